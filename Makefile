@@ -1,0 +1,37 @@
+# Two commands for a fresh clone:  `make run` opens the app, `make test` runs every test headless.
+# Both create .venv on first use. System packages Qt needs: see README.md ("System packages").
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test bench screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/linkdesk $(ARGS)
+
+test: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/client_overhead.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/ui_latency.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/history_scale.py
+
+screenshots: $(VENV)/.installed-test
+	xvfb-run -a -s "-screen 0 1440x900x24" $(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

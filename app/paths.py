@@ -1,0 +1,47 @@
+"""Where Linkdesk keeps its files: one override, created lazily with mode 0700.
+
+Order of precedence for the data folder: ``--data-dir`` on the command line, then the
+``LINKDESK_DATA_DIR`` environment variable, then platformdirs' user data folder for
+``linkdesk``. The config folder follows platformdirs only (it holds window geometry and
+settings, never secrets).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "linkdesk"
+DATA_DIR_ENV = "LINKDESK_DATA_DIR"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed and make it readable by the owner only."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    data_dir: Path
+    config_dir: Path
+
+    @classmethod
+    def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> "AppPaths":
+        chosen = data_dir or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME, appauthor=False)
+        return cls(
+            data_dir=Path(chosen).expanduser(),
+            config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        )
+
+    @property
+    def history_db(self) -> Path:
+        return self.data_dir / "history.sqlite3"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "linkdesk.ini"

@@ -1,0 +1,49 @@
+"""Test-wide setup: headless Qt, an isolated home, and the right event loop per test.
+
+* ``QT_QPA_PLATFORM=offscreen`` unless the caller chose a platform.
+* Every test gets its own XDG folders and ``LINKDESK_DATA_DIR`` under ``tmp_path``, so no test
+  can touch the real home, and ``STRIPE_API_KEY`` is removed from the environment.
+* Async tests that use ``qtbot`` (or ``qapp``) run on a ``qasync.QEventLoop`` built on the
+  session QApplication; other async tests run on a plain asyncio loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _qasync_loop() -> asyncio.AbstractEventLoop:
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    return qasync.QEventLoop(app)
+
+
+def pytest_asyncio_loop_factories(config, item):
+    names = getattr(item, "fixturenames", ())
+    if "qtbot" in names or "qapp" in names:
+        return {"qasync": _qasync_loop}
+    return {"asyncio": asyncio.new_event_loop}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    for var, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("LINKDESK_DATA_DIR", str(tmp_path / "linkdesk-data"))
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    monkeypatch.delenv("LINKDESK_API_BASE", raising=False)
+    yield
