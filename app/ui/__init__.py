@@ -1,0 +1,1 @@
+"""Qt widgets of Linkdesk. The only package that imports PySide6."""

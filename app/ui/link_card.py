@@ -1,0 +1,366 @@
+"""One created Account Link: URL, times, live countdown, QR code and what to do with it.
+
+The countdown comes only from :class:`app.countdown.Countdown` and the injected clock's
+``monotonic()``: a machine clock that is hours wrong changes nothing. The 250 ms timer only
+asks for a repaint; it stops once the link has expired.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QDateTime, QEvent, QLocale, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QFontDatabase, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from app.clock import Clock
+from app.countdown import Countdown, LinkState, format_mmss
+from app.stripe.models import AccountLink
+from app.ui.clipboard import ClipboardGuard
+from app.ui.qr import QrWidget
+
+TICK_MS = 250
+LINK_TYPE_LABELS = {"account_onboarding": "Onboarding link", "account_update": "Update link"}
+STATE_DESCRIPTIONS = {
+    LinkState.ACTIVE: "Link is active",
+    LinkState.WARNING: "Link expires within a minute",
+    LinkState.EXPIRED: "Link has expired; create a new one",
+}
+
+
+def warning_color(palette: QPalette) -> QColor:
+    """An amber that reads on both light and dark palettes."""
+    return QColor("#f5b74e") if palette.color(QPalette.ColorRole.Window).lightness() < 128 else QColor("#a35200")
+
+
+def local_hms(unix_seconds: float) -> str:
+    """``HH:mm:ss`` in this machine's time zone."""
+    moment = QDateTime.fromMSecsSinceEpoch(round(unix_seconds * 1000)).toLocalTime()
+    return QLocale().toString(moment, "HH:mm:ss")
+
+
+def scale_font(widget: QWidget, factor: float, bold: bool = False) -> None:
+    font = QFont(widget.font())
+    font.setPointSizeF(font.pointSizeF() * factor)
+    font.setBold(bold)
+    widget.setFont(font)
+
+
+def countdown_text(state: LinkState, remaining: float) -> str:
+    if state is LinkState.EXPIRED:
+        return "Expired"
+    if state is LinkState.WARNING:
+        return f"{format_mmss(remaining)} left — expiring soon"
+    return f"{format_mmss(remaining)} left"
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that elides its text in the middle when narrow; ``full_text`` stays whole."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._full = ""
+        self.set_full_text(text)
+
+    @property
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, max(0, self.width()))
+        if shown != self.text():
+            self.setText(shown)
+
+
+class Badge(QLabel):
+    """A small pill with a palette-coloured outline (the link type)."""
+
+    _PAD = 8
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(hint.width() + 2 * self._PAD, hint.height() + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
+        finally:
+            painter.end()
+
+
+class LinkCard(QFrame):
+    """A card for one created link.
+
+    Signals: ``regenerateRequested()`` (Regenerate or "Create a new link"), ``presentRequested()``,
+    ``statusMessage(str)`` (feedback for the status bar), ``expired()`` (once).
+    """
+
+    regenerateRequested = Signal()
+    presentRequested = Signal()
+    statusMessage = Signal(str)
+    expired = Signal()
+
+    def __init__(
+        self,
+        link: AccountLink,
+        *,
+        account_name: str,
+        account_id: str,
+        link_type: str,
+        clock: Clock,
+        clipboard_guard: ClipboardGuard,
+        open_url: Callable[[QUrl], object] = QDesktopServices.openUrl,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("linkCard")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._link = link
+        self._account_name = account_name
+        self._account_id = account_id
+        self._link_type = link_type
+        self._clock = clock
+        self._guard = clipboard_guard
+        self._open_url = open_url
+        self._countdown = Countdown.for_link(link)
+        self._state: LinkState | None = None
+        self._expired_emitted = False
+        self.setAccessibleName(f"{LINK_TYPE_LABELS.get(link_type, 'Account link')} for {account_name}")
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self.tick)
+        self.tick()
+        if self._state is not LinkState.EXPIRED:
+            self._timer.start()
+
+    # -- construction ------------------------------------------------------------------------
+    def _build(self) -> None:
+        now_mono, now_wall = self._clock.monotonic(), self._clock.time()
+        expires_wall = self._countdown.expires_at_wall(now_mono, now_wall)
+
+        name = QLabel(self._account_name, objectName="linkAccountName", textFormat=Qt.TextFormat.PlainText)
+        name.setAccessibleName("Account")
+        scale_font(name, 1.15, bold=True)
+        account = QLabel(self._account_id, objectName="linkAccountId", textFormat=Qt.TextFormat.PlainText)
+        account.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        account.setAccessibleName("Connected account ID")
+        kind = Badge(LINK_TYPE_LABELS.get(self._link_type, self._link_type))
+        kind.setObjectName("linkType")
+        kind.setAccessibleName("Link type")
+        self._secondary = [account, kind]
+
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        header.addWidget(name)
+        header.addWidget(account)
+        header.addStretch(1)
+        header.addWidget(kind)
+
+        self._url = ElidedLabel(self._link.url)
+        self._url.setObjectName("linkUrl")
+        self._url.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._url.setAccessibleName("Link URL")
+        self._url.setToolTip(self._link.url)
+
+        self._times = QLabel(
+            f"Created {local_hms(self._link.created)}  ·  Expires {local_hms(expires_wall)}",
+            objectName="linkTimes",
+        )
+        self._times.setAccessibleName("Created and expiry times")
+        self._times.setToolTip("Created: Stripe's time. Expires: counted on this computer from Stripe's lifetime.")
+        self._secondary.append(self._times)
+
+        self._countdown_label = QLabel(objectName="linkCountdown")
+        self._countdown_label.setAccessibleName("Time left")
+        scale_font(self._countdown_label, 1.6, bold=True)
+
+        self._copy = self._button("Copy link", "copyButton", "Copy the link to the clipboard", self.copy)
+        self._open = self._button("Open in browser", "openButton", "Open the link in your web browser", self.open)
+        self._present = self._button("Present", "presentButton", "Show the QR code full screen",
+                                     self.presentRequested.emit)
+        self._regenerate = self._button(
+            "Regenerate", "regenerateButton", "Create another link with the same settings",
+            self.regenerateRequested.emit,
+        )
+        self._new_link = self._button(
+            "Create a new link", "newLinkButton", "Create a new link with the same settings",
+            self.regenerateRequested.emit,
+        )
+        self._new_link.setVisible(False)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        for button in (self._copy, self._open, self._present, self._regenerate, self._new_link):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        info = QVBoxLayout()
+        info.setSpacing(6)
+        info.addLayout(header)
+        info.addWidget(self._url)
+        info.addWidget(self._times)
+        info.addWidget(self._countdown_label)
+        info.addStretch(1)
+        info.addLayout(buttons)
+
+        self._qr = QrWidget(self._link.url)
+        self._qr.setFixedSize(186, 186)  # 4 px modules for a typical 45-module link
+        self._qr.statusMessage.connect(self.statusMessage)
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(20, 14, 14, 14)
+        outer.setSpacing(16)
+        outer.addLayout(info, 1)
+        outer.addWidget(self._qr, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._apply_secondary_colours()
+
+    def _button(self, text: str, name: str, tip: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text, objectName=name)
+        button.setAccessibleName(text)
+        button.setToolTip(tip)
+        button.setAutoDefault(False)
+        button.clicked.connect(lambda _checked=False: slot())
+        return button
+
+    # -- public ------------------------------------------------------------------------------
+    @property
+    def link(self) -> AccountLink:
+        return self._link
+
+    @property
+    def full_url(self) -> str:
+        return self._link.url
+
+    @property
+    def account_name(self) -> str:
+        return self._account_name
+
+    @property
+    def account_id(self) -> str:
+        return self._account_id
+
+    @property
+    def link_type(self) -> str:
+        return self._link_type
+
+    @property
+    def state(self) -> LinkState:
+        assert self._state is not None
+        return self._state
+
+    def tick(self) -> None:
+        """Re-evaluate the countdown now (the timer calls this; so may tests)."""
+        now = self._clock.monotonic()
+        state = self._countdown.state(now)
+        self._countdown_label.setText(countdown_text(state, self._countdown.remaining(now)))
+        if state is not self._state:
+            self._state = state
+            self._apply_state()
+        self._guard.check()
+        if state is LinkState.EXPIRED and not self._expired_emitted:
+            self._expired_emitted = True
+            self._timer.stop()
+            self.expired.emit()
+
+    def copy(self) -> None:
+        if self.state is LinkState.EXPIRED:
+            return
+        self._guard.copy_link(self._link.url, self._countdown.deadline_monotonic)
+        self.statusMessage.emit("Link copied. It will be cleared from the clipboard when it expires.")
+
+    def open(self) -> None:
+        if self.state is LinkState.EXPIRED:
+            return
+        if self._open_url(QUrl(self._link.url)) is False:
+            self.statusMessage.emit("Could not open a web browser for the link. Copy it instead.")
+        else:
+            self.statusMessage.emit("Opened the link in your web browser.")
+
+    # -- state & looks -----------------------------------------------------------------------
+    def _apply_state(self) -> None:
+        state = self._state
+        expired = state is LinkState.EXPIRED
+        for button in (self._copy, self._open, self._present):
+            button.setEnabled(not expired)
+        self._regenerate.setVisible(not expired)
+        self._new_link.setVisible(expired)
+        self._url.setEnabled(not expired)
+        url_font = QFont(self._url.font())
+        url_font.setStrikeOut(expired)
+        self._url.setFont(url_font)
+        self._qr.setExpired(expired)
+        palette = self._countdown_label.palette()
+        if state is LinkState.WARNING:
+            colour = warning_color(self.palette())
+        elif expired:
+            colour = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        else:
+            colour = self.palette().color(QPalette.ColorRole.WindowText)
+        palette.setColor(QPalette.ColorRole.WindowText, colour)
+        self._countdown_label.setPalette(palette)
+        self._countdown_label.setAccessibleDescription(STATE_DESCRIPTIONS[state])
+        self.update()
+
+    def _apply_secondary_colours(self) -> None:
+        for label in self._secondary:
+            palette = label.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, self.palette().color(QPalette.ColorRole.PlaceholderText))
+            label.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._state is not None:
+            self._apply_secondary_colours()
+            self._apply_state()
+
+    def _accent(self) -> QColor:
+        if self._state is LinkState.WARNING:
+            return warning_color(self.palette())
+        if self._state is LinkState.EXPIRED:
+            return self.palette().color(QPalette.ColorRole.Mid)
+        return self.palette().color(QPalette.ColorRole.Highlight)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """A subtle rounded card in palette colours with a state-coloured edge on the left."""
+        painter = QPainter(self)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
+            painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
+            painter.drawRoundedRect(rect, 8, 8)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self._accent())
+            painter.drawRoundedRect(QRectF(rect.left() + 4, rect.top() + 10, 4, rect.height() - 20), 2, 2)
+        finally:
+            painter.end()
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        self._timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,293 @@
+"""The QR code of a link, painted module by module so it stays sharp at any size.
+
+The matrix comes from segno (error correction M, never Micro QR). The widget paints black
+modules on white whatever the palette, with the 4-module quiet zone, each module a whole
+number of *device* pixels and no antialiasing: a phone camera reads it on a laptop screen or
+on a projector alike. Once the link has expired the matrix is not painted at all, so nobody
+can scan a dead link (or a still-secret one from a screenshot of an expired card).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import segno
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QClipboard, QColor, QContextMenuEvent, QFont, QGuiApplication, QImage, QKeyEvent, QKeySequence, QPainter,
+    QPaintEvent, QPen,
+)
+from PySide6.QtWidgets import QFileDialog, QMenu, QSizePolicy, QWidget
+
+QUIET_ZONE = 4  # modules of white around the code, as ISO/IEC 18004 asks
+_DARK = QColor(0, 0, 0)
+_LIGHT = QColor(255, 255, 255)
+_FOCUS_MARGIN = 3  # device pixels kept free around the code for the focus ring
+
+
+def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
+    """Rows of modules (True = dark), quiet zone included."""
+    code = segno.make(text, error="m", micro=False, boost_error=False)
+    return tuple(tuple(bool(v) for v in row) for row in code.matrix_iter(border=QUIET_ZONE))
+
+
+def _paint_matrix(painter: QPainter, matrix: tuple[tuple[bool, ...], ...], origin: QPoint, module: int) -> None:
+    """White square, then one rectangle per horizontal run of dark modules."""
+    n = len(matrix)
+    painter.fillRect(QRect(origin.x(), origin.y(), n * module, n * module), _LIGHT)
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < n:
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < n and row[x]:
+                x += 1
+            painter.fillRect(
+                QRect(origin.x() + start * module, origin.y() + y * module, (x - start) * module, module), _DARK
+            )
+
+
+def qr_image(text: str, module_px: int) -> QImage:
+    """The code as an image, ``module_px`` pixels per module, quiet zone included."""
+    matrix = qr_matrix(text)
+    side = len(matrix) * max(1, int(module_px))
+    image = QImage(side, side, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    try:
+        _paint_matrix(painter, matrix, QPoint(0, 0), max(1, int(module_px)))
+    finally:
+        painter.end()
+    return image
+
+
+def qr_svg(text: str) -> bytes:
+    """The code as a standalone SVG document (black on an explicit white background)."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False, boost_error=False).save(
+        buffer, kind="svg", scale=8, border=QUIET_ZONE, dark="#000", light="#fff", xmldecl=True
+    )
+    return buffer.getvalue()
+
+
+def save_qr_png(text: str, path: str | Path, module_px: int = 10) -> Path:
+    """Write the code as a PNG. Raises OSError when the file cannot be written."""
+    target = Path(path)
+    if not qr_image(text, module_px).save(str(target), "PNG"):
+        raise OSError(f"Could not write {target}")
+    return target
+
+
+def save_qr_svg(text: str, path: str | Path) -> Path:
+    """Write the code as an SVG. Raises OSError when the file cannot be written."""
+    target = Path(path)
+    target.write_bytes(qr_svg(text))
+    return target
+
+
+def copy_qr_image(text: str, clipboard: QClipboard, module_px: int = 10) -> None:
+    clipboard.setImage(qr_image(text, module_px))
+
+
+class QrWidget(QWidget):
+    """A square, crisp QR code of ``text``; blank with a notice once expired.
+
+    ``statusMessage`` reports the outcome of the context-menu actions (copy, save).
+    """
+
+    statusMessage = Signal(str)
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("linkQr")
+        self.setAccessibleName("QR code of the link")
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self._text = ""
+        self._matrix: tuple[tuple[bool, ...], ...] = ()
+        self._expired = False
+        self._expired_text = "Expired"
+        self._dialog: QFileDialog | None = None
+        self.setText(text)
+
+    # -- state -------------------------------------------------------------------------------
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text == self._text:
+            return
+        self._text = text
+        self._matrix = qr_matrix(text) if text else ()
+        self.setAccessibleDescription("Scan with a phone camera to open the link." if text else "")
+        self.updateGeometry()
+        self.update()
+
+    def isExpired(self) -> bool:
+        return self._expired
+
+    def setExpired(self, expired: bool, text: str = "Expired") -> None:
+        """Hide the code (not merely fade it: a faded code still scans) and show ``text``."""
+        if (expired, text) == (self._expired, self._expired_text):
+            return
+        self._expired = expired
+        self._expired_text = text
+        self.setAccessibleDescription(text if expired else "Scan with a phone camera to open the link.")
+        self.update()
+
+    @property
+    def modules(self) -> int:
+        """Modules per side, quiet zone included (0 without text)."""
+        return len(self._matrix)
+
+    def module_size(self) -> int:
+        """Device pixels per module at the current size."""
+        if not self._matrix:
+            return 0
+        dpr = self.devicePixelRatioF()
+        side = min(round(self.width() * dpr), round(self.height() * dpr)) - 2 * _FOCUS_MARGIN
+        return max(1, math.floor(side / self.modules))
+
+    # -- geometry ----------------------------------------------------------------------------
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width
+
+    def sizeHint(self) -> QSize:
+        side = max(self.modules, 29) * 4
+        return QSize(side, side)
+
+    def minimumSizeHint(self) -> QSize:
+        side = max(self.modules, 29) * 2
+        return QSize(side, side)
+
+    # -- painting ----------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            if self._expired or not self._matrix:
+                self._paint_placeholder(painter)
+            else:
+                self._paint_code(painter)
+        finally:
+            painter.end()
+
+    def _device_square(self) -> tuple[QPoint, int]:
+        """Top-left corner and side of the code, quiet zone included, in device pixels."""
+        dpr = self.devicePixelRatioF()
+        width, height = round(self.width() * dpr), round(self.height() * dpr)
+        if self._matrix:
+            side = len(self._matrix) * self.module_size()
+        else:
+            side = max(0, min(width, height) - 2 * _FOCUS_MARGIN)
+        return QPoint((width - side) // 2, (height - side) // 2), side
+
+    def _paint_code(self, painter: QPainter) -> None:
+        # Work in device pixels so that a fractional scale factor (125 %, 150 %) still gives
+        # whole-pixel modules.
+        dpr = self.devicePixelRatioF()
+        painter.scale(1 / dpr, 1 / dpr)
+        origin, side = self._device_square()
+        _paint_matrix(painter, self._matrix, origin, self.module_size())
+        if self.hasFocus():
+            painter.setPen(QPen(self.palette().highlight().color(), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRect(origin, QSize(side, side)).adjusted(-2, -2, 1, 1))
+
+    def _paint_placeholder(self, painter: QPainter) -> None:
+        """Where the code would be: a dashed outline of the same size and the notice."""
+        dpr = self.devicePixelRatioF()
+        origin, side = self._device_square()
+        square = QRectF(origin.x() / dpr, origin.y() / dpr, side / dpr, side / dpr)
+        if square.width() <= 8:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        palette = self.palette()
+        painter.setPen(QPen(palette.mid().color(), 1.5, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(square.adjusted(1, 1, -1, -1), 8, 8)
+        if not self._expired:
+            return
+        font = QFont(self.font())
+        font.setPixelSize(max(11, round(square.width() / 9)))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(palette.placeholderText().color())
+        painter.drawText(square.adjusted(8, 8, -8, -8), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                         self._expired_text)
+
+    # -- actions -----------------------------------------------------------------------------
+    def _can_export(self) -> bool:
+        return bool(self._matrix) and not self._expired
+
+    def copy_image(self) -> None:
+        if self._can_export():
+            copy_qr_image(self._text, QGuiApplication.clipboard())
+            self.statusMessage.emit("QR image copied.")
+
+    def save_to(self, path: str | Path) -> None:
+        """Save as PNG or SVG by the file's suffix (PNG when it has none), reporting the result."""
+        if not self._can_export():
+            return
+        target = Path(path)
+        try:
+            if target.suffix.lower() == ".svg":
+                save_qr_svg(self._text, target)
+            else:
+                save_qr_png(self._text, target)
+        except OSError as exc:
+            self.statusMessage.emit(f"Could not save the QR code: {exc.strerror or exc}")
+        else:
+            self.statusMessage.emit(f"QR code saved to {target}.")
+
+    def build_menu(self) -> QMenu:
+        """The context menu (a separate method so tests can inspect its actions)."""
+        menu = QMenu(self)
+        menu.setAccessibleName("QR code actions")
+        enabled = self._can_export()
+        for label, slot in (
+            ("Copy QR image", self.copy_image),
+            ("Save QR as PNG…", lambda: self._ask_path("png")),
+            ("Save QR as SVG…", lambda: self._ask_path("svg")),
+        ):
+            action = menu.addAction(label)
+            action.setEnabled(enabled)
+            action.triggered.connect(slot)
+        return menu
+
+    def _ask_path(self, kind: str) -> None:
+        """Non-blocking save dialog (no nested event loop under qasync)."""
+        dialog = QFileDialog(self, f"Save QR code as {kind.upper()}")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix(kind)
+        dialog.setNameFilter("PNG image (*.png)" if kind == "png" else "SVG image (*.svg)")
+        dialog.selectFile(f"account-link-qr.{kind}")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.fileSelected.connect(self.save_to)
+        self._dialog = dialog
+        dialog.open()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.build_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        menu.popup(event.globalPos())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_F10 and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            menu = self.build_menu()
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            menu.popup(self.mapToGlobal(self.rect().center()))
+            return
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_image()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,95 @@
+"""The clipboard guard clears an expired link it copied, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+
+from app.clock import FakeClock
+from app.ui.clipboard import CLEARED_MESSAGE, ClipboardGuard
+
+URL = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/Xy7kPq2mZr9T"
+
+
+@pytest.fixture
+def clipboard(qapp):
+    board = QGuiApplication.clipboard()
+    board.clear()
+    yield board
+    board.clear()
+
+
+@pytest.fixture
+def guard(clipboard):
+    clock = FakeClock()
+    guard = ClipboardGuard(clipboard, clock)
+    messages: list[str] = []
+    guard.cleared.connect(messages.append)
+    yield guard, clock, messages
+    guard.stop()
+    guard.deleteLater()
+
+
+def test_copy_puts_the_link_on_the_clipboard(clipboard, guard):
+    g, clock, _ = guard
+    g.copy_link(URL, clock.monotonic() + 300)
+    assert clipboard.text() == URL
+    assert clipboard.mimeData().data("x-kde-passwordManagerHint").data() == b"secret"
+    assert g.pending
+
+
+def test_cleared_at_expiry_not_before(clipboard, guard):
+    g, clock, messages = guard
+    g.copy_link(URL, clock.monotonic() + 300)
+    clock.advance(299.5)
+    g.check()
+    assert clipboard.text() == URL and messages == []
+    clock.advance(0.5)
+    g.check()
+    assert clipboard.text() == ""
+    assert messages == [CLEARED_MESSAGE]
+    assert not g.pending
+    g.check()  # once only
+    assert messages == [CLEARED_MESSAGE]
+
+
+def test_something_else_copied_meanwhile_is_left_alone(clipboard, guard):
+    g, clock, messages = guard
+    g.copy_link(URL, clock.monotonic() + 300)
+    clipboard.setText("my own notes")
+    clock.advance(400)
+    g.check()
+    assert clipboard.text() == "my own notes"
+    assert messages == []
+    assert not g.pending
+
+
+def test_wall_clock_changes_do_not_trigger_clearing(clipboard, guard):
+    g, clock, messages = guard
+    g.copy_link(URL, clock.monotonic() + 300)
+    clock.set_wall(clock.time() + 6 * 3600)
+    g.check()
+    assert clipboard.text() == URL and messages == []
+
+
+def test_a_second_copy_replaces_the_first(clipboard, guard):
+    g, clock, messages = guard
+    first_deadline = clock.monotonic() + 10
+    g.copy_link(URL, first_deadline)
+    other = URL[:-1] + "X"
+    g.copy_link(other, clock.monotonic() + 300)
+    clock.advance(20)
+    g.check()
+    assert clipboard.text() == other and messages == []
+    clock.advance(300)
+    g.check()
+    assert clipboard.text() == "" and messages == [CLEARED_MESSAGE]
+
+
+def test_stop_forgets_without_touching_the_clipboard(clipboard, guard):
+    g, clock, messages = guard
+    g.copy_link(URL, clock.monotonic() + 1)
+    g.stop()
+    clock.advance(5)
+    g.check()
+    assert clipboard.text() == URL and messages == []

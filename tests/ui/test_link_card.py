@@ -1,0 +1,244 @@
+"""A link card counts down on the monotonic clock, changes state, and acts on the link."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import zxingcpp
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
+
+from app.clock import FakeClock
+from app.countdown import LinkState
+from app.stripe.models import AccountLink
+from app.ui.clipboard import CLEARED_MESSAGE, ClipboardGuard
+from app.ui.link_card import LinkCard
+from app.ui.qr import QrWidget
+
+URL = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/Xy7kPq2mZr9T"
+CREATED = 1_767_225_600
+
+
+def decode(widget: QWidget) -> list[str]:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    return [b.text for b in zxingcpp.read_barcodes(image)]
+
+
+def make_link(clock: FakeClock, ttl: int = 300, url: str = URL) -> AccountLink:
+    return AccountLink(url=url, created=CREATED, expires_at=CREATED + ttl, request_id="req_test",
+                       received_monotonic=clock.monotonic())
+
+
+@pytest.fixture
+def env(qtbot):
+    QGuiApplication.clipboard().clear()
+    clock = FakeClock(wall=CREATED + 1.0)
+    guard = ClipboardGuard(QGuiApplication.clipboard(), clock)
+    opened: list[QUrl] = []
+    hosts: list[QWidget] = []  # qtbot holds widgets weakly; keep the windows alive
+
+    def build(link: AccountLink | None = None, width: int = 760) -> LinkCard:
+        # Hosted in a plain window, as in the app: a card is never a top-level window itself.
+        host = QWidget()
+        hosts.append(host)
+        qtbot.addWidget(host)
+        card = LinkCard(
+            link or make_link(clock), account_name="Harbor Street Bakery", account_id="acct_1LdCustomDue0001",
+            link_type="account_update", clock=clock, clipboard_guard=guard,
+            open_url=lambda url: opened.append(url) or True, parent=host,
+        )
+        host.resize(1000, 400)
+        card.setGeometry(0, 0, width, card.sizeHint().height())
+        host.show()
+        qtbot.waitExposed(host)
+        return card
+
+    yield clock, guard, opened, build
+    guard.stop()
+    guard.deleteLater()
+    QGuiApplication.clipboard().clear()
+
+
+def child(card: QWidget, cls, name: str):
+    widget = card.findChild(cls, name)
+    assert widget is not None, name
+    return widget
+
+
+def countdown(card: LinkCard) -> str:
+    return child(card, QLabel, "linkCountdown").text()
+
+
+def test_active_then_warning_at_sixty_seconds_then_expired_once(env):
+    clock, _, _, build = env
+    card = build()
+    expired: list[bool] = []
+    card.expired.connect(lambda: expired.append(True))
+    timer = card.findChild(QTimer)
+    assert card.state is LinkState.ACTIVE and countdown(card) == "5:00 left"
+    assert timer.isActive() and timer.interval() <= 500
+
+    clock.advance(239.5)
+    card.tick()
+    assert card.state is LinkState.ACTIVE and countdown(card) == "1:01 left"
+    clock.advance(0.5)
+    card.tick()
+    assert card.state is LinkState.WARNING
+    assert countdown(card) == "1:00 left — expiring soon"
+
+    clock.advance(59.9)
+    card.tick()
+    assert countdown(card) == "0:01 left — expiring soon" and expired == []
+    clock.advance(0.1)
+    card.tick()
+    assert card.state is LinkState.EXPIRED and countdown(card) == "Expired"
+    assert expired == [True]
+    assert not timer.isActive()
+    clock.advance(10)
+    card.tick()
+    assert expired == [True]
+
+
+def test_warning_colour_differs_from_active(env):
+    clock, _, _, build = env
+    card = build()
+    label = child(card, QLabel, "linkCountdown")
+    active = label.palette().color(label.foregroundRole())
+    clock.advance(250)
+    card.tick()
+    assert label.palette().color(label.foregroundRole()) != active
+
+
+def test_wall_clock_hours_wrong_changes_nothing(env):
+    clock, _, _, build = env
+    card = build()
+    times = child(card, QLabel, "linkTimes").text()
+    clock.advance(100)
+    card.tick()
+    before = (card.state, countdown(card))
+    for wall in (clock.time() + 5 * 3600, clock.time() - 9 * 3600, 0.0):
+        clock.set_wall(wall)
+        card.tick()
+        assert (card.state, countdown(card)) == before == (LinkState.ACTIVE, "3:20 left")
+    assert child(card, QLabel, "linkTimes").text() == times
+
+
+def test_times_shown_in_local_time_expiry_counted_on_this_machine(env):
+    clock, _, _, build = env
+    clock.set_wall(CREATED + 3 * 3600)  # this machine's clock is three hours ahead
+    card = build()
+    text = child(card, QLabel, "linkTimes").text()
+    created = datetime.fromtimestamp(CREATED).strftime("%H:%M:%S")
+    expires = datetime.fromtimestamp(CREATED + 3 * 3600 + 300).strftime("%H:%M:%S")
+    assert f"Created {created}" in text and f"Expires {expires}" in text
+
+
+def test_buttons_per_state(env):
+    clock, _, _, build = env
+    card = build()
+    copy, open_, present, regen, new = (
+        child(card, QPushButton, n)
+        for n in ("copyButton", "openButton", "presentButton", "regenerateButton", "newLinkButton")
+    )
+    for state_advance in (0, 250):
+        clock.advance(state_advance)
+        card.tick()
+        assert all(b.isEnabled() for b in (copy, open_, present, regen))
+        assert regen.isVisible() and not new.isVisible()
+    clock.advance(60)
+    card.tick()
+    assert not any(b.isEnabled() for b in (copy, open_, present))
+    assert new.isVisible() and new.isEnabled() and not regen.isVisible()
+    assert not child(card, QLabel, "linkUrl").isEnabled()
+
+
+def test_copy_gives_the_full_url_and_guard_clears_it_at_expiry(env, qtbot):
+    clock, guard, _, build = env
+    card = build(width=380)
+    url_label = child(card, QLabel, "linkUrl")
+    assert url_label.text() != URL and "…" in url_label.text()
+    assert card.full_url == URL
+    status: list[str] = []
+    cleared: list[str] = []
+    card.statusMessage.connect(status.append)
+    guard.cleared.connect(cleared.append)
+    qtbot.mouseClick(child(card, QPushButton, "copyButton"), Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == URL
+    assert status and "copied" in status[0].lower()
+    clock.advance(299)
+    card.tick()
+    assert QGuiApplication.clipboard().text() == URL
+    clock.advance(1)
+    card.tick()
+    assert QGuiApplication.clipboard().text() == ""
+    assert cleared == [CLEARED_MESSAGE]
+
+
+def test_url_label_elides_only_when_narrow(env):
+    _, _, _, build = env
+    wide = build(width=900)
+    assert child(wide, QLabel, "linkUrl").text() == URL
+    wide.resize(400, wide.height())
+    shown = child(wide, QLabel, "linkUrl").text()
+    assert "…" in shown and shown.startswith("https://") and shown.endswith(URL[-4:])
+    assert (child(wide, QLabel, "linkUrl").textInteractionFlags()
+            & Qt.TextInteractionFlag.TextSelectableByMouse)
+
+
+def test_open_in_browser_uses_the_injected_opener(env, qtbot):
+    clock, _, opened, build = env
+    card = build()
+    qtbot.mouseClick(child(card, QPushButton, "openButton"), Qt.MouseButton.LeftButton)
+    assert opened == [QUrl(URL)]
+    clock.advance(300)
+    card.tick()
+    card.open()  # refused once expired, even if called directly
+    assert opened == [QUrl(URL)]
+
+
+def test_regenerate_new_link_and_present_signals(env, qtbot):
+    clock, _, _, build = env
+    card = build()
+    with qtbot.waitSignal(card.presentRequested, timeout=100):
+        qtbot.mouseClick(child(card, QPushButton, "presentButton"), Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(card.regenerateRequested, timeout=100):
+        qtbot.mouseClick(child(card, QPushButton, "regenerateButton"), Qt.MouseButton.LeftButton)
+    clock.advance(301)
+    card.tick()
+    with qtbot.waitSignal(card.regenerateRequested, timeout=100):
+        qtbot.mouseClick(child(card, QPushButton, "newLinkButton"), Qt.MouseButton.LeftButton)
+
+
+def test_qr_scans_until_expiry(env):
+    clock, _, _, build = env
+    card = build()
+    qr = child(card, QrWidget, "linkQr")
+    assert decode(qr) == [URL]
+    clock.advance(300)
+    card.tick()
+    assert decode(qr) == []
+
+
+def test_already_expired_link_starts_expired_without_timer(env):
+    clock, _, _, build = env
+    link = make_link(clock)
+    clock.advance(1000)
+    card = build(link)
+    assert card.state is LinkState.EXPIRED and countdown(card) == "Expired"
+    assert not card.findChild(QTimer).isActive()
+    assert card.link is link
+
+
+def test_every_control_has_an_accessible_name_and_takes_keyboard_focus(env):
+    _, _, _, build = env
+    card = build()
+    controls = card.findChildren(QAbstractButton) + [child(card, QrWidget, "linkQr"),
+                                                      child(card, QLabel, "linkUrl"),
+                                                      child(card, QLabel, "linkCountdown")]
+    assert len(controls) == 8
+    for control in controls:
+        assert control.accessibleName(), control.objectName()
+    for button in card.findChildren(QAbstractButton):
+        assert button.focusPolicy() & Qt.FocusPolicy.TabFocus

@@ -1,0 +1,235 @@
+"""Present mode: full-screen QR with countdown, Esc to leave, auto-refresh within a limit."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+import zxingcpp
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QWidget
+
+from app.clock import FakeClock
+from app.countdown import LinkState
+from app.stripe.errors import RateLimitError
+from app.stripe.models import AccountLink
+from app.ui.present import INSTRUCTION, PresentWindow, default_present_screen
+from app.ui.qr import QrWidget
+
+BASE = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/"
+URL = BASE + "Xy7kPq2mZr9T"
+CREATED = 1_767_225_600
+
+
+def make_link(clock: FakeClock, url: str = URL) -> AccountLink:
+    return AccountLink(url=url, created=CREATED, expires_at=CREATED + 300, received_monotonic=clock.monotonic())
+
+
+def decode(widget: QWidget) -> list[str]:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    return [b.text for b in zxingcpp.read_barcodes(image)]
+
+
+class FakeRegenerate:
+    """Counts calls; each returns a fresh link received 'now' on the fake clock."""
+
+    def __init__(self, clock: FakeClock, gate: asyncio.Event | None = None, error: Exception | None = None):
+        self.clock = clock
+        self.gate = gate
+        self.error = error
+        self.calls = 0
+        self.cancelled = False
+
+    async def __call__(self) -> AccountLink:
+        self.calls += 1
+        try:
+            if self.gate is not None:
+                await self.gate.wait()
+            else:
+                await asyncio.sleep(0)
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        if self.error is not None:
+            raise self.error
+        return make_link(self.clock, f"{BASE}New{self.calls:09d}")
+
+
+@pytest.fixture
+def make_window(qtbot):
+    windows: list[PresentWindow] = []
+
+    def build(clock: FakeClock, regenerate=None, max_refreshes: int = 6) -> PresentWindow:
+        window = PresentWindow(make_link(clock), account_name="Harbor Street Bakery", clock=clock,
+                               regenerate=regenerate, max_refreshes=max_refreshes)
+        windows.append(window)
+        qtbot.addWidget(window)
+        window.resize(900, 700)
+        window.show()
+        return window
+
+    yield build  # pytest-qt closes the windows; the list only keeps them alive until then
+
+
+def text_of(window: PresentWindow, name: str) -> str:
+    label = window.findChild(QLabel, name)
+    assert label is not None, name
+    return label.text()
+
+
+async def test_shows_name_countdown_instruction_and_a_scannable_code(qtbot, make_window):
+    clock = FakeClock()
+    window = make_window(clock)
+    assert window.objectName() == "presentWindow"
+    assert text_of(window, "presentAccountName") == "Harbor Street Bakery"
+    assert text_of(window, "presentCountdown") == "5:00 left"
+    assert text_of(window, "presentInstruction") == INSTRUCTION
+    assert decode(window.findChild(QrWidget, "presentQr")) == [URL]
+    clock.advance(245)
+    window.tick()
+    assert text_of(window, "presentCountdown") == "0:55 left — expiring soon"
+    assert not window.findChild(QCheckBox, "autoRefreshCheck").isChecked()
+
+
+async def test_escape_closes(qtbot, make_window):
+    window = make_window(FakeClock())
+    closed: list[bool] = []
+    window.closed.connect(lambda: closed.append(True))
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isVisible() and closed == [True]
+
+
+async def test_close_button_closes(qtbot, make_window):
+    window = make_window(FakeClock())
+    qtbot.mouseClick(window.findChild(QPushButton, "presentCloseButton"), Qt.MouseButton.LeftButton)
+    assert not window.isVisible()
+
+
+async def test_expiry_replaces_the_code_with_expired(qtbot, make_window):
+    clock = FakeClock()
+    window = make_window(clock)
+    clock.advance(300)
+    window.tick()
+    qr = window.findChild(QrWidget, "presentQr")
+    assert window.state is LinkState.EXPIRED
+    assert qr.isExpired() and decode(qr) == []
+    assert text_of(window, "presentCountdown") == "0:00"
+    assert "expired" in text_of(window, "presentInstruction").lower()
+    assert window.refresh_task is None and window.refresh_count == 0
+
+
+async def test_auto_refresh_swaps_links_in_place_up_to_the_limit(qtbot, make_window):
+    clock = FakeClock()
+    fake = FakeRegenerate(clock)
+    window = make_window(clock, regenerate=fake, max_refreshes=6)
+    replaced: list[AccountLink] = []
+    window.linkReplaced.connect(replaced.append)
+    qr = window.findChild(QrWidget, "presentQr")
+    window.findChild(QCheckBox, "autoRefreshCheck").setChecked(True)
+
+    for n in range(1, 7):
+        clock.advance(300)
+        window.tick()
+        task = window.refresh_task
+        assert task is not None and qr.isExpired()
+        await task
+        expected = f"{BASE}New{n:09d}"
+        assert window.refresh_count == n and fake.calls == n
+        assert window.link.url == expected and replaced[-1].url == expected
+        assert window.findChild(QrWidget, "presentQr") is qr  # same widget, no recreation
+        assert decode(qr) == [expected]
+        assert text_of(window, "presentCountdown") == "5:00 left"
+
+    clock.advance(300)
+    window.tick()
+    assert window.refresh_task is None
+    assert fake.calls == 6 and len(replaced) == 6
+    assert text_of(window, "presentMessage") == "Expired — auto-refresh limit reached (6 links)"
+    assert decode(qr) == []
+
+
+async def test_turning_auto_refresh_on_after_expiry_refreshes_now(qtbot, make_window):
+    clock = FakeClock()
+    fake = FakeRegenerate(clock)
+    window = make_window(clock, regenerate=fake)
+    clock.advance(301)
+    window.tick()
+    assert fake.calls == 0
+    window.findChild(QCheckBox, "autoRefreshCheck").setChecked(True)
+    await window.refresh_task
+    assert fake.calls == 1 and window.state is LinkState.ACTIVE
+
+
+async def test_refreshing_overlay_then_close_mid_refresh_cancels(qtbot, make_window):
+    clock = FakeClock()
+    fake = FakeRegenerate(clock, gate=asyncio.Event())
+    window = make_window(clock, regenerate=fake)
+    replaced: list[AccountLink] = []
+    window.linkReplaced.connect(replaced.append)
+    window.findChild(QCheckBox, "autoRefreshCheck").setChecked(True)
+    clock.advance(300)
+    window.tick()
+    task = window.refresh_task
+    await asyncio.sleep(0)  # let the call start
+    assert fake.calls == 1
+    assert window.findChild(QrWidget, "presentQr").isExpired()
+    assert text_of(window, "presentInstruction") == "Getting a new code…"
+
+    window.close()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert task.cancelled() and fake.cancelled
+    assert replaced == [] and window.refresh_task is None
+
+
+async def test_failure_shows_the_explanation_and_stops_auto_refresh(qtbot, make_window):
+    clock = FakeClock()
+    error = RateLimitError("Too many requests", http_status=429, request_id="req_x")
+    error.explanation = "Stripe is limiting requests from this key. Wait a minute and try again."
+    fake = FakeRegenerate(clock, error=error)
+    window = make_window(clock, regenerate=fake)
+    check = window.findChild(QCheckBox, "autoRefreshCheck")
+    check.setChecked(True)
+    clock.advance(300)
+    window.tick()
+    await window.refresh_task
+    assert error.explanation in text_of(window, "presentMessage")
+    assert not check.isChecked()
+    clock.advance(300)
+    window.tick()
+    assert fake.calls == 1 and window.refresh_task is None
+
+
+async def test_without_regenerate_the_checkbox_is_disabled(qtbot, make_window):
+    window = make_window(FakeClock())
+    assert not window.findChild(QCheckBox, "autoRefreshCheck").isEnabled()
+
+
+async def test_every_control_has_an_accessible_name(qtbot, make_window):
+    window = make_window(FakeClock(), regenerate=FakeRegenerate(FakeClock()))
+    for name, cls in (("presentCloseButton", QPushButton), ("autoRefreshCheck", QCheckBox),
+                      ("presentQr", QrWidget), ("presentCountdown", QLabel)):
+        widget = window.findChild(cls, name)
+        assert widget is not None and widget.accessibleName(), name
+
+
+async def test_present_goes_full_screen_on_the_chosen_screen(qtbot):
+    screen = QGuiApplication.primaryScreen()
+    clock = FakeClock()
+    window = PresentWindow(make_link(clock), account_name="Harbor Street Bakery", clock=clock, screen=screen)
+    qtbot.addWidget(window)
+    window.present()
+    assert window.isFullScreen()
+    assert window.windowHandle().screen() is screen
+    assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
+    window.close()
+
+
+def test_default_screen_prefers_a_second_screen():
+    primary, second = object(), object()
+    two = SimpleNamespace(primaryScreen=lambda: primary, screens=lambda: [primary, second])
+    one = SimpleNamespace(primaryScreen=lambda: primary, screens=lambda: [primary])
+    assert default_present_screen(two) is second
+    assert default_present_screen(one) is primary
