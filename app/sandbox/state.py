@@ -1,0 +1,148 @@
+"""The sandbox's state: the account index, saved idempotent results, the rate-limit bucket.
+
+Accounts are kept as one list of ids sorted the way Stripe lists them (``created`` descending,
+ties by id descending) plus a parallel list of negated ``created`` values, so a ``created``
+filter is two bisections and a cursor is a dict lookup: listing 50,000 accounts costs the
+same as listing 14.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .accounts import AccountSpec, account_json
+from .seed import (
+    DEMO_SPECS, PLATFORM, synthetic_created, synthetic_id, synthetic_number, synthetic_spec,
+    synthetic_step,
+)
+
+
+class AccountStore:
+    """Connected accounts (demo and synthetic) in Stripe's list order."""
+
+    def __init__(self, *, demo: bool, synthetic: int, seed_now: int) -> None:
+        self.seed_now = seed_now
+        self._demo: dict[str, AccountSpec] = {s.id: s for s in DEMO_SPECS.values()} if demo else {}
+        self._synthetic = max(0, int(synthetic))
+        self._step = synthetic_step(self._synthetic)
+        rows = [(s.created, s.id) for s in self._demo.values()]
+        rows.extend((synthetic_created(n, self._step), synthetic_id(n)) for n in range(1, self._synthetic + 1))
+        rows.sort(reverse=True)
+        self._ids = [row[1] for row in rows]
+        self._neg_created = [-row[0] for row in rows]
+        self._position = {account_id: i for i, account_id in enumerate(self._ids)}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def platform_id(self) -> str:
+        return PLATFORM.id
+
+    def spec(self, account_id: str) -> AccountSpec | None:
+        """A connected account's spec (never the platform's), or None."""
+        if account_id in self._demo:
+            return self._demo[account_id]
+        n = synthetic_number(account_id)
+        if n is not None and 1 <= n <= self._synthetic:
+            return synthetic_spec(n, self._step)
+        return None
+
+    def get(self, account_id: str) -> dict[str, Any] | None:
+        """The JSON of a connected account or of the platform itself, or None."""
+        if account_id == PLATFORM.id:
+            return self.platform()
+        spec = self.spec(account_id)
+        return None if spec is None else account_json(spec, self.seed_now)
+
+    def platform(self) -> dict[str, Any]:
+        data = account_json(PLATFORM, self.seed_now)
+        data["controller"] = {"type": "account"}  # nobody's connected account: it controls itself
+        return data
+
+    def position(self, account_id: str) -> int | None:
+        return self._position.get(account_id)
+
+    def page(
+        self,
+        *,
+        limit: int,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        created_min: int | None = None,
+        created_max: int | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page, newest first; cursors are positions. ``has_more`` looks backwards when
+        paging with ``ending_before``, as Stripe's does."""
+        lo = 0 if created_max is None else bisect_left(self._neg_created, -created_max)
+        hi = len(self._ids) if created_min is None else bisect_right(self._neg_created, -created_min)
+        if ending_before is not None:
+            end = min(hi, ending_before)
+            start = max(lo, end - limit)
+            has_more = start > lo
+        else:
+            start = lo if starting_after is None else max(lo, starting_after + 1)
+            end = min(hi, start + limit)
+            has_more = end < hi
+        ids = self._ids[start:end] if start < end else []
+        return [self.get(account_id) for account_id in ids], has_more  # type: ignore[misc]
+
+
+@dataclass(frozen=True, slots=True)
+class SavedResult:
+    fingerprint: tuple[Any, ...]
+    status: int
+    body: bytes
+    request_id: str
+    saved_at: float
+
+
+class IdempotencyStore:
+    """Results saved under an Idempotency-Key for 24 hours (Stripe's window), bounded in size."""
+
+    def __init__(self, clock: Callable[[], float], *, ttl: float = 86_400.0, max_entries: int = 10_000):
+        self._clock = clock
+        self._ttl = ttl
+        self._max = max_entries
+        self._saved: OrderedDict[tuple[str, str], SavedResult] = OrderedDict()
+
+    def lookup(self, scope: str, key: str) -> SavedResult | None:
+        saved = self._saved.get((scope, key))
+        if saved is not None and self._clock() - saved.saved_at > self._ttl:
+            del self._saved[(scope, key)]
+            return None
+        return saved
+
+    def save(self, scope: str, key: str, result: SavedResult) -> None:
+        self._saved[(scope, key)] = result
+        while len(self._saved) > self._max:
+            self._saved.popitem(last=False)
+
+
+class TokenBucket:
+    """``rate`` requests per second with a burst of one second's worth, timed on ``clock``
+    (so tests drive it with a fake clock instead of sleeping)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float]) -> None:
+        if rate <= 0:
+            raise ValueError("rate_limit must be positive (or None to disable it)")
+        self._rate = float(rate)
+        self._clock = clock
+        self._tokens = float(rate)
+        self._last = clock()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = self._clock()
+            elapsed = max(0.0, now - self._last)  # a wall clock may step backwards
+            self._last = now
+            self._tokens = min(self._rate, self._tokens + elapsed * self._rate)
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return True
+            return False
