@@ -7,6 +7,9 @@ what to do about it. No exception text ever contains an API key or an Account Li
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from typing import Any
 
 
@@ -48,6 +51,7 @@ class StripeError(LinkdeskError):
         self.error_type = error_type
         self.json_body = json_body
         self.explanation: str = message  # replaced by the client with app.stripe.explain
+        self.retry_after: float | None = None  # seconds, from a Retry-After header when sent
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -113,3 +117,67 @@ class APIConnectionError(StripeError):
 
 class APITimeoutError(APIConnectionError):
     """No answer within the configured timeout."""
+
+
+# --- Mapping an HTTP answer to the hierarchy above (used by app.stripe.client) -------------
+
+_EXCERPT_CHARS = 120
+_DROPPED_BLOCKS = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[A-Za-z/!][^>]*(?:>|$)")  # also a tag cut off by truncation
+_EXCERPT_SOURCE_CHARS = 16_384  # enough for any error page's visible start; bounds the work
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
+    """A short, single-line, tag-free extract of a body that was not Stripe's JSON.
+
+    Addresses are masked: a truncated Account Link response would otherwise show its URL.
+    """
+    text = html.unescape(_TAG.sub(" ", _DROPPED_BLOCKS.sub(" ", text[:_EXCERPT_SOURCE_CHARS])))
+    text = " ".join(_URL.sub("<url>", text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def error_from_response(status: int, text: str, request_id: str | None = None) -> StripeError:
+    """The exception for a non-2xx answer whose body is ``text``.
+
+    Stripe's ``{"error": {...}}`` body gives type, code, message, param and doc_url; anything
+    else (a proxy's HTML page, a truncated body) becomes an :class:`APIError` quoting an excerpt.
+    """
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    details = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(details, dict):
+        shown = excerpt(text)
+        message = "The answer was not Stripe's JSON" + (f": “{shown}”" if shown else " (empty body)")
+        return APIError(message, http_status=status, request_id=request_id)
+
+    def field(name: str) -> str | None:
+        value = details.get(name)
+        return str(value) if value is not None else None
+
+    error_type = field("type")
+    return _error_class(status, error_type)(
+        field("message") or "Stripe gave no message",
+        http_status=status,
+        code=field("code"),
+        param=field("param"),
+        doc_url=field("doc_url"),
+        request_id=request_id,
+        error_type=error_type,
+        json_body=body,
+    )
+
+
+def _error_class(status: int, error_type: str | None) -> type[StripeError]:
+    if error_type == "idempotency_error":
+        return IdempotencyError
+    return {
+        400: InvalidRequestError,
+        401: AuthenticationError,
+        403: PermissionDeniedError,
+        404: InvalidRequestError,
+        429: RateLimitError,
+    }.get(status, APIError)
