@@ -1,0 +1,97 @@
+"""``linkdesk history``: print the local history as a table, JSON or CSV (never URLs).
+
+Wiring, in ``app/cli.py``::
+
+    history = subparsers.add_parser("history", help="show the local history of link attempts")
+    add_history_arguments(history)
+    ...
+    with HistoryStore.open(data_dir, clock=clock) as store:
+        return run_history_command(args, store=store, out=sys.stdout)
+
+Every destination is prefixed ``history_`` so it cannot collide with global options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import TextIO
+
+from app.history.entry import account_label, status_text
+from app.history.export import write_csv
+from app.history.query import HistoryQuery
+from app.history.store import HistoryStore
+
+TABLE_LIMIT = 50
+
+
+def parse_local_date(text: str) -> float:
+    """``YYYY-MM-DD`` → unix seconds at local midnight starting that day."""
+    try:
+        day = dt.datetime.strptime(text.strip(), "%Y-%m-%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    return day.timestamp()  # a naive datetime is local time
+
+
+def add_history_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--account", dest="history_account", metavar="ID", help="only this account id")
+    parser.add_argument(
+        "--since", dest="history_since", metavar="DATE", type=parse_local_date,
+        help="only attempts on or after this day (YYYY-MM-DD, local time)",
+    )
+    parser.add_argument(
+        "--limit", dest="history_limit", metavar="N", type=int, default=None,
+        help=f"at most N entries, newest first; 0 for all (default: {TABLE_LIMIT} for the table, all for --json/--csv)",
+    )
+    fmt = parser.add_mutually_exclusive_group()
+    fmt.add_argument("--json", dest="history_format", action="store_const", const="json", help="JSON output")
+    fmt.add_argument("--csv", dest="history_format", action="store_const", const="csv", help="CSV output")
+    parser.set_defaults(history_format="table")
+
+
+def run_history_command(args: argparse.Namespace, *, store: HistoryStore, out: TextIO) -> int:
+    """Print the entries selected by ``args``; returns the exit status (0)."""
+    account = (args.history_account or "").strip() or None
+    query = HistoryQuery(account_id=account, since=args.history_since)
+    fmt = args.history_format
+    limit = args.history_limit if args.history_limit is not None else (TABLE_LIMIT if fmt == "table" else 0)
+    limit = limit or None  # 0: no limit
+    entries = []
+    for entry in store.iter_entries(query):
+        if limit is not None and len(entries) >= limit:
+            break
+        entries.append(entry)
+    now = store.now()
+    if fmt == "json":
+        json.dump([e.public_dict(now) for e in entries], out, indent=2)
+        out.write("\n")
+    elif fmt == "csv":
+        write_csv(entries, out, now_wall=now)
+    else:
+        _table(entries, out, now=now, total=store.count(query))
+    return 0
+
+
+def _table(entries: list, out: TextIO, *, now: float, total: int) -> None:
+    if not entries:
+        out.write("No history entries match.\n")
+        return
+    header = ("TIME", "ACCOUNT", "TYPE", "STATUS", "MODE", "NOTE")
+    rows = [
+        (
+            dt.datetime.fromtimestamp(e.attempted_at).strftime("%Y-%m-%d %H:%M"),
+            account_label(e),
+            e.link_type.removeprefix("account_"),
+            status_text(e, now),
+            e.mode,
+            " ".join((e.note or "").split()),
+        )
+        for e in entries
+    ]
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+    if total > len(entries):
+        out.write(f"({len(entries)} of {total} shown; use --limit N for more)\n")

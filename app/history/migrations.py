@@ -1,0 +1,109 @@
+"""The history schema, as a list of numbered steps.
+
+``PRAGMA user_version`` is the number of steps applied. ``MIGRATIONS[i]`` takes a database from
+version ``i`` to ``i + 1``; each step runs in its own ``BEGIN IMMEDIATE`` transaction together
+with the ``user_version`` bump, so a crash mid-migration leaves the file at a whole version and
+the next start resumes from there. A new database goes through the very same steps, so a fresh
+file and a migrated one cannot differ. Never edit a shipped step: append a new one.
+
+* v1 — the ``attempts`` table.
+* v2 — ``note`` and ``local_expires_at`` (the wall-clock expiry used to erase URLs; see
+  ``app.history.entry``), back-filled from ``attempted_at + (expires_at - created)``.
+* v3 — ``search_text`` (folded account id, name, email and note) and the indexes that keep
+  search, filters and URL erasure fast at 100k rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+from app.history.entry import search_text
+
+Step = Callable[[sqlite3.Connection], None]
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            attempted_at REAL NOT NULL,
+            profile TEXT NOT NULL,
+            mode TEXT NOT NULL CHECK (mode IN ('test', 'live')),
+            account_id TEXT NOT NULL,
+            account_name TEXT,
+            account_email TEXT,
+            link_type TEXT NOT NULL,
+            refresh_url TEXT NOT NULL,
+            return_url TEXT NOT NULL,
+            collection_fields TEXT,
+            future_requirements TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('created', 'failed')),
+            error_code TEXT,
+            error_message TEXT,
+            request_id TEXT,
+            created INTEGER,
+            expires_at INTEGER,
+            url TEXT
+        )
+        """
+    )
+    conn.execute("CREATE INDEX attempts_time ON attempts (attempted_at)")
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE attempts ADD COLUMN note TEXT")
+    conn.execute("ALTER TABLE attempts ADD COLUMN local_expires_at REAL")
+    conn.execute(
+        "UPDATE attempts SET local_expires_at = attempted_at + max(0, expires_at - created) "
+        "WHERE outcome = 'created' AND expires_at IS NOT NULL AND created IS NOT NULL"
+    )
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE attempts ADD COLUMN search_text TEXT NOT NULL DEFAULT ''")
+    # Folded in Python: SQLite's lower() knows ASCII only.
+    rows = conn.execute("SELECT id, account_id, account_name, account_email, note FROM attempts").fetchall()
+    conn.executemany(
+        "UPDATE attempts SET search_text = ? WHERE id = ?",
+        [(search_text(acct, name, email, note), row_id) for row_id, acct, name, email, note in rows],
+    )
+    # One covering index serves "newest first" plus every filter and the search scan, so a
+    # search reads the narrow index rather than the whole table (see bench/history_scale.py).
+    conn.execute("DROP INDEX attempts_time")
+    conn.execute(
+        "CREATE INDEX attempts_scan ON attempts "
+        "(attempted_at, mode, link_type, outcome, local_expires_at, profile, search_text)"
+    )
+    conn.execute("CREATE INDEX attempts_account ON attempts (account_id, attempted_at)")
+    # Only the few rows that still hold a URL: erasure never scans the table.
+    conn.execute("CREATE INDEX attempts_with_url ON attempts (local_expires_at) WHERE url IS NOT NULL")
+
+
+MIGRATIONS: tuple[Step, ...] = (_v1, _v2, _v3)
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchall()[0][0])
+
+
+def migrate(conn: sqlite3.Connection, *, target: int = LATEST_VERSION) -> int:
+    """Apply the missing steps up to ``target``; return the version found before.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). Each step re-reads the
+    version inside its write transaction, so two instances starting at once migrate once.
+    """
+    found = user_version(conn)
+    for number in range(found, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if user_version(conn) == number:  # another instance may have got here first
+                MIGRATIONS[number](conn)
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found

@@ -1,0 +1,304 @@
+"""The history database: every link attempt, in ``history.sqlite3`` in the data folder.
+
+Choices, and why:
+
+* **WAL + ``synchronous=NORMAL``.** A commit is in the WAL (the OS's page cache) before
+  :meth:`HistoryStore.record` returns, so a crash or ``kill -9`` of Linkdesk right after never
+  loses the row (tests/integration proves it). Only a power cut or kernel crash can lose the
+  last transactions, and even then the file stays consistent. ``FULL`` would add an fsync to
+  every record on the UI thread, unbounded on a network home folder, to guard a row whose
+  link dies with the machine anyway.
+* **Two instances** share the file safely: WAL lets readers and a writer overlap, writers
+  wait up to ``busy_timeout`` (5 s) for each other, and nobody holds a transaction open
+  between calls (every query is read to the end at once).
+* **The URL is a bearer secret.** It is stored only while the link lives (never with
+  ``store_urls=False``), then set to NULL. "Lives" is judged by ``local_expires_at``, this
+  machine's wall clock at receipt plus Stripe's TTL (see ``app.history.entry``), so a local
+  clock hours away from Stripe's neither keeps the URL for hours nor drops it at once; a clock
+  set back after receipt is caught too. ``secure_delete`` zeroes the bytes that frees, and
+  ``wal_checkpoint(TRUNCATE)`` writes the page home and empties the WAL, so the URL is gone from
+  every file SQLite owns (the -wal would otherwise keep old copies of the page).
+* **Versions.** A file from a newer Linkdesk is refused and not touched; an older one is
+  copied aside (``history.sqlite3.bak-v<N>``) and migrated; a damaged one is moved aside
+  (``history.sqlite3.corrupt-<time>``), a new one is started, and ``recovered_from`` says so.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from app.clock import Clock
+from app.history import files
+from app.history.entry import HistoryEntry, search_text
+from app.history.errors import HistoryError, HistoryVersionError
+from app.history.migrations import LATEST_VERSION, migrate
+from app.history.query import Cursor, HistoryQuery, count_sql, page_sql
+
+DB_FILENAME = "history.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+DEFAULT_RETENTION_DAYS = 365
+DEFAULT_PAGE_SIZE = 200
+
+_FIELDS = (
+    "id", "attempted_at", "profile", "mode", "account_id", "account_name", "account_email",
+    "link_type", "refresh_url", "return_url", "collection_fields", "future_requirements",
+    "outcome", "error_code", "error_message", "request_id", "created", "expires_at",
+    "local_expires_at", "note", "url",
+)
+_COLUMNS = ", ".join(_FIELDS)
+_INSERT = (
+    f"INSERT INTO attempts ({', '.join(_FIELDS[1:])}, search_text) "
+    f"VALUES ({', '.join('?' * len(_FIELDS[1:]))}, ?)"
+)
+
+
+class HistoryStore:
+    """Synchronous, single-thread access to the history database. Build it with :meth:`open`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, clock: Clock, store_urls: bool) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        self._clock = clock
+        self._wal_needs_scrub = False
+        self.path = path
+        self.store_urls = store_urls
+        self.recovered_from: Path | None = None  # where a damaged file was moved, if one was
+        self.backup_path: Path | None = None  # the copy taken before migrating, if one was
+        self.migrated_from: int | None = None  # the version found, when a migration ran
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        clock: Clock,
+        store_urls: bool = True,
+        retention_days: int | None = DEFAULT_RETENTION_DAYS,
+        check: bool = True,
+    ) -> "HistoryStore":
+        """Open (creating, migrating or recovering) ``data_dir/history.sqlite3``.
+
+        Purges rows older than ``retention_days`` (None keeps everything) and erases expired
+        URLs. ``check`` runs SQLite's quick_check on an existing file (tens of ms at 100k rows).
+        Raises :class:`HistoryVersionError` for a file from a newer Linkdesk.
+        """
+        data_dir = Path(data_dir)
+        files.ensure_private_dir(data_dir)
+        path = data_dir / DB_FILENAME
+        version, recovered_from = 0, None
+        if path.exists() and path.stat().st_size > 0:
+            try:
+                version, has_tables = files.probe(path, check=check)
+                if version == 0 and has_tables:  # a database, but not one of ours
+                    raise files.DamagedDatabase("unknown schema")
+            except files.DamagedDatabase:
+                recovered_from = files.move_aside(path, clock.time())
+                version = 0
+        if version > LATEST_VERSION:
+            raise HistoryVersionError(path, version)
+        backup = files.backup_before_migration(path, version) if 0 < version < LATEST_VERSION else None
+        files.ensure_private_file(path)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            _enable_wal(conn)
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA secure_delete = ON")
+            found = migrate(conn)
+            store = cls(conn, path, clock=clock, store_urls=store_urls)
+            store.recovered_from = recovered_from
+            store.backup_path = backup
+            store.migrated_from = found if 0 < found < LATEST_VERSION else None
+            if retention_days is not None:
+                store.purge_older_than(retention_days)
+            store.erase_expired_urls()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    # -- plumbing ---------------------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise HistoryError("The history store is closed.")
+        return self._conn
+
+    def _rows(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+        # fetchall() ends the statement at once: no read transaction stays open between
+        # calls, which would block the other instance's checkpoints.
+        return self.conn.execute(sql, tuple(args)).fetchall()
+
+    def _scrub_wal(self) -> None:
+        """Move every page home and empty the WAL.
+
+        A TRUNCATE checkpoint waits for the other instance's readers and writer; on the UI
+        thread it must not, so it runs without a busy timeout. If it cannot finish now,
+        :meth:`next_erase_due` asks for another try in a moment.
+        """
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            busy = self._rows("PRAGMA wal_checkpoint(TRUNCATE)")[0][0]
+        except sqlite3.OperationalError:  # locked: same as busy
+            busy = 1
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._wal_needs_scrub = bool(busy)
+
+    def close(self) -> None:
+        """Erase expired URLs and close. Safe to call twice; never raises on the way out."""
+        if self._conn is None:
+            return
+        try:
+            self.erase_expired_urls()
+        except sqlite3.Error:
+            pass  # e.g. another instance holds the lock: the next open erases them
+        finally:
+            self._conn.close()
+            self._conn = None
+
+    def now(self) -> float:
+        """The injected clock's wall time (status and "time left" are relative to it)."""
+        return self._clock.time()
+
+    def __enter__(self) -> "HistoryStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ----------------------------------------------------------------------------
+    def _values(self, entry: HistoryEntry) -> tuple:
+        url = entry.url if self.store_urls and entry.can_reopen(self._clock.time()) else None
+        stored = entry.with_changes(url=url)
+        values = tuple(getattr(stored, name) for name in _FIELDS[1:])
+        return values + (search_text(entry.account_id, entry.account_name, entry.account_email, entry.note),)
+
+    def record(self, entry: HistoryEntry) -> HistoryEntry:
+        """Write one attempt; it is committed when this returns. Returns it with its ``id``
+        (and without its URL if the URL was not kept)."""
+        values = self._values(entry)
+        cursor = self.conn.execute(_INSERT, values)
+        return entry.with_changes(id=cursor.lastrowid, url=values[_FIELDS.index("url") - 1])
+
+    def record_many(self, entries: Iterable[HistoryEntry]) -> int:
+        """Write many attempts in one transaction (imports, benchmarks)."""
+        rows = [self._values(e) for e in entries]
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany(_INSERT, rows)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        return len(rows)
+
+    def set_note(self, entry_id: int, note: str | None) -> bool:
+        """Set (or with None/blank, remove) the operator's note. False if no such entry."""
+        note = (note or "").strip() or None
+        rows = self._rows("SELECT account_id, account_name, account_email FROM attempts WHERE id = ?", (entry_id,))
+        if not rows:
+            return False
+        cursor = self.conn.execute(
+            "UPDATE attempts SET note = ?, search_text = ? WHERE id = ?",
+            (note, search_text(*rows[0], note), entry_id),
+        )
+        return cursor.rowcount > 0
+
+    def delete(self, entry_id: int) -> bool:
+        """Delete one entry. If it still held a URL, the WAL is emptied too (see erase)."""
+        held_url = self._rows("SELECT url IS NOT NULL FROM attempts WHERE id = ?", (entry_id,))
+        deleted = self.conn.execute("DELETE FROM attempts WHERE id = ?", (entry_id,)).rowcount > 0
+        if deleted and held_url and held_url[0][0]:
+            self._scrub_wal()
+        return deleted
+
+    def clear(self) -> int:
+        """Delete every entry; returns how many there were."""
+        deleted = self.conn.execute("DELETE FROM attempts").rowcount
+        self._scrub_wal()
+        return deleted
+
+    def purge_older_than(self, days: float) -> int:
+        """Retention: delete entries attempted more than ``days`` days ago."""
+        cutoff = self._clock.time() - days * 86400.0
+        return self.conn.execute("DELETE FROM attempts WHERE attempted_at < ?", (cutoff,)).rowcount
+
+    def erase_expired_urls(self) -> int:
+        """Forget the URL of every link that is no longer active; returns how many.
+
+        Also erases a URL whose time left exceeds its whole TTL: that only happens when the
+        wall clock was set back after the link arrived, and then its expiry cannot be trusted.
+        """
+        now = self._clock.time()
+        erased = self.conn.execute(
+            "UPDATE attempts SET url = NULL WHERE url IS NOT NULL AND ("
+            " outcome != 'created' OR local_expires_at IS NULL OR local_expires_at <= ?"
+            " OR local_expires_at - ? > coalesce(expires_at - created, 0) + 1)",
+            (now, now),
+        ).rowcount
+        if erased or self._wal_needs_scrub:
+            self._scrub_wal()
+        return erased
+
+    def next_erase_due(self) -> float | None:
+        """When :meth:`erase_expired_urls` next has work (wall clock), for a timer: the earliest
+        expiry of a stored URL, or now if an earlier scrub of the WAL could not finish."""
+        if self._wal_needs_scrub:
+            return self._clock.time()
+        return self._rows("SELECT min(local_expires_at) FROM attempts WHERE url IS NOT NULL")[0][0]
+
+    # -- reading ----------------------------------------------------------------------------
+    def get(self, entry_id: int) -> HistoryEntry | None:
+        rows = self._rows(f"SELECT {_COLUMNS} FROM attempts WHERE id = ?", (entry_id,))
+        return _entry(rows[0]) if rows else None
+
+    def query(
+        self,
+        query: HistoryQuery = HistoryQuery(),
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        after: Cursor | None = None,
+    ) -> list[HistoryEntry]:
+        """One page of matching entries, newest first. For the next page pass
+        ``after=(last.attempted_at, last.id)`` of the last entry returned."""
+        sql, args = page_sql(_COLUMNS, query, self._clock.time(), limit, after)
+        return [_entry(row) for row in self._rows(sql, args)]
+
+    def count(self, query: HistoryQuery = HistoryQuery()) -> int:
+        sql, args = count_sql(query, self._clock.time())
+        return int(self._rows(sql, args)[0][0])
+
+    def iter_entries(self, query: HistoryQuery = HistoryQuery(), *, page_size: int = 500) -> Iterator[HistoryEntry]:
+        """Every matching entry, newest first, fetched page by page."""
+        after: Cursor | None = None
+        while True:
+            page = self.query(query, limit=page_size, after=after)
+            yield from page
+            if len(page) < page_size:
+                return
+            after = (page[-1].attempted_at, page[-1].id or 0)
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, retrying while another instance holds the lock.
+
+    Changing the journal mode needs an exclusive lock, and SQLite answers "database is
+    locked" at once, without the busy handler, when two new instances both hold a shared
+    lock on a fresh file (waiting would deadlock). One of them wins; the other retries.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchall()
+            return
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (5, 6) or time.monotonic() > deadline:
+                raise  # not SQLITE_BUSY / SQLITE_LOCKED, or waited long enough
+            time.sleep(0.01)
+
+
+def _entry(row: tuple) -> HistoryEntry:
+    return HistoryEntry(**dict(zip(_FIELDS, row)))
