@@ -1,0 +1,191 @@
+"""The ``linkdesk`` command against the built-in sandbox over real loopback HTTP."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+from app.cli import main
+from app.sandbox import DEMO_ACCOUNTS, DEMO_API_KEY
+
+CUSTOM = DEMO_ACCOUNTS["custom_due"]
+EXPRESS = DEMO_ACCOUNTS["express_new"]
+URLS = ["--refresh-url", "https://example.com/reauth", "--return-url", "https://example.com/return"]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def seen(make_sandbox):
+    """A sandbox that logs each request it serves; ``seen.lines`` is that log."""
+    lines: list[str] = []
+    server = make_sandbox(log=lines.append)
+    server.lines = lines
+    return server
+
+
+@pytest.fixture
+def keyed(seen, monkeypatch):
+    """The CLI pointed at a sandbox with its key, as a user would with --api-base."""
+    monkeypatch.setenv("STRIPE_API_KEY", DEMO_API_KEY)
+    return ["--api-base", seen.url]
+
+
+def history_rows(data_dir: Path) -> list[sqlite3.Row]:
+    with sqlite3.connect(data_dir / "history.sqlite3") as conn:
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute("SELECT * FROM attempts ORDER BY id").fetchall()
+    conn.close()
+    return rows
+
+
+def test_link_prints_url_expiry_and_seconds_left(keyed, seen):
+    code, out, err = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed)
+    assert code == 0, err
+    url, expiry = out.splitlines()[:2]
+    assert url.startswith("https://connect.stripe.com/setup/") and CUSTOM in url
+    assert expiry.startswith("Expires ")
+    assert "(300 s left)" in expiry or "(299 s left)" in expiry
+    assert len(seen.lines) == 1 and "POST /v1/account_links" in seen.lines[0]
+
+
+def test_link_json_has_api_fields_and_request_id(keyed):
+    code, out, _ = run("link", f"  {CUSTOM} ", "--type", "account_update", "--fields", "eventually_due",
+                       "--future-requirements", "include", "--json", *URLS, *keyed)
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"object", "created", "expires_at", "url", "request_id"}
+    assert data["object"] == "account_link"
+    assert data["expires_at"] - data["created"] == 300
+    assert data["request_id"].startswith("req_")
+
+
+def test_link_qr_draws_in_terminal(keyed):
+    code, out, _ = run("link", CUSTOM, "--type", "account_onboarding", "--qr", *URLS, *keyed)
+    assert code == 0
+    assert len(out.splitlines()) > 15  # URL, expiry, then the code's rows
+    assert any(ch in out for ch in "█▀▄")
+
+
+def test_pasted_dashboard_url_is_reduced_to_the_id(keyed):
+    pasted = f"https://dashboard.stripe.com/test/connect/accounts/{CUSTOM}/activity"
+    code, out, _ = run("link", pasted, "--type", "account_onboarding", "--json", *URLS, *keyed)
+    assert code == 0
+    assert CUSTOM in json.loads(out)["url"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["link", "acct_bad-id", "--type", "account_onboarding", *URLS], "account"),
+        (["link", CUSTOM, "--type", "account_onboarding", "--refresh-url", "not a url",
+          "--return-url", "https://example.com/r"], "refresh_url"),
+        (["link", CUSTOM, "--type", "account_onboarding", "--refresh-url", "https://example.com/r",
+          "--return-url", "ftp://example.com/r"], "return_url"),
+    ],
+)
+def test_invalid_input_exits_2_names_the_field_and_sends_nothing(keyed, seen, argv, field):
+    code, out, err = run(*argv, *keyed)
+    assert code == 2
+    assert field in err
+    assert out == ""
+    assert seen.lines == []
+
+
+def test_api_error_exits_1_with_plain_message_code_and_request_id(keyed):
+    code, out, err = run("link", EXPRESS, "--type", "account_update", *URLS, *keyed)
+    assert code == 1
+    assert out == ""
+    assert "account_onboarding" in err  # the fix: make an onboarding link instead
+    assert "request id: req_" in err
+
+
+def test_bad_key_is_an_api_error_without_the_key(sandbox, monkeypatch):
+    secret = "sk_live_the_sandbox_refuses_live_keys_1234"
+    monkeypatch.setenv("STRIPE_API_KEY", secret)
+    code, _, err = run("account", CUSTOM, "--api-base", sandbox.url)
+    assert code == 1
+    assert secret not in err
+    assert "status: 401" in err
+
+
+def test_account_summary_and_json(keyed):
+    code, out, _ = run("account", CUSTOM, *keyed)
+    assert code == 0
+    assert "Harbor Street Bakery" in out
+    assert "Bank account for payouts [external_account]" in out
+    assert "Update links: allowed" in out
+    code, out, _ = run("account", EXPRESS, "--json", *keyed)
+    assert code == 0
+    assert json.loads(out)["id"] == EXPRESS
+
+
+def test_sandbox_flag_runs_without_a_key(monkeypatch):
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    code, out, _ = run("link", CUSTOM, "--type", "account_onboarding", "--json", "--sandbox", *URLS)
+    assert code == 0
+    assert json.loads(out)["url"].startswith("https://connect.stripe.com/")
+
+
+def test_every_attempt_lands_in_history_and_the_history_command(keyed, tmp_path):
+    data_dir = tmp_path / "data"
+    assert run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", str(data_dir))[0] == 0
+    assert run("link", EXPRESS, "--type", "account_update", *URLS, *keyed, "--data-dir", str(data_dir))[0] == 1
+    rows = history_rows(data_dir)
+    assert [(r["account_id"], r["outcome"]) for r in rows] == [(CUSTOM, "created"), (EXPRESS, "failed")]
+    assert rows[1]["request_id"].startswith("req_")
+    code, out, _ = run("history", "--json", "--data-dir", str(data_dir))
+    listed = json.loads(out)
+    assert code == 0 and {e["account_id"] for e in listed} == {CUSTOM, EXPRESS}
+    assert "url" not in listed[0]
+    code, out, _ = run("history", "--csv", "--account", EXPRESS, "--data-dir", str(data_dir))
+    assert code == 0 and EXPRESS in out and CUSTOM not in out and "https://connect" not in out
+
+
+def test_version():
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"], out=io.StringIO(), err=io.StringIO())
+    assert exit_info.value.code == 0
+
+
+@pytest.mark.slow
+def test_sigkill_right_after_printing_a_link_leaves_its_row(sandbox, tmp_path):
+    """The row is committed before the URL is printed, so killing the process then loses nothing."""
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "STRIPE_API_KEY": DEMO_API_KEY, "LINKDESK_DATA_DIR": str(data_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "link", CUSTOM, "--type", "account_onboarding", *URLS,
+         "--api-base", sandbox.url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+    )
+    try:
+        url = proc.stdout.readline().strip()
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+    assert url.startswith("https://connect.stripe.com/")
+    rows = history_rows(data_dir)
+    assert len(rows) == 1
+    assert rows[0]["account_id"] == CUSTOM and rows[0]["outcome"] == "created"
+    assert rows[0]["url"] == url  # still active: kept until it expires
+
+
+def test_version_string_matches_package(capsys):
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"linkdesk {__version__}"
