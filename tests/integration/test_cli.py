@@ -189,3 +189,13 @@ def test_version_string_matches_package(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.strip() == f"linkdesk {__version__}"
+
+
+def test_cli_retries_a_passing_fault_and_reports_a_lasting_one(keyed, seen):
+    seen.inject_fault("500", 1, method="POST")
+    code, out, _ = run("link", CUSTOM, "--type", "account_onboarding", "--json", *URLS, *keyed)
+    assert code == 0 and json.loads(out)["object"] == "account_link"
+    seen.inject_fault("502_html", 3, method="POST")  # the first try and both retries
+    code, out, err = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed)
+    assert code == 1 and out == ""
+    assert "status: 502" in err and "Traceback" not in err
