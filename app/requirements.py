@@ -225,9 +225,11 @@ def requirement_sections(req: Requirements, *, now_wall: float) -> list[Requirem
         out.append(RequirementSection("errors", "Rejected information", "error", items))
     if req.past_due:
         out.append(RequirementSection("past_due", "Past due", "error", _items(req.past_due)))
-    if req.currently_due:
+    # Stripe lists what is past due in currently_due too: show each thing once, where it is worst.
+    now_due = tuple(p for p in req.currently_due if p not in req.past_due)
+    if now_due:
         deadline = format_deadline(req.current_deadline, now_wall=now_wall)
-        out.append(RequirementSection("currently_due", "Due now", "warning", _items(req.currently_due), deadline))
+        out.append(RequirementSection("currently_due", "Due now", "warning", _items(now_due), deadline))
     if req.pending_verification:
         out.append(RequirementSection("pending_verification", "Being verified by Stripe", "info",
                                       _items(req.pending_verification)))

@@ -67,6 +67,9 @@ def test_sections_order_merge_and_keep_raw_paths():
     assert [i.label for i in due.items] == ["Date of birth (person)", "Bank account for payouts"]
     assert due.items[0].path == "individual.dob.day, individual.dob.month"
     assert sections[1].items[0].detail == "The ID number did not match."
+    # past_due items are not repeated under "Due now"
+    pastdue_too = requirement_sections(Requirements(currently_due=("a.b", "c"), past_due=("a.b",)), now_wall=now)
+    assert [[i.path for i in s.items] for s in pastdue_too] == [["a.b"], ["c"]]
     # eventually_due does not repeat what is already due now
     assert [i.path for i in sections[5].items] == ["company.tax_id"]
 

@@ -1,0 +1,224 @@
+"""Look a connected account up and summarise it for the operator.
+
+The summary answers the questions asked on an onboarding call: who is this, can they take
+payments and payouts, and what does Stripe still need from them (in plain words via
+:mod:`app.requirements`, Stripe's raw path in each item's tooltip).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
+)
+
+from typing import TYPE_CHECKING
+
+from app.ui.widgets import FieldError, chip, muted
+
+if TYPE_CHECKING:  # imported on the first look-up, after the window is shown
+    from app.stripe.models import Account
+
+_SEVERITY = {"error": QColor(220, 53, 69), "warning": QColor(230, 150, 20), "info": QColor(60, 130, 220)}
+
+
+def _country_name(code: str | None) -> str | None:
+    """``US`` -> ``United States`` (Qt's own table); the code itself when Qt does not know it."""
+    if not code:
+        return None
+    territory = QLocale.codeToTerritory(code)
+    return QLocale.territoryToString(territory) if territory != QLocale.Country.AnyTerritory else code
+
+
+def _dot(colour: QColor) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class AccountSummary(QFrame):
+    """Name, contact, controller, status chips and the requirements tree of one account."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accountSummary")
+        self.setAccessibleName("Account summary")
+        self.name = QLabel(self, objectName="accountName", textFormat=Qt.TextFormat.PlainText, wordWrap=True)
+        font = QFont(self.name.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.meta = muted(QLabel(self, objectName="accountMeta", textFormat=Qt.TextFormat.PlainText, wordWrap=True))
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.controller = QLabel(self, objectName="accountController", textFormat=Qt.TextFormat.PlainText,
+                                 wordWrap=True)
+        self.chips = QHBoxLayout()
+        self.chips.setSpacing(6)
+        self.chips.addStretch(1)
+        self.tree = QTreeWidget(self, objectName="requirementsTree")
+        self.tree.setHeaderHidden(True)
+        self.tree.setAccessibleName("Requirements")
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(14)
+        self.tree.setSelectionMode(QTreeWidget.SelectionMode.NoSelection)
+        self.tree.setWordWrap(True)
+        self.tree.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        heading = QLabel("What Stripe still needs", self)
+        bold = QFont(heading.font())
+        bold.setBold(True)
+        heading.setFont(bold)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.name)
+        layout.addWidget(self.meta)
+        layout.addWidget(self.controller)
+        layout.addLayout(self.chips)
+        layout.addSpacing(4)
+        layout.addWidget(heading)
+        layout.addWidget(self.tree)
+        self._chip_widgets: list[QLabel] = []
+
+    def show_account(self, account: Account, *, now_wall: float) -> None:
+        from app.requirements import describe_controller
+
+        self.name.setText(account.display_name)
+        meta = [x for x in (account.id, _country_name(account.country)) if x]
+        self.meta.setText("  ·  ".join(meta) + (f"\n{account.email}" if account.email else ""))
+        self.controller.setText(describe_controller(account))
+        for widget in self._chip_widgets:
+            self.chips.removeWidget(widget)
+            widget.deleteLater()
+        self._chip_widgets = [
+            chip("Charges", "Charges enabled" if account.charges_enabled else "Charges disabled",
+                 account.charges_enabled),
+            chip("Payouts", "Payouts enabled" if account.payouts_enabled else "Payouts disabled",
+                 account.payouts_enabled),
+            chip("Details submitted", "Details submitted" if account.details_submitted
+                 else "Details not submitted", account.details_submitted),
+        ]
+        for index, widget in enumerate(self._chip_widgets):
+            self.chips.insertWidget(index, widget)
+        self._fill_tree(account, now_wall)
+        self.setAccessibleDescription(self.text())
+
+    def _fill_tree(self, account: Account, now_wall: float) -> None:
+        from app.requirements import requirement_sections
+
+        self.tree.clear()
+        sections = requirement_sections(account.requirements, now_wall=now_wall)
+        future = requirement_sections(account.future_requirements, now_wall=now_wall)
+        for section in future:
+            sections.append(replace(section, key=f"future_{section.key}", severity="info",
+                                    title=f"Future requirements — {section.title}"))
+        if not sections:
+            item = QTreeWidgetItem(self.tree, ["Nothing due — Stripe needs no more information."])
+            item.setIcon(0, _dot(QColor(40, 167, 69)))
+            return
+        bold = QFont(self.tree.font())
+        bold.setBold(True)
+        for section in sections:
+            title = section.title if section.key == "disabled" else f"{section.title} ({len(section.items)})"
+            top = QTreeWidgetItem(self.tree, [f"{title} — {section.note}" if section.note else title])
+            top.setIcon(0, _dot(_SEVERITY[section.severity]))
+            top.setFont(0, bold)
+            top.setData(0, Qt.ItemDataRole.UserRole, section.key)
+            if section.key == "disabled":
+                top.setToolTip(0, f"disabled_reason: {section.items[0].path}")
+                continue
+            for req in section.items:
+                text = f"{req.label} — {req.detail}" if req.detail else req.label
+                child = QTreeWidgetItem(top, [text])
+                child.setToolTip(0, req.path)
+                child.setData(0, Qt.ItemDataRole.UserRole, req.path)
+        self.tree.expandAll()
+        self._fit_tree()
+
+    def _fit_tree(self) -> None:
+        """As tall as its lines (the left column scrolls when they do not fit)."""
+        rows, item = 0, self.tree.topLevelItem(0)
+        while item is not None:
+            rows += 1
+            item = self.tree.itemBelow(item)
+        row_height = max(self.tree.sizeHintForRow(0), self.fontMetrics().height() + 4)
+        self.tree.setMaximumHeight(rows * row_height + 2 * self.tree.frameWidth() + 6)
+    def text(self) -> str:
+        """Everything the summary shows, as plain text (accessibility, tests, copying)."""
+        lines = [self.name.text(), self.meta.text(), self.controller.text()]
+        lines += [w.accessibleName() for w in self._chip_widgets]
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            lines.append(top.text(0))
+            lines += [f"  {top.child(j).text(0)}" for j in range(top.childCount())]
+        return "\n".join(line for line in lines if line)
+
+
+class AccountPanel(QGroupBox):
+    """The account id input, the Look up button and the summary. Emits ``lookupRequested``."""
+
+    lookupRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Connected account", parent)
+        self.setObjectName("accountPanel")
+        self.input = QLineEdit(self, objectName="accountInput")
+        self.input.setPlaceholderText("acct_… or a Stripe Dashboard address")
+        self.input.setAccessibleName("Connected account id or Dashboard address")
+        self.input.setClearButtonEnabled(True)
+        self.input.returnPressed.connect(self.lookupRequested)
+        self.button = QPushButton("Look up", self, objectName="lookupButton")
+        self.button.setAccessibleName("Look up the account")
+        self.button.setToolTip("Look the account up (Enter)")
+        self.button.setAutoDefault(False)
+        self.button.clicked.connect(self.lookupRequested)
+        self.error = FieldError(self, objectName="accountError")
+        self.summary = AccountSummary(self)
+        self.summary.hide()
+        self.placeholder = muted(QLabel(
+            "Enter a connected account id (or paste its Dashboard address) and press Enter to see "
+            "who it is and what Stripe still needs from them.", self, wordWrap=True, objectName="accountPlaceholder"))
+
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        row.addWidget(self.input, 1)
+        row.addWidget(self.button)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(6)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        layout.addWidget(self.placeholder)
+        layout.addWidget(self.summary)
+        self.account: Account | None = None
+
+    def account_text(self) -> str:
+        return self.input.text()
+
+    def set_account_text(self, text: str) -> None:
+        self.input.setText(text)
+
+    def set_busy(self, busy: bool) -> None:
+        self.button.setEnabled(not busy)
+        self.button.setText("Looking up…" if busy else "Look up")
+
+    def show_account(self, account: Account, *, now_wall: float) -> None:
+        self.account = account
+        self.error.clear_error(self.input)
+        self.placeholder.hide()
+        self.summary.show_account(account, now_wall=now_wall)
+        self.summary.show()
+
+    def clear_account(self) -> None:
+        self.account = None
+        self.summary.hide()
+        self.placeholder.show()

@@ -1,0 +1,137 @@
+"""The inline error banner: plain words first, then what Stripe support needs.
+
+An operator on a call needs to know what went wrong and what to do, not a traceback. The banner
+shows ``error.explanation`` (the client's plain-language text), Stripe's ``code`` and the request
+id (selectable, with a "Copy request id" button: support asks for it), and offers Retry when
+trying again may help (network trouble, rate limit, Stripe's side).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
+
+# A translucent red works on light and dark palettes; the text keeps the palette's colour.
+_STYLE = """
+QFrame#errorBanner {
+    background-color: rgba(220, 53, 69, 0.12);
+    border: 1px solid rgba(220, 53, 69, 0.55);
+    border-left: 4px solid rgb(220, 53, 69);
+    border-radius: 6px;
+}
+QFrame#errorBanner QLabel { background: transparent; border: none; }
+"""
+
+
+def describe_error(exc: BaseException) -> tuple[str, str]:
+    """(message, details) for any error; never includes a key or a link URL."""
+    from app.stripe.errors import StripeError, ValidationError
+
+    if isinstance(exc, StripeError):
+        bits = []
+        if exc.code:
+            bits.append(f"Code: {exc.code}")
+        if exc.http_status:
+            bits.append(f"HTTP {exc.http_status}")
+        if exc.request_id:
+            bits.append(f"Request id: {exc.request_id}")
+        return exc.explanation or exc.message, "  ·  ".join(bits)
+    if isinstance(exc, ValidationError):
+        return exc.message, ""
+    return (
+        "Something went wrong inside Linkdesk. Your links are safe; try again, and if it "
+        "happens again, send the error log to your administrator.",
+        f"{type(exc).__name__}: {exc}"[:300],
+    )
+
+
+class ErrorBanner(QFrame):
+    """Hidden until :meth:`show_error`; Retry re-runs the failed operation via ``retryRequested``."""
+
+    retryRequested = Signal()
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorBanner")
+        self.setAccessibleName("Error")
+        self.setStyleSheet(_STYLE)
+        self._request_id: str | None = None
+
+        icon = QLabel(self)
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(22, 22))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+        self.message = QLabel(self, objectName="errorMessage", wordWrap=True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.message.font()
+        font.setBold(True)
+        self.message.setFont(font)
+        self.details = QLabel(self, objectName="errorDetails", wordWrap=True)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.retry_button = QPushButton("Retry", self, objectName="retryButton")
+        self.retry_button.setAccessibleName("Retry the failed request")
+        self.retry_button.clicked.connect(self.retryRequested)
+        self.copy_button = QPushButton("Copy request id", self, objectName="copyRequestIdButton")
+        self.copy_button.setAccessibleName("Copy the Stripe request id")
+        self.copy_button.clicked.connect(self.copy_request_id)
+        self.close_button = QPushButton("Dismiss", self, objectName="dismissErrorButton")
+        self.close_button.setAccessibleName("Dismiss the error")
+        self.close_button.clicked.connect(self.dismiss)
+
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self.message)
+        text.addWidget(self.details)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        for button in (self.retry_button, self.copy_button, self.close_button):
+            buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 8, 8, 8)
+        row.setSpacing(10)
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(text, 1)
+        row.addLayout(buttons)
+        self.hide()
+
+    @property
+    def request_id(self) -> str | None:
+        return self._request_id
+
+    def show_error(self, exc: BaseException, *, retry: bool | None = None) -> None:
+        """Show ``exc``; Retry appears when ``retry`` (default: the error says it may help)."""
+        message, details = describe_error(exc)
+        self._request_id = getattr(exc, "request_id", None)
+        can_retry = bool(getattr(exc, "retryable_by_user", False)) if retry is None else retry
+        self._show(message, details, can_retry)
+
+    def show_message(self, message: str, details: str = "") -> None:
+        self._request_id = None
+        self._show(message, details, False)
+
+    def _show(self, message: str, details: str, can_retry: bool) -> None:
+        self.message.setText(message)
+        self.details.setText(details)
+        self.details.setVisible(bool(details))
+        self.retry_button.setVisible(can_retry)
+        self.copy_button.setVisible(self._request_id is not None)
+        self.setAccessibleDescription(f"{message} {details}".strip())
+        self.show()
+
+    def copy_request_id(self) -> None:
+        if self._request_id:
+            QGuiApplication.clipboard().setText(self._request_id)
+
+    def dismiss(self) -> None:
+        if self.isVisible():
+            self.hide()
+            self.dismissed.emit()
+
+    def clear(self) -> None:
+        self._request_id = None
+        self.hide()

@@ -1,0 +1,288 @@
+"""Creating links from the window: validate, send, record, show — and regenerate, present, reopen.
+
+Order matters: the attempt is written to history *before* its card is shown, so a crash right
+after the card appears never loses a link the seller may already be opening. Failures are
+written too. Each network call runs as an inner task that Esc / Cancel can cancel without
+cancelling the caller; shutdown cancels the caller, which cancels the inner task with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from PySide6.QtGui import QGuiApplication
+
+from app.stripe.errors import LinkdeskError, StripeError, ValidationError
+from app.stripe.models import Account, AccountLink
+from app.stripe.validation import LinkRequest
+from app.ui.link_card import LinkCard
+
+if TYPE_CHECKING:
+    from app.history.entry import HistoryEntry
+    from app.ui.main_window import MainWindow
+
+
+class CancelledByOperator(LinkdeskError):
+    """Recorded in history when the operator cancels a request (it may have reached Stripe)."""
+
+    code = "cancelled"  # what HistoryEntry.for_failure records as the error code
+
+    def __init__(self, message: str = "Cancelled by the operator before Stripe answered.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CardSource:
+    """What a card was made from, so Regenerate and Present can make another one just like it."""
+
+    request: LinkRequest
+    account: Account | None
+    history_id: int | None
+    name: str | None = None  # shown when the account was not looked up (a reopened entry)
+
+
+def new_idempotency_key() -> str:
+    return f"linkdesk-{uuid.uuid4()}"
+
+
+class LinkFlow:
+    """The window's link operations. Holds no widgets of its own; works through ``window``."""
+
+    def __init__(self, window: "MainWindow") -> None:
+        self.w = window
+        self.sources: dict[LinkCard, CardSource] = {}
+        self.present_window: Any = None
+        self.last_attempt: tuple[LinkRequest, Account | None, str] | None = None
+        self.closing_tasks: list[asyncio.Task[None]] = []  # refreshes cancelled with present mode
+        self.recorded_keys: set[str] = set()  # Idempotency-Keys whose outcome is in history
+
+    # -- the inner, cancellable request --------------------------------------------------------
+    async def cancellable(self, coro: Awaitable[Any]) -> Any:
+        """Run ``coro`` as the window's request in flight; raises CancelledByOperator on Esc."""
+        inner = asyncio.ensure_future(coro)
+        self.w.inflight = inner
+        try:
+            return await inner
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if inner.cancelled() and (current is None or not current.cancelling()):
+                raise CancelledByOperator() from None
+            raise
+        finally:
+            if self.w.inflight is inner:
+                self.w.inflight = None
+
+    # -- create ------------------------------------------------------------------------------
+    def account_for(self, account_id: str) -> Account | None:
+        account = self.w.account_panel.account
+        return account if account is not None and account.id == account_id else None
+
+    async def create(self, request: LinkRequest | None = None, *, retry_key: str | None = None) -> LinkCard | None:
+        """The Create button: returns the new card, or None when refused, failed or cancelled."""
+        w = self.w
+        if w.services is None or w.busy:
+            return None
+        w.clear_errors()
+        raw = request or w.form.request(w.account_panel.account_text())
+        try:
+            req = raw.validated(live=w.services.connection.mode == "live")
+        except ValidationError as exc:
+            w.mark_field(exc.field, exc.message)
+            return None
+        account = self.account_for(req.account)
+        key = retry_key or new_idempotency_key()
+        self.last_attempt = (req, account, key)
+        w.set_busy(True, "Creating the link…")
+        try:
+            card = await self.cancellable(self.mint(req, account, key))
+        except CancelledByOperator as exc:
+            self.record_failure(req, account, exc)
+            w.status("Cancelled. No link was shown; if Stripe made one, it expires unused.")
+            return None
+        except asyncio.CancelledError:  # the window is closing: keep the attempt on record
+            if key not in self.recorded_keys:
+                closed = CancelledByOperator("Linkdesk was closed before Stripe answered.")
+                self.record_failure(req, account, closed)
+            raise
+        except StripeError as exc:
+            w.show_error(exc, retry=self.retry if exc.retryable_by_user else None)
+            return None
+        finally:
+            w.set_busy(False)
+        self.remember_urls(req)
+        w.status(f"Link created for {card.account_name}. It expires in {card.link.ttl / 60:.0f} minutes.")
+        return card
+
+    def retry(self) -> None:
+        """Banner → Retry: the same request with the same Idempotency-Key (Stripe replays it)."""
+        if self.last_attempt is not None:
+            req, _account, key = self.last_attempt
+            self.w.spawn(self.create(req, retry_key=key), "retry")
+
+    async def mint(self, req: LinkRequest, account: Account | None, key: str) -> LinkCard:
+        """Send, record, show. Raises StripeError (after recording it) or CancelledError."""
+        services = self.w.services
+        assert services is not None
+        try:
+            link = await services.client.create_account_link(req, idempotency_key=key)
+        except StripeError as exc:
+            self.recorded_keys.add(key)
+            self.record_failure(req, account, exc)
+            raise
+        self.recorded_keys.add(key)
+        entry = self.record_link(req, link, account)
+        if self.w.inflight is asyncio.current_task():
+            self.w.inflight = None  # recorded: Esc can no longer take the card away
+        card = self.make_card(link, CardSource(req, account, entry.id if entry else None))
+        # Building the card (its QR code) and laying the list out take a few ms each: yielding
+        # between them lets Qt paint in between, so neither holds the Qt thread for a frame.
+        await asyncio.sleep(0)
+        self.w.links.add(card)
+        await asyncio.sleep(0)  # the card paints before the rest of the window settles
+        return card
+
+    # -- history -----------------------------------------------------------------------------
+    def _record(self, make: Callable[[], "HistoryEntry"]) -> "HistoryEntry | None":
+        try:
+            entry = self.w.services.history.record(make())  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001 - the link itself is fine; say so
+            self.w.show_message("The link was not saved to history.", f"{type(exc).__name__}: {exc}")
+            return None
+        self.w.history_changed()
+        return entry
+
+    def record_link(self, req: LinkRequest, link: AccountLink, account: Account | None) -> "HistoryEntry | None":
+        from app.history.entry import HistoryEntry
+
+        s = self.w.services
+        assert s is not None
+        return self._record(lambda: HistoryEntry.for_link(
+            req, link, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account))
+
+    def record_failure(self, req: LinkRequest, account: Account | None, exc: BaseException) -> None:
+        from app.history.entry import HistoryEntry
+
+        s = self.w.services
+        assert s is not None
+        self._record(lambda: HistoryEntry.for_failure(
+            req, exc, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account))
+
+    def remember_urls(self, req: LinkRequest) -> None:
+        settings, key = self.w.settings, self.w.settings_prefix()
+        settings.setValue(f"{key}/refresh_url", req.refresh_url)
+        settings.setValue(f"{key}/return_url", req.return_url)
+
+    # -- cards -------------------------------------------------------------------------------
+    def add_card(self, link: AccountLink, source: CardSource) -> LinkCard:
+        card = self.make_card(link, source)
+        self.w.links.add(card)
+        return card
+
+    def make_card(self, link: AccountLink, source: CardSource) -> LinkCard:
+        """A wired card, not yet shown."""
+        w = self.w
+        assert w.services is not None and w.clipboard_guard is not None
+        account = source.account
+        card = LinkCard(
+            link,
+            account_name=source.name or (account.display_name if account else source.request.account),
+            account_id=source.request.account,
+            link_type=source.request.type,
+            clock=w.services.clock,
+            clipboard_guard=w.clipboard_guard,
+        )
+        self.sources[card] = source
+        card.regenerateRequested.connect(lambda c=card: w.spawn(self.regenerate(c), "regenerate"))
+        card.presentRequested.connect(lambda c=card: self.present(c))
+        card.statusMessage.connect(w.status)
+        return card
+
+    def card_for_history(self, history_id: int | None) -> LinkCard | None:
+        for card, source in self.sources.items():
+            if history_id is not None and source.history_id == history_id:
+                return card
+        return None
+
+    async def regenerate(self, card: LinkCard) -> LinkCard | None:
+        """A new link with the same settings as ``card`` (a new Idempotency-Key)."""
+        source = self.sources.get(card)
+        return None if source is None else await self.create(source.request)
+
+    def copy_newest(self) -> bool:
+        card = self.w.links.newest_active()
+        if card is None:
+            self.w.status("No active link to copy. Create one first.")
+            return False
+        card.copy()
+        return True
+
+    # -- present mode ------------------------------------------------------------------------
+    def present(self, card: LinkCard) -> Any:
+        """Open the QR full screen; its auto-refresh makes new links with the card's settings."""
+        from app.ui.present import PresentWindow, default_present_screen
+
+        w = self.w
+        source = self.sources.get(card)
+        if w.services is None or source is None:
+            return None
+        self.close_present()
+
+        async def regenerate() -> AccountLink:
+            new_card = await self.mint(source.request, source.account, new_idempotency_key())
+            return new_card.link
+
+        window = PresentWindow(
+            card.link, account_name=card.account_name, clock=w.services.clock, regenerate=regenerate,
+            screen=default_present_screen(QGuiApplication.instance()), max_refreshes=6,
+        )
+        window.closed.connect(lambda win=window: self._present_closed(win))
+        self.present_window = window
+        window.present()
+        return window
+
+    def _present_closed(self, window: Any) -> None:
+        if self.present_window is window:
+            self.present_window = None
+        window.deleteLater()
+
+    def close_present(self) -> None:
+        """Close present mode; its refresh in flight (cancelled) is kept for shutdown to await."""
+        window, self.present_window = self.present_window, None
+        if window is None:
+            return
+        task = window.refresh_task
+        window.close()
+        if task is not None:
+            self.closing_tasks.append(task)
+
+    # -- history panel ---------------------------------------------------------------------------
+    def reopen(self, entry: "HistoryEntry") -> LinkCard | None:
+        """Scroll to the entry's card, or show a card for the stored link while it lives."""
+        w = self.w
+        card = self.card_for_history(entry.id)
+        if card is None and w.services is not None:
+            link = entry.to_account_link(w.services.clock)
+            if link is None:
+                w.status("That link has expired or its address is no longer stored. Use Create again.")
+                return None
+            request = LinkRequest(**entry.link_request_fields())
+            account = self.account_for(entry.account_id)
+            card = self.add_card(link, CardSource(request, account, entry.id, entry.account_name))
+        if card is not None:
+            w.show_links()
+            w.links.reveal(card)
+        return card
+
+    def create_again(self, entry: "HistoryEntry") -> None:
+        """Fill the form with the entry's settings and account, and look the account up."""
+        w = self.w
+        w.account_panel.set_account_text(entry.account_id)
+        w.form.apply(LinkRequest(**entry.link_request_fields()))
+        w.show_links()
+        w.form.create_button.setFocus()
+        if w.services is not None and self.account_for(entry.account_id) is None:
+            w.spawn(w.lookup_account(), "lookup")

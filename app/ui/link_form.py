@@ -1,0 +1,214 @@
+"""The options of the next Account Link, and where its input errors are shown.
+
+Validation is the client's own (:meth:`LinkRequest.validated`), run before anything is sent; the
+``ValidationError.field`` it raises, or the ``param`` of an error Stripe returns, is mapped back
+to the widget that holds that value, so the message appears at the field at fault.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+)
+
+from typing import TYPE_CHECKING
+
+from app.ui.widgets import FieldError, muted
+
+if TYPE_CHECKING:  # app.stripe loads httpx: imported after the first paint
+    from app.stripe.models import Account
+    from app.stripe.validation import LinkRequest
+
+TYPE_LABELS = (
+    ("account_onboarding", "Onboarding — collect what Stripe needs"),
+    ("account_update", "Update — let them change saved details"),
+)
+FIELDS_LABELS = (
+    ("currently_due", "Only what is due now"),
+    ("eventually_due", "Everything, including what is due later"),
+)
+FUTURE_LABELS = (("omit", "Leave out"), ("include", "Include upcoming requirements"))
+DEFAULTS = {"collection_fields": "currently_due", "future_requirements": "omit"}
+
+# Stripe's ``param`` (or a ValidationError.field) -> this form's field name.
+PARAM_TO_FIELD = {
+    "type": "type",
+    "refresh_url": "refresh_url",
+    "return_url": "return_url",
+    "collection_options": "collection_fields",
+    "collection_options[fields]": "collection_fields",
+    "collection_options[future_requirements]": "future_requirements",
+    "collection_fields": "collection_fields",
+    "future_requirements": "future_requirements",
+}
+
+
+def _combo(parent: QWidget, name: str, accessible: str, items: tuple[tuple[str, str], ...]) -> QComboBox:
+    combo = QComboBox(parent, objectName=name)
+    combo.setAccessibleName(accessible)
+    for value, label in items:
+        combo.addItem(label, value)
+    return combo
+
+
+class LinkForm(QGroupBox):
+    """Type, redirect URLs, collection options and the Create / Cancel buttons."""
+
+    createRequested = Signal()
+    cancelRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Account Link", parent)
+        self.setObjectName("linkForm")
+        self.type = _combo(self, "typeSelector", "Link type", TYPE_LABELS)
+        self.type_note = muted(QLabel(self, objectName="typeNote", wordWrap=True))
+        self.type_note.hide()
+        self.refresh_url = QLineEdit(self, objectName="refreshUrlInput")
+        self.refresh_url.setAccessibleName("Refresh URL")
+        self.refresh_url.setPlaceholderText("https://your-platform.example/onboarding/refresh")
+        self.refresh_url.setToolTip("Where the seller lands if the link expired or was already used; "
+                                    "your page should create a fresh link.")
+        self.return_url = QLineEdit(self, objectName="returnUrlInput")
+        self.return_url.setAccessibleName("Return URL")
+        self.return_url.setPlaceholderText("https://your-platform.example/onboarding/return")
+        self.return_url.setToolTip("Where the seller lands when they leave the Stripe flow. "
+                                   "Reaching it does not mean onboarding is complete.")
+        self.fields = _combo(self, "fieldsSelector", "Information to collect", FIELDS_LABELS)
+        self.future = _combo(self, "futureRequirementsSelector", "Future requirements", FUTURE_LABELS)
+        self.errors = {
+            "type": FieldError(self, objectName="typeError"),
+            "refresh_url": FieldError(self, objectName="refreshUrlError"),
+            "return_url": FieldError(self, objectName="returnUrlError"),
+            "collection_fields": FieldError(self, objectName="fieldsError"),
+            "future_requirements": FieldError(self, objectName="futureRequirementsError"),
+        }
+        self.widgets: dict[str, QWidget] = {
+            "type": self.type, "refresh_url": self.refresh_url, "return_url": self.return_url,
+            "collection_fields": self.fields, "future_requirements": self.future,
+        }
+
+        self.create_button = QPushButton("Create link", self, objectName="createButton")
+        self.create_button.setAccessibleName("Create the Account Link")
+        self.create_button.setToolTip("Create the link (Ctrl+Enter)")
+        self.create_button.setAutoDefault(False)
+        self.create_button.setMinimumWidth(120)
+        bold = self.create_button.font()
+        bold.setBold(True)
+        self.create_button.setFont(bold)
+        self.create_button.clicked.connect(self.createRequested)
+        self.cancel_button = QPushButton("Cancel", self, objectName="cancelButton")
+        self.cancel_button.setAccessibleName("Cancel the request")
+        self.cancel_button.setToolTip("Cancel the request in flight (Esc)")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancelRequested)
+        self.cancel_button.hide()
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setVerticalSpacing(6)
+        for label, field in (("&Type", "type"), ("Re&fresh URL", "refresh_url"), ("&Return URL", "return_url"),
+                             ("C&ollect", "collection_fields"), ("F&uture requirements", "future_requirements")):
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(self.widgets[field])
+            if field == "type":
+                box.addWidget(self.type_note)
+            box.addWidget(self.errors[field])
+            buddy = QLabel(label, self)
+            buddy.setBuddy(self.widgets[field])
+            form.addRow(buddy, box)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.create_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.refresh_url.textEdited.connect(lambda _t: self.clear_error("refresh_url"))
+        self.return_url.textEdited.connect(lambda _t: self.clear_error("return_url"))
+        self.type.currentIndexChanged.connect(lambda _i: self.clear_error("type"))
+
+    # -- values ------------------------------------------------------------------------------
+    def request(self, account: str) -> LinkRequest:
+        """The form's values as an unvalidated request; defaults are left out (None)."""
+        from app.stripe.validation import LinkRequest
+
+        fields = self.fields.currentData()
+        future = self.future.currentData()
+        return LinkRequest(
+            account=account,
+            type=self.type.currentData(),
+            refresh_url=self.refresh_url.text(),
+            return_url=self.return_url.text(),
+            collection_fields=None if fields == DEFAULTS["collection_fields"] else fields,
+            future_requirements=None if future == DEFAULTS["future_requirements"] else future,
+        )
+
+    def apply(self, request: LinkRequest) -> None:
+        """Fill the form from a request (Create again, Regenerate)."""
+        self.clear_errors()
+        for combo, value in ((self.type, request.type),
+                             (self.fields, request.collection_fields or DEFAULTS["collection_fields"]),
+                             (self.future, request.future_requirements or DEFAULTS["future_requirements"])):
+            index = combo.findData(value)
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        self.refresh_url.setText(request.refresh_url)
+        self.return_url.setText(request.return_url)
+
+    def set_urls(self, refresh_url: str, return_url: str) -> None:
+        self.refresh_url.setText(refresh_url)
+        self.return_url.setText(return_url)
+
+    # -- account_update availability ---------------------------------------------------------
+    def set_account(self, account: Account | None) -> None:
+        """Disable "Update" (with the reason shown) for an account that cannot take it."""
+        model = self.type.model()
+        assert isinstance(model, QStandardItemModel)
+        item = model.item(self.type.findData("account_update"))
+        refusal = account.account_update_refusal if account is not None else None
+        item.setEnabled(refusal is None)
+        item.setToolTip(refusal or "")
+        if refusal is not None and self.type.currentData() == "account_update":
+            self.type.setCurrentIndex(self.type.findData("account_onboarding"))
+        self.type_note.setText(f"Update links are not available: {refusal}" if refusal else "")
+        self.type_note.setVisible(refusal is not None)
+
+    def update_allowed(self) -> bool:
+        model = self.type.model()
+        assert isinstance(model, QStandardItemModel)
+        return model.item(self.type.findData("account_update")).isEnabled()
+
+    # -- errors ------------------------------------------------------------------------------
+    def field_for_param(self, param: str | None) -> str | None:
+        return PARAM_TO_FIELD.get(param or "")
+
+    def mark(self, field: str, message: str) -> QWidget | None:
+        """Show ``message`` at ``field``; returns the widget (focused) or None if not ours."""
+        widget = self.widgets.get(field)
+        if widget is None:
+            return None
+        self.errors[field].mark(widget, message[:1].upper() + message[1:])
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        return widget
+
+    def clear_error(self, field: str) -> None:
+        self.errors[field].clear_error(self.widgets[field])
+
+    def clear_errors(self) -> None:
+        for field in self.errors:
+            self.clear_error(field)
+
+    def error_text(self, field: str) -> str:
+        error = self.errors[field]
+        return error.text() if error.is_shown() else ""
+
+    # -- busy --------------------------------------------------------------------------------
+    def set_busy(self, busy: bool) -> None:
+        self.create_button.setEnabled(not busy)
+        self.create_button.setText("Creating…" if busy else "Create link")
+        self.cancel_button.setVisible(busy)
+        self.cancel_button.setEnabled(busy)

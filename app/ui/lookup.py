@@ -1,0 +1,49 @@
+"""Looking a connected account up from the window (the Look up button and Enter).
+
+A pasted Dashboard address is reduced to its ``acct_`` id first; refused input is marked at the
+account field and nothing is sent. The request can be cancelled (Esc) like any other.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.stripe.errors import StripeError, ValidationError
+from app.stripe.validation import normalize_account_id
+from app.ui.link_flow import CancelledByOperator
+
+if TYPE_CHECKING:
+    from app.stripe.models import Account
+    from app.ui.main_window import MainWindow
+
+
+async def lookup_account(w: "MainWindow") -> "Account | None":
+    """Look the account typed in ``w`` up and show its summary; None when refused or failed."""
+    if w.services is None or w.busy:
+        return None
+    w.clear_errors()
+    try:
+        account_id = normalize_account_id(w.account_panel.account_text())
+    except ValidationError as exc:
+        w.mark_field("account", exc.message)
+        return None
+    w.set_busy(True, f"Looking up {account_id}…")
+    w.account_panel.set_busy(True)
+    try:
+        account = await w.flow.cancellable(w.services.client.retrieve_account(account_id))
+    except CancelledByOperator:
+        w.status("Look-up cancelled.")
+        return None
+    except StripeError as exc:
+        w.show_error(exc, retry=w.request_lookup if exc.retryable_by_user else None)
+        if exc.http_status in (403, 404):
+            w.mark_field("account", "Stripe does not know this account for your platform.")
+        return None
+    finally:
+        w.account_panel.set_busy(False)
+        w.set_busy(False)
+    w.account_panel.set_account_text(account.id)
+    w.account_panel.show_account(account, now_wall=w.services.clock.time())
+    w.form.set_account(account)
+    w.status(f"{account.display_name} ({account.id})")
+    return account

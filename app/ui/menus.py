@@ -1,0 +1,102 @@
+"""Menus, keyboard shortcuts and the Help texts of the main window.
+
+Every shortcut is an action in a menu, so it is discoverable, and the Help → Keyboard shortcuts
+list is generated from the same table (it cannot go stale).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from app import __version__
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+# (menu, object name, text, shortcuts, description for the Help list)
+ACTIONS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
+    ("&Link", "focusAccountAction", "Go to account", ("Ctrl+L",), "Put the cursor in the account box"),
+    ("&Link", "lookupAction", "Look up account", (), "Enter in the account box looks the account up"),
+    ("&Link", "createAction", "Create link", ("Ctrl+Return", "Ctrl+Enter"), "Create the Account Link"),
+    ("&Link", "cancelAction", "Cancel request", ("Esc",), "Cancel the request in flight"),
+    ("&Link", "copyNewestAction", "Copy newest link", ("Ctrl+Shift+C",), "Copy the newest active link"),
+    ("&Link", "presentNewestAction", "Present newest link", ("F5",), "Show the newest link's QR code full screen"),
+    ("&View", "showLinksAction", "Links", ("Ctrl+1",), "Show the links of this session"),
+    ("&View", "showHistoryAction", "History", ("Ctrl+2",), "Show the history of link attempts"),
+    ("&File", "quitAction", "Quit", ("Ctrl+Q",), "Close Linkdesk (requests in flight are cancelled)"),
+    ("&Help", "shortcutsAction", "Keyboard shortcuts", ("F1",), "This list"),
+    ("&Help", "aboutAction", "About Linkdesk", (), ""),
+)
+
+
+def _native(seq: str) -> str:
+    return QKeySequence(seq).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def shortcuts_text() -> str:
+    """The Help → Keyboard shortcuts list, from :data:`ACTIONS`."""
+    rows = [("Enter (in the account box)", "Look the account up")]
+    for _menu, _name, _text, keys, description in ACTIONS:
+        if keys and description:
+            rows.append((" / ".join(_native(k) for k in keys), description))
+    rows.append(("Esc (in present mode)", "Leave present mode"))
+    return "\n".join(f"{keys:<28} {what}" for keys, what in rows)
+
+
+def build_menus(window: "MainWindow") -> dict[str, QAction]:
+    """Create the menus and actions; returns them by object name."""
+    handlers = {
+        "focusAccountAction": window.focus_account,
+        "lookupAction": window.request_lookup,
+        "createAction": window.request_create,
+        "cancelAction": window.cancel_request,
+        "copyNewestAction": window.copy_newest_link,
+        "presentNewestAction": window.present_newest_link,
+        "showLinksAction": window.show_links,
+        "showHistoryAction": window.show_history,
+        "quitAction": window.close,
+        "shortcutsAction": lambda: show_shortcuts(window),
+        "aboutAction": lambda: show_about(window),
+    }
+    menus: dict[str, object] = {}
+    actions: dict[str, QAction] = {}
+    for menu_name in ("&File", "&Link", "&View", "&Help"):
+        menus[menu_name] = window.menuBar().addMenu(menu_name)
+    for menu_name, name, text, keys, _description in ACTIONS:
+        action = QAction(text, window)
+        action.setObjectName(name)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False, h=handlers[name]: h())
+        menus[menu_name].addAction(action)  # type: ignore[attr-defined]
+        window.addAction(action)
+        actions[name] = action
+    actions["cancelAction"].setEnabled(False)
+    return actions
+
+
+def _message_box(window: "MainWindow", name: str, title: str, text: str) -> QMessageBox:
+    """A non-blocking message box (``open``, never ``exec``: no nested loop under qasync)."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Close, window)
+    box.setObjectName(name)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.open()
+    return box
+
+
+def show_shortcuts(window: "MainWindow") -> QMessageBox:
+    box = _message_box(window, "shortcutsDialog", "Keyboard shortcuts", "Keyboard shortcuts")
+    box.setInformativeText(f"<pre>{shortcuts_text()}</pre>")
+    return box
+
+
+def show_about(window: "MainWindow") -> QMessageBox:
+    return _message_box(
+        window, "aboutDialog", "About Linkdesk",
+        f"Linkdesk {__version__}\n\nCreate Stripe Connect Account Links at the desk: look the account "
+        "up, create a single-use link, show its QR code and keep a local history.",
+    )

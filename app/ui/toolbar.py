@@ -1,0 +1,86 @@
+"""The strip under the menu bar: which Stripe the window talks to, and a mode badge.
+
+An operator must never wonder whether a link is real. The built-in sandbox shows an amber
+SANDBOX badge (``sandboxBadge``); a test key shows TEST (``modeBadge``), a live key a red LIVE.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
+
+from app.ui.widgets import muted
+
+if TYPE_CHECKING:
+    from app.services import Connection
+
+_BADGE = (
+    "QLabel {{ background-color: {bg}; color: {fg}; border: 1px solid {border}; border-radius: 4px; "
+    "padding: 2px 10px; font-weight: 600; letter-spacing: 1px; }}"
+)
+# Solid accents with their own text colour: legible on light and dark palettes alike.
+BADGES = {
+    "sandbox": ("SANDBOX", "#f0b429", "#1f1600", "#c98f00"),
+    "test": ("TEST", "#3b82f6", "#ffffff", "#2563eb"),
+    "live": ("LIVE", "#dc2626", "#ffffff", "#b91c1c"),
+}
+
+
+class ConnectionBar(QToolBar):
+    """Not movable; shows the connection and the badge at the right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Connection", parent)
+        self.setObjectName("connectionBar")
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.toggleViewAction().setVisible(False)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+        title = QLabel("Linkdesk", self, objectName="appTitle")
+        font = QFont(title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        title.setFont(font)
+        title.setContentsMargins(8, 0, 12, 0)
+        self.connection = muted(QLabel("Starting…", self, objectName="connectionLabel"))
+        self.connection.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.badge = QLabel(self, objectName="modeBadge")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.addWidget(title)
+        self.addWidget(self.connection)
+        self.addWidget(spacer)
+        self.badge_action = self.addWidget(self.badge)  # a toolbar widget shows/hides via its action
+        self.badge_action.setVisible(False)
+        trailer = QWidget(self)
+        trailer.setFixedWidth(8)
+        self.addWidget(trailer)
+
+    def show_connection(self, connection: "Connection", client: Any) -> None:
+        """Describe the connection (never the key itself: only its redacted form)."""
+        kind = "sandbox" if connection.is_sandbox else connection.mode
+        text, bg, fg, border = BADGES.get(kind, BADGES["test"])
+        self.badge.setObjectName("sandboxBadge" if connection.is_sandbox else "modeBadge")
+        self.badge.setText(text)
+        self.badge.setStyleSheet(_BADGE.format(bg=bg, fg=fg, border=border))
+        tips = {
+            "sandbox": "Built-in sandbox: demo accounts, links that open nothing real. "
+                       "Set STRIPE_API_KEY to use your Stripe account.",
+            "test": "Test mode: test accounts and test data only.",
+            "live": "Live mode: real accounts. Links are real and single-use.",
+        }
+        self.badge.setToolTip(tips.get(kind, ""))
+        self.badge.setAccessibleName(f"Mode: {text}")
+        self.badge_action.setVisible(True)
+        if connection.is_sandbox:
+            self.connection.setText(f"Built-in sandbox with demo accounts  ·  {connection.api_base}")
+        else:
+            self.connection.setText(f"{connection.api_base}  ·  key {connection.api_key.redacted}")
+        self.connection.setAccessibleName(f"Connection: {self.connection.text()}")
+
+    def set_platform_name(self, name: str) -> None:
+        self.connection.setText(f"{name}  ·  {self.connection.text()}")

@@ -1,0 +1,216 @@
+"""How fast the window starts, and whether creating links ever stalls the Qt thread.
+
+    .venv/bin/python bench/ui_latency.py [--runs 7] [--links 50] [--latency 0.15]
+
+(a) Start -> window shown: ``python -m app --sandbox`` against a bare PySide6 QMainWindow shown
+    the same way, each in a fresh process, alternating, ``--runs`` times; medians and their
+    ratio (target <= 2.0). "Shown" is the window's first paint event, stamped with
+    ``time.monotonic()`` in the child (system-wide on Linux) and compared with the instant just
+    before the parent started it.
+(b) The longest stall of the Qt thread while creating ``--links`` links, one after the other,
+    against the sandbox in its own process with ``--latency`` seconds per request. A 1 ms
+    PreciseTimer heartbeat records the gaps between its ticks; the longest gap minus 1 ms is the
+    stall (target <= 16 ms, one frame). One warm-up link first (imports on first use).
+(c) From a response's arrival (``link.received_monotonic``, set by the client) to its card's
+    first paint event: median and worst over the same links (target <= 10 ms).
+
+Runs offscreen unless QT_QPA_PLATFORM says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+BARE = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setWindowTitle("bare")
+window.resize(1280, 820)
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            print(f"shown {time.monotonic():.6f}", flush=True)
+            QTimer.singleShot(0, app.quit)
+        return False
+first = FirstPaint()
+window.installEventFilter(first)
+window.show()
+app.exec()
+"""
+
+
+# The window's own start, without app.cli's imports (argparse, the history CLI, app.stripe).
+DIRECT = "from app.ui.app import GuiOptions, run_gui; raise SystemExit(run_gui(GuiOptions(sandbox=True)))"
+
+
+def _time_to_shown(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.monotonic()
+    out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    shown = [line for line in out.splitlines() if line.startswith("shown ")]
+    if not shown:
+        raise SystemExit(f"no 'shown' line from {cmd}: {out!r}")
+    return float(shown[0].split()[1]) - start
+
+
+def bench_startup(runs: int) -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="linkdesk-bench-"))
+    env = dict(os.environ, LINKDESK_DATA_DIR=str(scratch / "data"), XDG_CONFIG_HOME=str(scratch / "config"),
+               LINKDESK_REPORT_SHOWN="1", LINKDESK_TEST_CLOSE_AFTER_MS="0")
+    env.pop("STRIPE_API_KEY", None)
+    commands = {
+        "bare": [sys.executable, "-c", BARE],
+        "app": [sys.executable, "-m", "app", "--sandbox"],
+        "run_gui": [sys.executable, "-c", DIRECT],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for i in range(runs + 1):
+        for name, cmd in commands.items():
+            elapsed = _time_to_shown(cmd, env)
+            if i:  # the first round warms the OS file cache
+                times[name].append(elapsed)
+    bare = statistics.median(times["bare"])
+    print(f"(a) start -> window shown, median of {runs}: bare QMainWindow {bare * 1000:.0f} ms")
+    for name, label in (("app", "python -m app --sandbox"), ("run_gui", "app.ui.app.run_gui() alone")):
+        ours = statistics.median(times[name])
+        print(f"    {label:<28} {ours * 1000:.0f} ms, ratio {ours / bare:.2f}x (target <= 2.0)")
+
+
+def _start_sandbox(latency: float) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "app.sandbox", "--port", "0", "--latency", str(latency),
+                             "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    url = (proc.stdout.readline() if proc.stdout else "").strip()
+    if not url.startswith("http"):
+        proc.kill()
+        raise SystemExit(f"sandbox did not start ({url!r})")
+    return proc, url
+
+
+def bench_creation(links: int, latency: float) -> None:
+    import qasync
+    from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.sandbox import DEMO_ACCOUNTS, DEMO_API_KEY
+    from app.services import build_services
+    from app.ui.app import freeze_startup_objects
+    from app.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    proc, url = _start_sandbox(latency)
+    scratch = Path(tempfile.mkdtemp(prefix="linkdesk-bench-"))
+    paints: dict[object, float] = {}
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):  # noqa: ANN001, N802
+            if event.type() == QEvent.Type.Paint and obj not in paints:
+                paints[obj] = time.monotonic()
+            return False
+
+    async def run() -> tuple[list[float], list[float], dict[str, list[float]]]:
+        services = build_services(data_dir=str(scratch), api_base=url, environ={"STRIPE_API_KEY": DEMO_API_KEY})
+        window = MainWindow(services, settings=QSettings(str(scratch / "s.ini"), QSettings.Format.IniFormat))
+        window.resize(1280, 820)
+        window.show()
+        steps: dict[str, list[float]] = {"record_link": [], "make_card": []}
+        for name in steps:  # time the two steps between a response and its card
+            original = getattr(window.flow, name)
+
+            def timed(*args, _original=original, _name=name):  # noqa: ANN001, ANN002
+                started = time.perf_counter()
+                try:
+                    return _original(*args)
+                finally:
+                    steps[_name].append(time.perf_counter() - started)
+
+            setattr(window.flow, name, timed)
+        watcher = FirstPaint()
+        window.links.cardAdded.connect(lambda card: card.installEventFilter(watcher))
+        window.account_panel.set_account_text(DEMO_ACCOUNTS["custom_due"])
+        window.form.set_urls("https://example.com/reauth", "https://example.com/return")
+        await window.lookup_account()
+        freeze_startup_objects()  # as run_gui does once the services are attached
+        gaps: list[float] = []
+        last = [time.monotonic()]
+
+        def beat() -> None:
+            now = time.monotonic()
+            gaps.append(now - last[0])
+            last[0] = now
+
+        heartbeat = QTimer(interval=1, timerType=Qt.TimerType.PreciseTimer)
+        heartbeat.timeout.connect(beat)
+        try:
+            warm = await window.create_link()  # warm-up: first-use imports
+            assert warm is not None, window.banner.message.text()
+            await asyncio.sleep(0.1)
+            cards = []
+            heartbeat.start()
+            last[0] = time.monotonic()
+            for _ in range(links):
+                card = await window.create_link()
+                assert card is not None, window.banner.message.text()
+                cards.append(card)
+            await asyncio.sleep(0.1)
+            heartbeat.stop()
+            delays = [paints[c] - c.link.received_monotonic for c in cards if c in paints]
+            if len(delays) != len(cards):
+                print(f"    note: {len(cards) - len(delays)} cards were never painted")
+            return gaps, delays, {k: v[1:] for k, v in steps.items()}
+        finally:
+            window.close()
+            await window.shutdown()
+            await services.aclose()
+
+    try:
+        gaps, delays, steps = qasync.run(run())
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    stall = max(gaps) - 0.001
+    print(f"(b) longest Qt-thread stall while creating {links} links at {latency * 1000:.0f} ms latency: "
+          f"{stall * 1000:.1f} ms (target <= 16); 99th percentile gap "
+          f"{statistics.quantiles(gaps, n=100)[98] * 1000:.1f} ms over {len(gaps)} beats")
+    print(f"(c) response -> card painted: median {statistics.median(delays) * 1000:.1f} ms, "
+          f"worst {max(delays) * 1000:.1f} ms over {len(delays)} cards (target <= 10)")
+    for name, label in (("record_link", "history write"), ("make_card", "card build (QR code included)")):
+        values = steps[name]
+        print(f"    of which {label}: median {statistics.median(values) * 1000:.1f} ms, "
+              f"worst {max(values) * 1000:.1f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Linkdesk UI latency benchmark")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--links", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.15)
+    import PySide6
+
+    print(f"python {sys.version.split()[0]}, PySide6 {PySide6.__version__}, "
+          f"QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}")
+    parser.add_argument("--only", choices=("startup", "creation"))
+    args = parser.parse_args()
+    if args.only != "creation":
+        bench_startup(args.runs)
+    if args.only != "startup":
+        bench_creation(args.links, args.latency)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

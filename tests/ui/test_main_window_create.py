@@ -1,0 +1,229 @@
+"""Creating links from the window: refused input, cards, history, countdown, errors, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
+
+from app.countdown import LinkState
+from app.stripe.validation import LinkRequest
+from mainwindow_helpers import find, look_up, wait_until
+
+ACCOUNT_LINKS = "/v1/account_links"
+
+
+async def _create(window, account_id: str):
+    find(window, "accountInput").setText(account_id)
+    card = await window.create_link()
+    assert card is not None, window.banner.message.text()
+    return card
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "error_label"),
+    [
+        ("accountInput", "", "accountError"),
+        ("accountInput", "not an id", "accountError"),
+        ("refreshUrlInput", "", "refreshUrlError"),
+        ("refreshUrlInput", "example.com/reauth", "refreshUrlError"),
+        ("returnUrlInput", "ftp://example.com/return", "returnUrlError"),
+        ("returnUrlInput", "https://exa mple.com/return", "returnUrlError"),
+    ],
+)
+async def test_invalid_input_is_marked_at_its_field_and_nothing_is_sent(
+        window, accounts, transport, widget, value, error_label):
+    find(window, "accountInput").setText(accounts["custom_due"])
+    find(window, widget, QLineEdit).setText(value)
+    assert await window.create_link() is None
+    label = find(window, error_label, QLabel)
+    assert label.isVisible() and label.text()
+    assert find(window, widget).property("invalid") is True
+    assert find(window, widget).accessibleDescription() == label.text()
+    assert transport.posts() == []
+    assert window.links.cards() == []
+    # editing the field clears its mark
+    if widget != "accountInput":
+        find(window, widget, QLineEdit).textEdited.emit("x")
+        assert not label.isVisible()
+
+
+@pytest.mark.parametrize(
+    ("field", "error_label"),
+    [("type", "typeError"), ("collection_fields", "fieldsError"), ("future_requirements", "futureRequirementsError")],
+)
+async def test_refused_options_are_marked_at_their_selector(window, accounts, transport, field, error_label):
+    request = dict(account=accounts["custom_due"], type="account_onboarding",
+                   refresh_url="https://example.com/r", return_url="https://example.com/b")
+    request[field] = "bogus"
+    assert await window.flow.create(LinkRequest(**request)) is None
+    assert find(window, error_label, QLabel).isVisible()
+    assert transport.posts() == []
+
+
+async def test_create_shows_a_card_newest_first_after_recording_history(window, accounts, services, transport):
+    seen_in_history_when_added = []
+    window.links.cardAdded.connect(
+        lambda card: seen_in_history_when_added.append(
+            [e.url for e in services.history.query()].count(card.link.url)))
+    await look_up(window, accounts["custom_due"])
+    first = await _create(window, accounts["custom_due"])
+    second = await _create(window, accounts["custom_due"])
+    assert window.links.cards() == [second, first]
+    assert seen_in_history_when_added == [1, 1]  # the row existed before the card was shown
+    assert first.objectName() == "linkCard" and first.isVisible()
+    assert first.account_name == "Harbor Street Bakery"
+    entry = services.history.query()[0]
+    assert entry.url == second.link.url and entry.account_name == "Harbor Street Bakery"
+    assert entry.outcome == "created" and entry.request_id == second.link.request_id
+    assert transport.posts() == [ACCOUNT_LINKS, ACCOUNT_LINKS]
+    assert find(window, "createButton", QPushButton).isEnabled()
+    # the history panel shows both rows
+    assert window.history_panel.model.rowCount() == 2
+
+
+async def test_countdown_states_on_a_fake_clock(window, accounts, clock):
+    card = await _create(window, accounts["custom_due"])
+    label = find(card, "linkCountdown", QLabel)
+    assert card.state is LinkState.ACTIVE and label.text().startswith("5:00")
+    clock.advance(240)
+    card.tick()
+    assert card.state is LinkState.WARNING and label.text().startswith("1:00")
+    clock.advance(59)
+    card.tick()
+    assert card.state is LinkState.WARNING and label.text().startswith("0:01")
+    clock.advance(1)
+    card.tick()
+    assert card.state is LinkState.EXPIRED and label.text() == "Expired"
+    assert not find(card, "copyButton", QPushButton).isEnabled()
+
+
+@pytest.mark.parametrize("server_offset", [-6 * 3600.0, 5 * 3600.0])
+async def test_local_wall_clock_hours_wrong_changes_nothing(window, accounts, clock, server_offset):
+    # The sandbox's clock (Stripe's) is hours away from this machine's wall clock.
+    card = await _create(window, accounts["custom_due"])
+    assert abs(card.link.created - (clock.time() + server_offset)) < 2
+    label = find(card, "linkCountdown", QLabel)
+    assert label.text().startswith("5:00")
+    clock.set_wall(clock.time() - 3 * 3600)  # and the local clock jumps too
+    clock.advance(100)
+    card.tick()
+    assert label.text().startswith("3:20") and card.state is LinkState.ACTIVE
+    clock.advance(200)
+    card.tick()
+    assert card.state is LinkState.EXPIRED
+
+
+async def test_expiry_then_regenerate_makes_a_new_link_with_the_same_settings(window, accounts, clock, services):
+    await look_up(window, accounts["custom_due"])
+    find(window, "typeSelector", QComboBox).setCurrentIndex(1)  # account_update
+    find(window, "fieldsSelector", QComboBox).setCurrentIndex(1)  # eventually_due
+    card = await _create(window, accounts["custom_due"])
+    expired = []
+    card.expired.connect(lambda: expired.append(True))
+    clock.advance(301)
+    card.tick()
+    assert expired == [True]
+    find(window, "typeSelector", QComboBox).setCurrentIndex(0)  # the form changed since
+    find(card, "newLinkButton", QPushButton).click()
+    await wait_until(lambda: len(window.links.cards()) == 2)
+    new = window.links.cards()[0]
+    assert new.link.url != card.link.url and new.state is LinkState.ACTIVE
+    assert new.link_type == "account_update"
+    latest = services.history.query()[0]
+    assert (latest.link_type, latest.collection_fields) == ("account_update", "eventually_due")
+
+
+async def test_copy_and_the_clipboard_is_cleared_at_expiry(window, accounts, clock, clipboard):
+    card = await _create(window, accounts["custom_due"])
+    window.copy_newest_link()  # Ctrl+Shift+C
+    assert clipboard.text() == card.link.url
+    clock.advance(299)
+    window.clipboard_guard.check()
+    assert clipboard.text() == card.link.url
+    clock.advance(1)
+    window.clipboard_guard.check()
+    assert clipboard.text() == ""
+    assert "cleared from the clipboard" in window.statusBar().currentMessage()
+
+
+async def test_copy_newest_skips_expired_links(window, accounts, clock, clipboard):
+    older = await _create(window, accounts["custom_due"])
+    clock.advance(200)
+    newer = await _create(window, accounts["express_new"])
+    clock.advance(150)  # the older one has expired, the newer one has not
+    window.actions_by_name["copyNewestAction"].trigger()
+    assert clipboard.text() == newer.link.url != older.link.url
+    clock.advance(200)
+    clipboard.clear()
+    assert window.flow.copy_newest() is False
+    assert clipboard.text() == ""
+
+
+async def test_api_error_shows_code_request_id_and_highlights_the_field(window, accounts, services, clipboard):
+    find(window, "accountInput").setText("acct_1DoesNotExist00")
+    assert await window.create_link() is None
+    assert find(window, "errorBanner").isVisible()
+    details = find(window, "errorDetails", QLabel).text()
+    assert "Code: account_invalid" in details and "Request id: req_" in details
+    assert find(window, "accountError", QLabel).isVisible()
+    assert not find(window, "retryButton").isVisible()  # trying again would not help
+    find(window, "copyRequestIdButton", QPushButton).click()
+    assert clipboard.text().startswith("req_") and clipboard.text() in details
+    failed = services.history.query()[0]
+    assert failed.outcome == "failed" and failed.error_code == "account_invalid"
+
+    # account_update for an Express account (not looked up, so the form allowed it)
+    find(window, "accountInput").setText(accounts["express_new"])
+    find(window, "typeSelector", QComboBox).setCurrentIndex(1)
+    assert await window.create_link() is None
+    assert find(window, "typeError", QLabel).isVisible()
+    assert find(window, "typeSelector").property("invalid") is True
+    assert "req_" in find(window, "errorDetails", QLabel).text()
+
+
+async def test_network_error_offers_retry_with_the_same_idempotency_key(window, accounts, sandbox, transport):
+    sandbox.inject_fault("drop", after_processing=True, path=ACCOUNT_LINKS)
+    find(window, "accountInput").setText(accounts["custom_due"])
+    assert await window.create_link() is None
+    retry = find(window, "retryButton", QPushButton)
+    assert find(window, "errorBanner").isVisible() and retry.isVisible()
+    _req, _account, key = window.flow.last_attempt
+    retry.click()
+    await wait_until(lambda: len(window.links.cards()) == 1)
+    assert window.flow.last_attempt[2] == key
+    assert transport.posts() == [ACCOUNT_LINKS, ACCOUNT_LINKS]
+    assert not find(window, "errorBanner").isVisible()
+
+
+async def test_escape_cancels_the_request_in_flight(window, accounts, sandbox, transport, services):
+    sandbox.inject_fault("timeout", delay=30, path=ACCOUNT_LINKS)
+    find(window, "accountInput").setText(accounts["custom_due"])
+    window.activateWindow()
+    task = asyncio.ensure_future(window.create_link())
+    await wait_until(lambda: transport.posts() == [ACCOUNT_LINKS])
+    create, cancel = find(window, "createButton", QPushButton), find(window, "cancelButton", QPushButton)
+    assert not create.isEnabled() and cancel.isVisible()
+    window.actions_by_name["createAction"].trigger()  # Ctrl+Enter while busy: ignored
+    find(window, "accountInput").setFocus()
+    from pytestqt.qtbot import QtBot
+
+    QtBot.keyClick(find(window, "accountInput"), Qt.Key.Key_Escape)
+    assert await asyncio.wait_for(task, 5) is None
+    assert window.links.cards() == [] and create.isEnabled() and not cancel.isVisible()
+    assert transport.posts() == [ACCOUNT_LINKS]
+    entry = services.history.query()[0]
+    assert entry.outcome == "failed" and entry.error_code == "cancelled"
+
+
+async def test_cancel_button_cancels_a_slow_lookup(window, accounts, sandbox, transport):
+    sandbox.inject_fault("timeout", delay=30)
+    find(window, "accountInput").setText(accounts["custom_due"])
+    task = asyncio.ensure_future(window.lookup_account())
+    await wait_until(lambda: len(transport.requests) == 1)
+    find(window, "cancelButton", QPushButton).click()
+    assert await asyncio.wait_for(task, 5) is None
+    assert find(window, "lookupButton", QPushButton).isEnabled()
+    assert not find(window, "accountSummary").isVisible()

@@ -1,0 +1,153 @@
+"""Looking an account up: the summary in plain words, refused input, the link-type rule."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QTreeWidget, QWidget
+
+from mainwindow_helpers import find, look_up
+
+
+def _tree_items(tree: QTreeWidget) -> list[tuple[str, str]]:
+    """(text, tooltip) of every requirement line (children of the section items)."""
+    out = []
+    for i in range(tree.topLevelItemCount()):
+        top = tree.topLevelItem(i)
+        out += [(top.child(j).text(0), top.child(j).toolTip(0)) for j in range(top.childCount())]
+    return out
+
+
+async def test_lookup_shows_name_facts_and_requirements_in_words(window, accounts, transport):
+    account = await look_up(window, accounts["custom_due"])
+    summary = find(window, "accountSummary")
+    assert summary.isVisible()
+    text = window.account_panel.summary.text()
+    assert "Harbor Street Bakery" in text
+    assert "orders@harborstreetbakery.example.com" in text and accounts["custom_due"] in text
+    assert "Custom account — your platform collects requirements, no Stripe Dashboard" in text
+    assert "Charges enabled" in text and "Payouts enabled" in text
+    items = dict(_tree_items(find(window, "requirementsTree", QTreeWidget)))
+    # humanised, with the raw path kept in the tooltip
+    assert items["Bank account for payouts"] == "external_account"
+    assert items["Tax ID (company)"] == "company.tax_id"
+    assert items["Additional ID document (representative)"] == "representative.verification.additional_document"
+    assert "Due now (3) — by" in text and "(in 14 days)" in text
+    assert ("GET", f"/v1/accounts/{account.id}") in transport.requests
+
+
+async def test_lookup_accepts_a_pasted_dashboard_address(window, accounts):
+    url = f"https://dashboard.stripe.com/test/connect/accounts/{accounts['custom_pastdue']}/activity"
+    account = await look_up(window, url)
+    assert account.id == accounts["custom_pastdue"]
+    assert find(window, "accountInput", QLineEdit).text() == accounts["custom_pastdue"]
+    text = window.account_panel.summary.text()
+    assert "Disabled: required information is past due" in text
+    assert "Past due (2)" in text and "Charges disabled" in text
+
+
+async def test_requirement_errors_show_their_reason(window, accounts):
+    await look_up(window, accounts["custom_errors"])
+    tree = find(window, "requirementsTree", QTreeWidget)
+    texts = [t for t, _ in _tree_items(tree)]
+    assert any("ID document" in t and " — " in t for t in texts), texts
+
+
+async def test_invalid_account_is_marked_at_the_field_and_nothing_is_sent(window, transport):
+    for text in ("", "hello", "https://example.com/acct_123"):
+        find(window, "accountInput").setText(text)
+        assert await window.lookup_account() is None
+        error = find(window, "accountError", QLabel)
+        assert error.isVisible() and error.text()
+        assert find(window, "accountInput").property("invalid") is True
+    assert transport.requests == []
+
+
+async def test_unknown_account_shows_the_banner_with_code_and_request_id(window, transport):
+    find(window, "accountInput").setText("acct_1DoesNotExist00")
+    assert await window.lookup_account() is None
+    banner = find(window, "errorBanner")
+    assert banner.isVisible()
+    details = find(window, "errorDetails", QLabel).text()
+    assert "account_invalid" in details and "req_" in details
+    assert find(window, "accountError", QLabel).isVisible()
+    assert len(transport.requests) == 1
+
+
+async def test_account_update_disabled_for_express_with_the_reason(window, accounts):
+    type_box = find(window, "typeSelector", QComboBox)
+    await look_up(window, accounts["custom_due"])
+    update = type_box.model().item(type_box.findData("account_update"))
+    assert update.isEnabled()
+    type_box.setCurrentIndex(type_box.findData("account_update"))
+
+    await look_up(window, accounts["express_new"])
+    assert not update.isEnabled()
+    assert type_box.currentData() == "account_onboarding"  # moved off the refused type
+    note = find(window, "typeNote", QLabel)
+    assert note.isVisible() and "onboarding links" in note.text()
+    assert "onboarding links" in update.toolTip()
+
+
+async def test_sandbox_badge_and_default_urls(window):
+    badge = find(window, "sandboxBadge", QLabel)
+    assert badge.isVisible() and badge.text() == "SANDBOX"
+    assert find(window, "refreshUrlInput", QLineEdit).text() == "https://example.com/reauth"
+    assert find(window, "returnUrlInput", QLineEdit).text() == "https://example.com/return"
+
+
+async def test_every_control_has_an_accessible_name(window):
+    names = ["accountInput", "lookupButton", "typeSelector", "refreshUrlInput", "returnUrlInput",
+             "fieldsSelector", "futureRequirementsSelector", "createButton", "cancelButton",
+             "retryButton", "copyRequestIdButton"]
+    for name in names:
+        assert find(window, name).accessibleName(), name
+
+
+async def test_tab_order_follows_the_work(window):
+    order = ["accountInput", "lookupButton", "typeSelector", "refreshUrlInput", "returnUrlInput",
+             "fieldsSelector", "futureRequirementsSelector"]
+    for first, second in zip(order, order[1:]):
+        assert _next_tab_stop(find(window, first)) is find(window, second), (first, second)
+
+
+def _next_tab_stop(widget: QWidget) -> QWidget:
+    """Where Tab goes from ``widget``: the next widget in the chain that takes Tab focus."""
+    nxt = widget.nextInFocusChain()
+    while not (nxt.focusPolicy() & Qt.FocusPolicy.TabFocus and nxt.isVisible() and nxt.isEnabled()):
+        nxt = nxt.nextInFocusChain()
+    return nxt
+
+
+async def test_help_lists_the_shortcuts(window, qtbot):
+    from app.ui.menus import shortcuts_text
+
+    text = shortcuts_text()
+    for needle in ("Ctrl+Return", "Ctrl+Shift+C", "Esc", "F5", "F1"):
+        assert needle in text
+    window.actions_by_name["shortcutsAction"].trigger()
+    box = window.findChild(QWidget, "shortcutsDialog")
+    assert box is not None and box.isVisible()
+    box.close()
+
+
+async def test_geometry_and_urls_are_remembered(qtbot, services, settings, accounts, no_quit_on_close):
+    from app.ui.main_window import MainWindow
+
+    first = MainWindow(services, settings=settings)
+    first.show()
+    first.resize(781, 533)  # the offscreen screen is 800 x 600
+    find(first, "accountInput").setText(accounts["custom_due"])
+    find(first, "returnUrlInput").setText("https://example.com/welcome-back")
+    assert await first.create_link() is not None
+    first.close()
+    await first.shutdown()
+
+    reopened = QSettings(settings.fileName(), QSettings.Format.IniFormat)
+    second = MainWindow(services, settings=reopened)
+    second.show()
+    assert (second.width(), second.height()) == (781, 533)
+    assert find(second, "returnUrlInput").text() == "https://example.com/welcome-back"
+    second.close()
+    await second.shutdown()
+    for win in (first, second):
+        win.deleteLater()

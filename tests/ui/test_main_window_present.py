@@ -1,0 +1,141 @@
+"""Present mode from a card, its auto-refresh limit, the QR code itself, and the History wiring."""
+
+from __future__ import annotations
+
+import asyncio
+
+import zxingcpp
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButton
+
+from app.countdown import LinkState
+from app.history.entry import HistoryEntry
+from app.stripe.validation import LinkRequest
+from mainwindow_helpers import find, look_up, wait_until
+
+
+def decode(widget) -> list[str]:
+    """Decode a grab of ``widget`` (zxing-cpp reads grey images; not premultiplied ARGB)."""
+    grey = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    return [r.text for r in zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+async def _create(window, account_id: str):
+    find(window, "accountInput").setText(account_id)
+    card = await window.create_link()
+    assert card is not None, window.banner.message.text()
+    return card
+
+
+async def test_the_cards_qr_code_decodes_to_the_link(window, accounts):
+    card = await _create(window, accounts["custom_due"])
+    assert decode(find(card, "linkQr")) == [card.link.url]
+
+
+async def test_present_opens_full_screen_and_refreshes_up_to_the_limit(window, accounts, clock, services):
+    await look_up(window, accounts["custom_due"])
+    card = await _create(window, accounts["custom_due"])
+    find(card, "presentButton", QPushButton).click()
+    present = window.flow.present_window
+    assert present is not None and present.objectName() == "presentWindow" and present.isVisible()
+    assert find(present, "presentAccountName", QLabel).text() == "Harbor Street Bakery"
+    assert decode(find(present, "presentQr")) == [card.link.url]
+
+    find(present, "autoRefreshCheck", QCheckBox).setChecked(True)
+    replaced = []
+    present.linkReplaced.connect(replaced.append)
+    urls = {card.link.url}
+    for _ in range(6):
+        clock.advance(301)
+        present.tick()
+        assert present.refresh_task is not None
+        await present.refresh_task
+        assert present.state is LinkState.ACTIVE and present.link.url not in urls
+        urls.add(present.link.url)
+    assert len(replaced) == 6
+    # every refresh was recorded and got its card, newest first
+    assert [c.link.url for c in window.links.cards()][0] == present.link.url
+    assert len(window.links.cards()) == 7 and services.history.count() == 7
+    clock.advance(301)
+    present.tick()
+    assert present.refresh_task is None and present.refresh_count == 6
+    assert "limit" in find(present, "presentMessage", QLabel).text()
+
+    window.present_newest_link()  # F5 with no active link: nothing opens, the status says why
+    assert "No active link" in window.statusBar().currentMessage()
+
+
+async def test_closing_the_window_closes_present_mode_and_cancels_its_refresh(window, accounts, clock, sandbox):
+    card = await _create(window, accounts["custom_due"])
+    present = window.flow.present(card)
+    find(present, "autoRefreshCheck", QCheckBox).setChecked(True)
+    sandbox.inject_fault("timeout", delay=30, path="/v1/account_links")
+    clock.advance(301)
+    present.tick()
+    refresh = present.refresh_task
+    assert refresh is not None
+    closed = []
+    present.closed.connect(lambda: closed.append(True))
+    await asyncio.sleep(0.05)  # the refresh request reaches the (stalled) sandbox
+    window.close()
+    await window.shutdown()
+    assert refresh.cancelled() and closed == [True] and window.flow.present_window is None
+    assert len(window.links.cards()) == 1
+
+
+async def test_reopen_shows_the_card_of_this_session(window, accounts, services):
+    card = await _create(window, accounts["custom_due"])
+    entry = services.history.query()[0]
+    window.history_panel.reopenRequested.emit(entry)
+    assert window.links.cards() == [card]  # no second card
+    assert window.tabs.currentWidget() is window.links
+
+
+async def test_reopen_a_stored_link_from_an_earlier_session(window, accounts, services, clock):
+    link = await services.client.create_account_link(LinkRequest(
+        accounts["express_new"], "account_onboarding", "https://example.com/r", "https://example.com/b"))
+    request = LinkRequest(accounts["express_new"], "account_onboarding", "https://example.com/r",
+                          "https://example.com/b")
+    entry = services.history.record(HistoryEntry.for_link(request, link, clock=clock, mode="test",
+                                                          profile="sandbox"))
+    clock.advance(100)
+    window.show_history()
+    window.history_panel.reopenRequested.emit(entry)
+    [card] = window.links.cards()
+    assert card.link.url == link.url
+    assert find(card, "linkCountdown", QLabel).text().startswith("3:20")
+    clock.advance(201)
+    expired = services.history.get(entry.id)
+    window.history_panel.reopenRequested.emit(expired)  # the same card again, not a new one
+    assert len(window.links.cards()) == 1
+
+
+async def test_reopen_an_expired_entry_shows_no_card(window, accounts, services, clock):
+    link = await services.client.create_account_link(LinkRequest(
+        accounts["express_new"], "account_onboarding", "https://example.com/r", "https://example.com/b"))
+    request = LinkRequest(accounts["express_new"], "account_onboarding", "https://example.com/r",
+                          "https://example.com/b")
+    entry = services.history.record(HistoryEntry.for_link(request, link, clock=clock, mode="test"))
+    clock.advance(400)
+    window.history_panel.reopenRequested.emit(entry)
+    assert window.links.cards() == []
+    assert "expired" in window.statusBar().currentMessage()
+
+
+async def test_create_again_fills_the_form_and_looks_the_account_up(window, accounts, services, clock):
+    request = LinkRequest(accounts["custom_due"], "account_update", "https://example.com/again",
+                          "https://example.com/back", "eventually_due", "include")
+    entry = services.history.record(HistoryEntry.for_failure(
+        request, RuntimeError("boom"), clock=clock, mode="test"))
+    window.history_panel.createAgainRequested.emit(entry)
+    assert find(window, "accountInput", QLineEdit).text() == accounts["custom_due"]
+    assert find(window, "typeSelector", QComboBox).currentData() == "account_update"
+    assert find(window, "refreshUrlInput", QLineEdit).text() == "https://example.com/again"
+    assert find(window, "returnUrlInput", QLineEdit).text() == "https://example.com/back"
+    assert find(window, "fieldsSelector", QComboBox).currentData() == "eventually_due"
+    assert find(window, "futureRequirementsSelector", QComboBox).currentData() == "include"
+    await wait_until(lambda: window.account_panel.account is not None)
+    assert "Harbor Street Bakery" in window.account_panel.summary.text()
+    card = await window.create_link()
+    assert card is not None and card.link_type == "account_update"
+    assert services.history.query()[0].future_requirements == "include"
