@@ -31,7 +31,7 @@ bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/history_scale.py
 
 screenshots: $(VENV)/.installed-test
-	xvfb-run -a -s "-screen 0 1440x900x24" $(BIN)/python scripts/screenshots.py
+	$(BIN)/python scripts/screenshots.py   # runs itself under xvfb-run
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

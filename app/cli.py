@@ -7,14 +7,14 @@ Exit status: 0 success; 2 invalid input (the message names the field, nothing wa
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import sys
 from typing import Callable, Sequence, TextIO
 
 from app import __version__
-from app.stripe.errors import StripeError, ValidationError
 from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS, LINK_TYPES
+
+# Only what parsing needs is imported here: with no subcommand the window opens, and its first
+# paint must not wait for asyncio, httpx or SQLite (bench/ui_latency.py measures this path).
 
 EXIT_OK, EXIT_API_ERROR, EXIT_INVALID = 0, 1, 2
 
@@ -88,6 +88,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
 
 
 def _report(exc: BaseException, err: TextIO) -> int:
+    from app.stripe.errors import StripeError, ValidationError
+
     if isinstance(exc, ValidationError):
         print(f"linkdesk: invalid {exc.field}: {exc.message}", file=err)
         return EXIT_INVALID
@@ -103,7 +105,10 @@ def _report(exc: BaseException, err: TextIO) -> int:
 
 def _with_services(args: argparse.Namespace, err: TextIO, work: Callable) -> int:
     """Build the services, run ``work(services)`` on an event loop, close everything."""
+    import asyncio
+
     from app.services import build_services
+    from app.stripe.errors import StripeError, ValidationError
 
     async def run() -> int:
         services = build_services(data_dir=args.data_dir, api_base=args.api_base, use_sandbox=args.sandbox)

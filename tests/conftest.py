@@ -32,6 +32,24 @@ def pytest_asyncio_loop_factories(config, item):
     return {"asyncio": asyncio.new_event_loop}
 
 
+@pytest.fixture
+def clock():
+    """A fake clock: tests advance it instead of sleeping."""
+    from app.clock import FakeClock
+
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    """A history store in a fresh data folder on the fake clock."""
+    from app.history.store import HistoryStore
+
+    s = HistoryStore.open(tmp_path / "data", clock=clock)
+    yield s
+    s.close()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path, monkeypatch):
     home = tmp_path / "home"

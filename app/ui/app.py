@@ -33,7 +33,6 @@ from app.paths import AppPaths, ensure_private_dir
 
 if TYPE_CHECKING:  # asyncio, logging, qasync and the services load after the first paint
     import asyncio
-    import logging
 
     from app.ui.main_window import MainWindow
 

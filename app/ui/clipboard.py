@@ -55,18 +55,24 @@ class ClipboardGuard(QObject):
         """Clear the clipboard if the link Linkdesk copied has expired and is still there."""
         if self._url is None or self._clock.monotonic() < self._deadline:
             return
+        if self._forget_and_clear():
+            self.cleared.emit(CLEARED_MESSAGE)
+
+    def stop(self) -> None:
+        """At shutdown: a live link Linkdesk copied does not outlive the app on the clipboard
+        (a clipboard manager would otherwise keep it); anything else there is left alone."""
+        self._forget_and_clear()
+
+    def _forget_and_clear(self) -> bool:
+        """Forget the pending link; clear it where the clipboard still holds it. True if cleared."""
         url, self._url = self._url, None
         self._timer.stop()
+        if url is None:
+            return False
         modes = [QClipboard.Mode.Clipboard]
         if self._clipboard.supportsSelection():
             modes.append(QClipboard.Mode.Selection)
         held = [mode for mode in modes if self._clipboard.text(mode) == url]
         for mode in held:
             self._clipboard.clear(mode)
-        if held:
-            self.cleared.emit(CLEARED_MESSAGE)
-
-    def stop(self) -> None:
-        """Forget the pending link (at shutdown) without touching the clipboard."""
-        self._url = None
-        self._timer.stop()
+        return bool(held)

@@ -27,9 +27,20 @@ _LIGHT = QColor(255, 255, 255)
 _FOCUS_MARGIN = 3  # device pixels kept free around the code for the focus ring
 
 
+def _make(text: str) -> segno.QRCode:
+    """Error correction M, never Micro QR, and a fixed data mask.
+
+    Every one of the eight masks gives a valid code that phones decode; segno's search for the
+    mask with the lowest penalty score costs about 3 ms in pure Python, which is a third of the
+    budget from a response's arrival to its card being painted (bench/ui_latency.py (c)). The
+    fixed mask keeps the widget, the saved PNG and the SVG identical, too.
+    """
+    return segno.make(text, error="m", micro=False, boost_error=False, mask=0)
+
+
 def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
     """Rows of modules (True = dark), quiet zone included."""
-    code = segno.make(text, error="m", micro=False, boost_error=False)
+    code = _make(text)
     return tuple(tuple(bool(v) for v in row) for row in code.matrix_iter(border=QUIET_ZONE))
 
 
@@ -67,7 +78,7 @@ def qr_image(text: str, module_px: int) -> QImage:
 def qr_svg(text: str) -> bytes:
     """The code as a standalone SVG document (black on an explicit white background)."""
     buffer = io.BytesIO()
-    segno.make(text, error="m", micro=False, boost_error=False).save(
+    _make(text).save(
         buffer, kind="svg", scale=8, border=QUIET_ZONE, dark="#000", light="#fff", xmldecl=True
     )
     return buffer.getvalue()

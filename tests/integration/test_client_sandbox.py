@@ -63,7 +63,7 @@ def posts(server) -> int:
 
 async def test_create_link_round_trip(client_factory, served):
     link = await client_factory().create_account_link(link_request())
-    assert link.url.startswith(f"https://connect.stripe.com/setup/") and CUSTOM in link.url
+    assert link.url.startswith("https://connect.stripe.com/setup/") and CUSTOM in link.url
     assert link.expires_at - link.created == 300
     assert link.request_id.startswith("req_")
     assert posts(served) == 1

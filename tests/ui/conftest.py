@@ -14,7 +14,6 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 
-from app.clock import FakeClock
 from app.paths import AppPaths
 from app.sandbox import DEMO_ACCOUNTS, DEMO_API_KEY, SandboxServer
 from app.services import Connection, Services
@@ -38,11 +37,6 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     def posts(self) -> list[str]:
         return [path for method, path in self.requests if method == "POST"]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

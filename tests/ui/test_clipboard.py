@@ -86,10 +86,17 @@ def test_a_second_copy_replaces_the_first(clipboard, guard):
     assert clipboard.text() == "" and messages == [CLEARED_MESSAGE]
 
 
-def test_stop_forgets_without_touching_the_clipboard(clipboard, guard):
+def test_stop_at_shutdown_clears_a_live_link_it_copied(clipboard, guard):
     g, clock, messages = guard
-    g.copy_link(URL, clock.monotonic() + 1)
+    g.copy_link(URL, clock.monotonic() + 300)
     g.stop()
-    clock.advance(5)
-    g.check()
-    assert clipboard.text() == URL and messages == []
+    assert clipboard.text() == "" and messages == []
+    assert not g.pending
+
+
+def test_stop_leaves_what_the_user_copied_since(clipboard, guard):
+    g, clock, messages = guard
+    g.copy_link(URL, clock.monotonic() + 300)
+    clipboard.setText("the user's own text")
+    g.stop()
+    assert clipboard.text() == "the user's own text" and messages == []

@@ -1,10 +1,9 @@
 """HistoryModel: lazy pages from SQL, status from the injected clock, and Qt's model checks."""
 
-import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from app.clock import FakeClock
-from app.history import HistoryEntry, HistoryQuery, HistoryStore
+from app.history import HistoryEntry, HistoryQuery
 from app.ui.history_model import HistoryModel
 
 URL = "https://connect.stripe.com/setup/c/acct_1Model/ModelSecret01"
@@ -19,18 +18,6 @@ def make_entry(clock: FakeClock, n: int, **changes) -> HistoryEntry:
         expires_at=1_700_000_300, local_expires_at=now - n + 300,
     )
     return entry.with_changes(**changes)
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = HistoryStore.open(tmp_path / "data", clock=clock)
-    yield s
-    s.close()
 
 
 def test_model_passes_qt_model_tester_when_empty(qtmodeltester, store, clock):

@@ -31,18 +31,6 @@ def make_entry(clock: FakeClock, n: int, **changes) -> HistoryEntry:
 
 
 @pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = HistoryStore.open(tmp_path / "data", clock=clock)
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def seeded(store, clock):
     """0: active with URL; 1: live update, active without URL; 2: failed; 3: expired; 4-5: old."""
     store.record(make_entry(clock, 0, account_name="Harbor Street Bakery", url=URL))

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from app.clock import FakeClock
-from app.history import CSV_COLUMNS, CsvExport, HistoryEntry, HistoryQuery, HistoryStore, export_csv
+from app.history import CSV_COLUMNS, CsvExport, HistoryEntry, HistoryQuery, export_csv
 from app.history.cli import add_history_arguments, parse_local_date, run_history_command
 
 URL = "https://connect.stripe.com/setup/c/acct_1Csv/CsvSecretToken99"
@@ -25,18 +25,6 @@ def make_entry(clock: FakeClock, n: int, **changes) -> HistoryEntry:
         local_expires_at=now + 300, request_id=f"req_{n}",
     )
     return entry.with_changes(**changes)
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = HistoryStore.open(tmp_path / "data", clock=clock)
-    yield s
-    s.close()
 
 
 def test_csv_has_every_field_but_never_the_url(store, clock, tmp_path):

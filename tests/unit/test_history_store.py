@@ -47,18 +47,6 @@ def file_bytes(folder) -> bytes:
     return blob
 
 
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = HistoryStore.open(tmp_path / "data", clock=clock)
-    yield s
-    s.close()
-
-
 def test_record_is_committed_before_it_returns(store, clock):
     saved = store.record(make_entry(clock, 1, url=secret_url(1)))
     assert saved.id is not None
