@@ -140,9 +140,13 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.history.cli import run_history_command
     from app.history.store import HistoryError, HistoryStore
     from app.paths import AppPaths
+    from app.preferences import Preferences
 
+    paths = AppPaths.resolve(args.data_dir)
+    prefs = Preferences.load(paths.preferences_file)
     try:
-        store = HistoryStore.open(AppPaths.resolve(args.data_dir).data_dir, clock=SystemClock())
+        store = HistoryStore.open(paths.data_dir, clock=SystemClock(), store_urls=prefs.store_urls,
+                                  retention_days=prefs.retention_days)
     except HistoryError as exc:
         print(f"linkdesk: {exc}", file=err)
         return EXIT_API_ERROR

@@ -44,4 +44,10 @@ class AppPaths:
 
     @property
     def settings_file(self) -> Path:
+        """The window's QSettings (geometry, last redirect URLs)."""
         return self.config_dir / "linkdesk.ini"
+
+    @property
+    def preferences_file(self) -> Path:
+        """The operator's preferences (app.preferences), shared with the command line."""
+        return self.config_dir / "preferences.ini"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from app.clock import Clock, SystemClock
 from app.paths import AppPaths
+from app.preferences import Preferences
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up speed matters for the window
     from app.history.store import HistoryStore
@@ -85,6 +86,7 @@ class Services:
     paths: AppPaths
     connection: Connection
     client: "StripeClient"
+    preferences: Preferences = field(default_factory=Preferences)
     _history: "HistoryStore | None" = field(default=None, repr=False)
 
     @property
@@ -93,8 +95,20 @@ class Services:
         if self._history is None:
             from app.history.store import HistoryStore
 
-            self._history = HistoryStore.open(self.paths.data_dir, clock=self.clock)
+            self._history = HistoryStore.open(
+                self.paths.data_dir,
+                clock=self.clock,
+                store_urls=self.preferences.store_urls,
+                retention_days=self.preferences.retention_days,
+            )
         return self._history
+
+    def set_store_urls(self, enabled: bool) -> None:
+        """Change and save the preference; turning it off erases every stored URL at once."""
+        self.preferences = self.preferences.replace(store_urls=enabled)
+        self.preferences.save(self.paths.preferences_file)
+        if self._history is not None:
+            self._history.set_store_urls(enabled)
 
     async def aclose(self) -> None:
         """Close the client, the history and the sandbox; safe to call twice."""
@@ -122,4 +136,8 @@ def build_services(
     except BaseException:
         connection.close()
         raise
-    return Services(clock=clock, paths=AppPaths.resolve(data_dir), connection=connection, client=client)
+    paths = AppPaths.resolve(data_dir)
+    return Services(
+        clock=clock, paths=paths, connection=connection, client=client,
+        preferences=Preferences.load(paths.preferences_file),
+    )

@@ -243,6 +243,14 @@ class HistoryStore:
             self._scrub_wal()
         return erased
 
+    def set_store_urls(self, enabled: bool) -> None:
+        """Turn URL keeping on or off; off erases every stored URL now, WAL included."""
+        self.store_urls = enabled
+        if not enabled:
+            erased = self.conn.execute("UPDATE attempts SET url = NULL WHERE url IS NOT NULL").rowcount
+            if erased or self._wal_needs_scrub:
+                self._scrub_wal()
+
     def next_erase_due(self) -> float | None:
         """When :meth:`erase_expired_urls` next has work (wall clock), for a timer: the earliest
         expiry of a stored URL, or now if an earlier scrub of the WAL could not finish."""

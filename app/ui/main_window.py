@@ -165,6 +165,11 @@ class MainWindow(QMainWindow):
         self.form.set_urls(str(saved_refresh or defaults[0]), str(saved_return or defaults[1]))
         self.form.setEnabled(True)
         self.account_panel.setEnabled(True)
+        keep_urls = self.actions_by_name["storeUrlsAction"]
+        keep_urls.blockSignals(True)
+        keep_urls.setChecked(services.preferences.store_urls)
+        keep_urls.blockSignals(False)
+        keep_urls.setEnabled(True)
         self._attach_history()
         self.account_panel.input.setFocus()
 
@@ -190,6 +195,19 @@ class MainWindow(QMainWindow):
     def settings_prefix(self) -> str:
         connection = self.services.connection if self.services else None
         return f"links/{connection.profile}-{connection.mode}" if connection else "links/none"
+
+    def set_store_urls(self, enabled: bool) -> None:
+        """File → Keep active link URLs in history (saved; off erases the stored ones now)."""
+        if self.services is None:
+            return
+        try:
+            self.services.set_store_urls(enabled)
+        except OSError as exc:
+            self.show_message("The preference could not be saved.", str(exc))
+            return
+        self.history_changed()
+        self.status("Active link URLs are kept in history until they expire." if enabled
+                    else "Link URLs are no longer written to history; stored ones were erased.")
 
     def history_changed(self) -> None:
         refresh = getattr(self.history_panel, "refresh", None)

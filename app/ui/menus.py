@@ -76,6 +76,17 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
         window.addAction(action)
         actions[name] = action
     actions["cancelAction"].setEnabled(False)
+    keep_urls = QAction("Keep active link URLs in history", window)
+    keep_urls.setObjectName("storeUrlsAction")
+    keep_urls.setCheckable(True)
+    keep_urls.setChecked(True)
+    keep_urls.setEnabled(False)  # until the services (and their preferences) are attached
+    keep_urls.setStatusTip("Off: link URLs are never written to disk, and those stored now are erased")
+    keep_urls.toggled.connect(window.set_store_urls)
+    file_menu = menus["&File"]
+    file_menu.insertAction(actions["quitAction"], keep_urls)  # type: ignore[attr-defined]
+    file_menu.insertSeparator(actions["quitAction"])  # type: ignore[attr-defined]
+    actions["storeUrlsAction"] = keep_urls
     return actions
 
 

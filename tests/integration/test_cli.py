@@ -199,3 +199,15 @@ def test_cli_retries_a_passing_fault_and_reports_a_lasting_one(keyed, seen):
     code, out, err = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed)
     assert code == 1 and out == ""
     assert "status: 502" in err and "Traceback" not in err
+
+
+def test_cli_honours_the_preference_not_to_store_urls(keyed, tmp_path):
+    from app.paths import AppPaths
+    from app.preferences import Preferences
+
+    Preferences(store_urls=False).save(AppPaths.resolve().preferences_file)
+    data_dir = tmp_path / "data"
+    code, out, _ = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", str(data_dir))
+    assert code == 0 and out.startswith("https://")
+    rows = history_rows(data_dir)
+    assert len(rows) == 1 and rows[0]["outcome"] == "created" and rows[0]["url"] is None

@@ -1,0 +1,38 @@
+"""Preferences: defaults, round trip, tolerance of damage, and what turning URL keeping off does."""
+
+import stat
+
+from app.preferences import Preferences
+from test_history_store import file_bytes, make_entry, secret_url
+
+
+def test_defaults_when_there_is_no_file(tmp_path):
+    assert Preferences.load(tmp_path / "missing.ini") == Preferences(store_urls=True, retention_days=365)
+
+
+def test_round_trip_and_private_file(tmp_path):
+    path = tmp_path / "config" / "preferences.ini"
+    Preferences(store_urls=False, retention_days=30).save(path)
+    assert Preferences.load(path) == Preferences(store_urls=False, retention_days=30)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["preferences.ini"]  # no temporary file left
+
+
+def test_damaged_values_fall_back_to_defaults(tmp_path):
+    path = tmp_path / "preferences.ini"
+    path.write_text("[history]\nstore_urls = perhaps\nretention_days = -4\n")
+    assert Preferences.load(path) == Preferences()
+    path.write_bytes(b"\xff\xfe not an ini file [")
+    assert Preferences.load(path) == Preferences()
+
+
+def test_turning_url_keeping_off_erases_stored_urls_from_the_files(store, clock, tmp_path):
+    url = secret_url(7)
+    store.record(make_entry(clock, 1, url=url))
+    assert url.encode() in file_bytes(store.path.parent)
+    store.set_store_urls(False)
+    assert store.get(1).url is None
+    assert url.encode() not in file_bytes(store.path.parent)
+    later = secret_url(8)
+    store.record(make_entry(clock, 2, url=later))
+    assert later.encode() not in file_bytes(store.path.parent)
