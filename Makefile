@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench screenshots clean
+.PHONY: run test bench screenshots frozen clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ bench: $(VENV)/.installed-test
 
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python scripts/screenshots.py   # runs itself under xvfb-run
+
+# A frozen one-folder build with PyInstaller, then a smoke test of it: the CLI against the
+# built-in sandbox, and the window opened offscreen and closed.
+frozen: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet pyinstaller
+	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/linkdesk.spec
+	dist/linkdesk/linkdesk --version
+	LINKDESK_DATA_DIR=$$(mktemp -d) dist/linkdesk/linkdesk link acct_1LdCustomDue0001 --sandbox --json \
+	    --type account_onboarding --refresh-url https://example.com/reauth --return-url https://example.com/return
+	QT_QPA_PLATFORM=offscreen LINKDESK_TEST_CLOSE_AFTER_MS=1500 LINKDESK_DATA_DIR=$$(mktemp -d) dist/linkdesk/linkdesk
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
