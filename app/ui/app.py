@@ -55,12 +55,14 @@ def _setup_logging(paths: AppPaths) -> None:
     """Errors go to ``linkdesk.log`` in the data folder (opened on the first error only)."""
     import logging
 
+    from app.redact import RedactingFormatter
+
     log = logging.getLogger("linkdesk")
     if any(getattr(h, "_linkdesk", False) for h in log.handlers):
         return
     ensure_private_dir(paths.data_dir)
     handler = logging.FileHandler(paths.data_dir / LOG_FILE, delay=True, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler._linkdesk = True  # type: ignore[attr-defined]
     log.addHandler(handler)
     log.setLevel(logging.INFO)

@@ -1,0 +1,27 @@
+"""Last line of defence for secrets in text that leaves the process (the log file).
+
+API keys and Account Link URLs are kept out of messages by construction (``ApiKey`` redacts
+itself, ``AccountLink`` hides its URL from ``repr``); this catches what nobody foresaw, such as an
+unexpected exception whose text or traceback quotes one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_KEY = re.compile(r"\b((?:sk|rk)_(?:test|live)_)[A-Za-z0-9_]*([A-Za-z0-9]{4})\b")
+_LINK = re.compile(r"https://connect\.stripe\.com/(?:setup|express|d)/[^\s\"'<>)]*")
+
+
+def redact(text: str) -> str:
+    """Keys become ``sk_test_…abcd``; Account Link URLs become ``<account link URL>``."""
+    text = _KEY.sub(lambda m: f"{m.group(1)}…{m.group(2)}", text)
+    return _LINK.sub("<account link URL>", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter whose whole output (message and traceback) goes through :func:`redact`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
