@@ -70,14 +70,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sandbox_arguments(argv: list[str]) -> list[str] | None:
+    """For ``linkdesk [global options] sandbox ARGS``: ARGS, else None."""
+    front = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    _add_global_options(front, suppress=False)
+    front.add_argument("command", nargs="?")
+    try:
+        known, _ = front.parse_known_args(argv)
+    except argparse.ArgumentError:  # a malformed global option: the full parser says what
+        return None
+    if known.command != "sandbox":
+        return None
+    return argv[argv.index("sandbox") + 1:]
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["sandbox"]:  # its own parser: options pass through untouched
+    rest = _sandbox_arguments(argv)
+    if rest is not None:  # the sandbox has its own parser: its options pass through untouched
         from app.sandbox.cli import serve_forever
 
-        return serve_forever(argv[1:], prog="linkdesk sandbox")
+        return serve_forever(rest, prog="linkdesk sandbox")
     args = build_parser().parse_args(argv)
     if args.command is None:
         from app.ui.app import run_gui
@@ -88,8 +103,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
 
 
 def _report(exc: BaseException, err: TextIO) -> int:
+    from app.history.errors import HistoryError
     from app.stripe.errors import StripeError, ValidationError
 
+    if isinstance(exc, HistoryError):
+        print(f"linkdesk: {exc}", file=err)
+        return EXIT_API_ERROR
     if isinstance(exc, ValidationError):
         print(f"linkdesk: invalid {exc.field}: {exc.message}", file=err)
         return EXIT_INVALID
@@ -107,6 +126,7 @@ def _with_services(args: argparse.Namespace, err: TextIO, work: Callable) -> int
     """Build the services, run ``work(services)`` on an event loop, close everything."""
     import asyncio
 
+    from app.history.errors import HistoryError
     from app.services import build_services
     from app.stripe.errors import StripeError, ValidationError
 
@@ -119,14 +139,14 @@ def _with_services(args: argparse.Namespace, err: TextIO, work: Callable) -> int
 
     try:
         return asyncio.run(run())
-    except (ValidationError, StripeError) as exc:
+    except (ValidationError, StripeError, HistoryError) as exc:
         return _report(exc, err)
 
 
 def _cmd_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli_link import create_and_print
 
-    return _with_services(args, err, lambda services: create_and_print(services, args, out))
+    return _with_services(args, err, lambda services: create_and_print(services, args, out, err))
 
 
 def _cmd_account(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -150,6 +170,8 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except HistoryError as exc:
         print(f"linkdesk: {exc}", file=err)
         return EXIT_API_ERROR
+    if store.recovery_notice:
+        print(f"linkdesk: {store.recovery_notice}", file=err)
     try:
         return run_history_command(args, store=store, out=out)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from datetime import datetime
 from typing import TextIO
@@ -20,7 +21,7 @@ def _local_time(unix: float) -> str:
     return datetime.fromtimestamp(unix).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-async def create_and_print(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+async def create_and_print(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     request = LinkRequest(
         account=args.account,
         type=args.link_type,
@@ -30,15 +31,20 @@ async def create_and_print(services: Services, args: argparse.Namespace, out: Te
         future_requirements=args.future_requirements,
     ).validated(live=services.connection.mode == "live")
     clock = services.clock
-    history = services.history
+    history = services.history  # opened before sending: a history problem stops here
+    if history.recovery_notice:
+        print(f"linkdesk: {history.recovery_notice}", file=err)
     entry_args = {"clock": clock, "mode": services.connection.mode, "profile": services.connection.profile}
+    # The account's name and email make the history searchable; fetched alongside the link,
+    # never holding it up for long, and not needed for the link itself.
+    account_task = asyncio.ensure_future(services.client.retrieve_account(request.account))
     try:
         link = await services.client.create_account_link(request)
     except StripeError as exc:
-        history.record(HistoryEntry.for_failure(request, exc, **entry_args))
+        history.record(HistoryEntry.for_failure(request, exc, account=await _settle(account_task), **entry_args))
         raise
     # Recorded (and committed) before the URL is printed: a crash right after loses nothing.
-    history.record(HistoryEntry.for_link(request, link, **entry_args))
+    history.record(HistoryEntry.for_link(request, link, account=await _settle(account_task), **entry_args))
     now_mono = clock.monotonic()
     countdown = Countdown.for_link(link)
     left = countdown.remaining(now_mono)
@@ -55,6 +61,16 @@ async def create_and_print(services: Services, args: argparse.Namespace, out: Te
             segno.make(link.url, error="m", micro=False).terminal(out=out, compact=True)
     out.flush()
     return 0
+
+
+async def _settle(task: "asyncio.Future[Account]", grace: float = 1.0) -> Account | None:
+    """The account if it arrives within ``grace`` seconds and without error, else None."""
+    done, _ = await asyncio.wait({task}, timeout=grace)
+    if not done:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return None
+    return None if task.cancelled() or task.exception() is not None else task.result()
 
 
 def _yes_no(value: bool) -> str:
@@ -109,6 +125,11 @@ async def print_account(services: Services, args: argparse.Namespace, out: TextI
 
 
 def _account_json(account: Account) -> dict:
-    from dataclasses import asdict
+    """The typed account as JSON, with what Linkdesk concluded from it."""
+    from dataclasses import asdict, replace
 
-    return asdict(account)
+    data = asdict(replace(account, metadata={}))  # asdict cannot copy the read-only mapping
+    data["metadata"] = dict(account.metadata)
+    data["display_name"] = account.display_name
+    data["allows_account_update"] = account.allows_account_update
+    return data

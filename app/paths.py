@@ -19,9 +19,20 @@ DATA_DIR_ENV = "LINKDESK_DATA_DIR"
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) if needed and make it readable by the owner only."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    """Create ``path`` and any missing parents with mode 0700, readable by the owner only.
+    Folders that already exist are left as they are (``--data-dir .`` must not chmod the
+    user's working folder)."""
+    missing: list[Path] = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:  # another instance created it meanwhile
+            continue
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
     return path
 
 

@@ -114,6 +114,12 @@ class Services:
         """Close the client, the history and the sandbox; safe to call twice."""
         await self.client.aclose()
         if self._history is not None:
+            from sqlite3 import Error as SQLiteError
+
+            try:
+                self._history.erase_urls_written_here()
+            except SQLiteError:
+                pass  # another instance holds the lock; the next open erases what has expired
             self._history.close()
             self._history = None
         self.connection.close()

@@ -17,22 +17,6 @@ class DamagedDatabase(Exception):
     """The file is not a database, or fails SQLite's quick_check."""
 
 
-def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` and any missing parents with mode 0700. Folders that already exist
-    are left as they are (``--data-dir .`` must not chmod the user's working folder)."""
-    missing: list[Path] = []
-    current = path
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:  # another instance created it meanwhile
-            continue
-        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
-
-
 def ensure_private_file(path: Path) -> None:
     """Create ``path`` with mode 0600 if missing, and tighten it if it exists. SQLite gives
     the -wal and -shm files the database file's mode, so they are private too."""

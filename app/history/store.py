@@ -36,6 +36,7 @@ from app.history.entry import HistoryEntry, search_text
 from app.history.errors import HistoryError, HistoryVersionError
 from app.history.migrations import LATEST_VERSION, migrate
 from app.history.query import Cursor, HistoryQuery, count_sql, page_sql
+from app.paths import ensure_private_dir
 
 DB_FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 5000
@@ -62,6 +63,7 @@ class HistoryStore:
         self._conn: sqlite3.Connection | None = conn
         self._clock = clock
         self._wal_needs_scrub = False
+        self._urls_written: set[int] = set()  # rows whose URL this instance wrote
         self.path = path
         self.store_urls = store_urls
         self.recovered_from: Path | None = None  # where a damaged file was moved, if one was
@@ -85,7 +87,7 @@ class HistoryStore:
         Raises :class:`HistoryVersionError` for a file from a newer Linkdesk.
         """
         data_dir = Path(data_dir)
-        files.ensure_private_dir(data_dir)
+        ensure_private_dir(data_dir)
         path = data_dir / DB_FILENAME
         version, recovered_from = 0, None
         if path.exists() and path.stat().st_size > 0:
@@ -159,6 +161,16 @@ class HistoryStore:
             self._conn.close()
             self._conn = None
 
+    @property
+    def recovery_notice(self) -> str | None:
+        """What to tell the user when a damaged file was moved aside at open, else None."""
+        if self.recovered_from is None:
+            return None
+        return (
+            f"The history file was damaged. It was moved to {self.recovered_from} and a new "
+            "history was started."
+        )
+
     def now(self) -> float:
         """The injected clock's wall time (status and "time left" are relative to it)."""
         return self._clock.time()
@@ -181,7 +193,10 @@ class HistoryStore:
         (and without its URL if the URL was not kept)."""
         values = self._values(entry)
         cursor = self.conn.execute(_INSERT, values)
-        return entry.with_changes(id=cursor.lastrowid, url=values[_FIELDS.index("url") - 1])
+        url = values[_FIELDS.index("url") - 1]
+        if url is not None:
+            self._urls_written.add(cursor.lastrowid)
+        return entry.with_changes(id=cursor.lastrowid, url=url)
 
     def record_many(self, entries: Iterable[HistoryEntry]) -> int:
         """Write many attempts in one transaction (imports, benchmarks)."""
@@ -239,6 +254,21 @@ class HistoryStore:
             " OR local_expires_at - ? > coalesce(expires_at - created, 0) + 1)",
             (now, now),
         ).rowcount
+        if erased or self._wal_needs_scrub:
+            self._scrub_wal()
+        return erased
+
+    def erase_urls_written_here(self) -> int:
+        """Erase the URLs this instance wrote, live or not (at exit: once the process that made
+        a link is gone, nothing would erase its URL at expiry). Other instances' are left."""
+        ids, self._urls_written = sorted(self._urls_written), set()
+        erased = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            erased += self.conn.execute(
+                f"UPDATE attempts SET url = NULL WHERE url IS NOT NULL AND id IN ({marks})", chunk
+            ).rowcount
         if erased or self._wal_needs_scrub:
             self._scrub_wal()
         return erased

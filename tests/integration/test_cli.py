@@ -59,7 +59,7 @@ def test_link_prints_url_expiry_and_seconds_left(keyed, seen):
     assert url.startswith("https://connect.stripe.com/setup/") and CUSTOM in url
     assert expiry.startswith("Expires ")
     assert "(300 s left)" in expiry or "(299 s left)" in expiry
-    assert len(seen.lines) == 1 and "POST /v1/account_links" in seen.lines[0]
+    assert sum("POST /v1/account_links" in line for line in seen.lines) == 1
 
 
 def test_link_json_has_api_fields_and_request_id(keyed):
@@ -130,7 +130,9 @@ def test_account_summary_and_json(keyed):
     assert "Update links: allowed" in out
     code, out, _ = run("account", EXPRESS, "--json", *keyed)
     assert code == 0
-    assert json.loads(out)["id"] == EXPRESS
+    data = json.loads(out)
+    assert data["id"] == EXPRESS and data["allows_account_update"] is False
+    assert data["controller"]["stripe_dashboard_type"] == "express"
 
 
 def test_sandbox_flag_runs_without_a_key(monkeypatch):
@@ -168,21 +170,22 @@ def test_sigkill_right_after_printing_a_link_leaves_its_row(sandbox, tmp_path):
     env = {**os.environ, "STRIPE_API_KEY": DEMO_API_KEY, "LINKDESK_DATA_DIR": str(data_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "link", CUSTOM, "--type", "account_onboarding", *URLS,
-         "--api-base", sandbox.url],
+         "--api-base", sandbox.url, "--json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
     )
     try:
-        url = proc.stdout.readline().strip()
+        printed = json.loads(proc.stdout.readline())
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
         proc.stdout.close()
         proc.stderr.close()
-    assert url.startswith("https://connect.stripe.com/")
+    assert printed["url"].startswith("https://connect.stripe.com/")
     rows = history_rows(data_dir)
     assert len(rows) == 1
     assert rows[0]["account_id"] == CUSTOM and rows[0]["outcome"] == "created"
-    assert rows[0]["url"] == url  # still active: kept until it expires
+    assert rows[0]["request_id"] == printed["request_id"]
+    assert rows[0]["expires_at"] == printed["expires_at"]
 
 
 def test_version_string_matches_package(capsys):
@@ -211,3 +214,55 @@ def test_cli_honours_the_preference_not_to_store_urls(keyed, tmp_path):
     assert code == 0 and out.startswith("https://")
     rows = history_rows(data_dir)
     assert len(rows) == 1 and rows[0]["outcome"] == "created" and rows[0]["url"] is None
+
+
+def test_history_row_has_the_accounts_name_and_no_url_once_the_command_ends(keyed, tmp_path):
+    data_dir = tmp_path / "data"
+    code, out, _ = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", str(data_dir))
+    assert code == 0
+    row = history_rows(data_dir)[0]
+    assert row["account_name"] == "Harbor Street Bakery"
+    # Nothing would erase the URL at expiry once this process is gone, so it is erased now.
+    assert row["url"] is None
+    assert out.splitlines()[0].encode() not in b"".join(p.read_bytes() for p in data_dir.iterdir())
+
+
+@pytest.mark.parametrize("kind", ["500", "502_html", "429", "drop", "truncate", "timeout"])
+def test_cli_survives_each_passing_fault(keyed, seen, kind):
+    options = {"delay": 0.3} if kind == "timeout" else {}  # a slow answer, within the timeout
+    seen.inject_fault(kind, 1, method="POST", **options)
+    code, out, err = run("link", CUSTOM, "--type", "account_onboarding", "--json", *URLS, *keyed)
+    assert code == 0, err
+    assert json.loads(out)["object"] == "account_link"
+
+
+def test_unreadable_history_is_a_clear_error_not_a_traceback(keyed, tmp_path):
+    import sqlite3 as sq
+
+    data_dir = tmp_path / "data"
+    assert run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", str(data_dir))[0] == 0
+    conn = sq.connect(data_dir / "history.sqlite3")
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    code, out, err = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", str(data_dir))
+    assert code == 1 and out == ""
+    assert "newer version of Linkdesk" in err and "Traceback" not in err
+
+
+def test_damaged_history_is_moved_aside_and_the_user_told(keyed, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "history.sqlite3").write_bytes(b"this is not a database" * 100)
+    code, _, err = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", str(data_dir))
+    assert code == 0
+    assert "history file was damaged" in err
+    assert any(p.name.startswith("history.sqlite3.corrupt-") for p in data_dir.iterdir())
+
+
+@pytest.mark.parametrize("prefix", [[], ["--data-dir", "somewhere"]])
+def test_sandbox_subcommand_hands_its_options_to_the_sandbox(prefix, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([*prefix, "sandbox", "--help"])
+    assert info.value.code == 0
+    assert "--rate-limit" in capsys.readouterr().out

@@ -274,3 +274,19 @@ def test_a_reader_in_another_instance_delays_the_wal_scrub_without_blocking(tmp_
         assert s.erase_expired_urls() == 0
         assert secret_url(1).encode() not in file_bytes(folder)
         assert s.next_erase_due() is None
+
+
+def test_urls_written_here_are_erased_at_exit_and_other_instances_are_left(store, clock, tmp_path):
+    from app.history.store import HistoryStore
+
+    other = HistoryStore.open(tmp_path / "data", clock=clock)
+    try:
+        mine = store.record(make_entry(clock, 1, url=secret_url(1)))
+        theirs = other.record(make_entry(clock, 2, url=secret_url(2)))
+        assert store.erase_urls_written_here() == 1
+        assert store.get(mine.id).url is None
+        assert store.get(theirs.id).url == secret_url(2)
+        assert secret_url(1).encode() not in file_bytes(tmp_path / "data")
+        assert store.erase_urls_written_here() == 0  # nothing left to do
+    finally:
+        other.close()

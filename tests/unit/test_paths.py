@@ -15,3 +15,12 @@ def test_data_dir_precedence(tmp_path, monkeypatch):
 def test_private_dir_mode(tmp_path):
     made = ensure_private_dir(tmp_path / "a" / "b")
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o700
+
+
+def test_an_existing_folder_keeps_its_mode(tmp_path):
+    chosen = tmp_path / "shared"
+    chosen.mkdir(mode=0o755)
+    chosen.chmod(0o755)
+    ensure_private_dir(chosen)
+    assert stat.S_IMODE(chosen.stat().st_mode) == 0o755
