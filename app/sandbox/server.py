@@ -8,6 +8,7 @@ closes the socket, so no thread or socket outlives it (tests run with warnings a
 
 from __future__ import annotations
 
+import email.utils
 import selectors
 import socket
 import sys
@@ -281,6 +282,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return None
             chunks.append(self.rfile.read(size))
             self.rfile.readline(8)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header on the sandbox's clock, like every other time it reports: clients
+        compare it with a link's ``created`` (an idempotent replay's age)."""
+        return email.utils.formatdate(self.server.sandbox.clock() if timestamp is None else timestamp, usegmt=True)
 
     def _send(self, status: int, headers: dict[str, str], body: bytes, *, cut: int | None = None) -> None:
         self.send_response(status)

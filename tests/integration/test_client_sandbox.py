@@ -134,3 +134,28 @@ async def test_stripe_refusals_are_not_retried(client_factory, served):
     assert info.value.code == "account_invalid"
     assert client_factory.slept == []
     assert posts(served) == 2
+
+
+async def test_a_replayed_link_counts_down_from_when_the_sandbox_made_it(make_sandbox, sandbox_clock):
+    """Date and created come from the same (injected) clock, so a replay's age is right."""
+    from app.countdown import Countdown, LinkState
+
+    server = make_sandbox()
+    server.inject_fault("drop", 1, method="POST", after_processing=True)
+    client_clock = FakeClock()
+
+    async def no_sleep(_seconds: float) -> None:
+        sandbox_clock.advance(20)  # the retry happens 20 s after Stripe made the link
+
+    async with StripeClient(ApiKey(DEMO_API_KEY), api_base=server.url, clock=client_clock, sleep=no_sleep) as client:
+        link = await client.create_account_link(link_request())
+    left = Countdown.for_link(link).remaining(client_clock.monotonic())
+    assert Countdown.for_link(link).state(client_clock.monotonic()) is LinkState.ACTIVE
+    assert 270 <= left <= 281  # 300 s less the 20 s it waited (and the client's 1 s margin)
+
+
+def test_date_header_is_on_the_sandbox_clock(api, sandbox_clock):
+    from email.utils import parsedate_to_datetime
+
+    response = api.get("/v1/account")
+    assert parsedate_to_datetime(response.headers["Date"]).timestamp() == int(sandbox_clock.time())
