@@ -7,6 +7,7 @@ stripe-facts.md, ignores unknown ones and tolerates absent optional ones.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Mapping
 
 LINK_TYPES = ("account_onboarding", "account_update")
@@ -141,7 +142,8 @@ class Account:
     details_submitted: bool = False
     requirements: Requirements = Requirements()
     future_requirements: Requirements = Requirements()
-    metadata: Mapping[str, str] = field(default_factory=dict)
+    # Read-only, and left out of hashing and equality like the dicts Stripe sends it as.
+    metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False, compare=False)
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> "Account":
@@ -160,7 +162,7 @@ class Account:
             details_submitted=bool(data.get("details_submitted")),
             requirements=Requirements.from_api(data.get("requirements")),
             future_requirements=Requirements.from_api(data.get("future_requirements")),
-            metadata=dict(data.get("metadata") or {}),
+            metadata=MappingProxyType(dict(data.get("metadata") or {})),
         )
 
     @property

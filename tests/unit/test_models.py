@@ -1,0 +1,48 @@
+"""The typed results: fixture objects parse, unknown fields are ignored, results are immutable."""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from app.stripe.models import Account, AccountLink
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "fixtures"
+
+
+def fixture(name: str) -> dict:
+    path = FIXTURES / name
+    if not path.exists():
+        pytest.skip("the shared reference fixtures are not beside this checkout")
+    return json.loads(path.read_text())
+
+
+def test_stripe_fixture_account_parses():
+    account = Account.from_api(fixture("account.json"))
+    assert account.id.startswith("acct_")
+    assert account.display_name == "site@stripe.com"  # no business or dashboard name: the email
+    assert "external_account" in account.requirements.currently_due
+    assert account.requirements.disabled_reason == "requirements.past_due"
+
+
+def test_stripe_fixture_link_parses_and_hides_its_url():
+    data = fixture("account_link.json")
+    link = AccountLink.from_api(data, request_id="req_1", received_monotonic=5.0)
+    assert link.url == data["url"] and link.ttl == 0  # the fixture's created == expires_at
+    assert data["url"] not in repr(link)
+
+
+def test_unknown_fields_ignored_absent_ones_tolerated():
+    account = Account.from_api({"id": "acct_1", "brand_new_field": {"x": 1}})
+    assert account.requirements.is_empty and account.display_name == "acct_1"
+    assert not account.allows_account_update
+
+
+def test_results_are_immutable_metadata_included():
+    account = Account.from_api({"id": "acct_1", "metadata": {"crm": "42"}})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        account.email = "x@example.com"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        account.metadata["crm"] = "43"  # type: ignore[index]
+    assert hash(account) == hash(Account.from_api({"id": "acct_1", "metadata": {"crm": "other"}}))
