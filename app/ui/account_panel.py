@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
-    QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QTreeWidget, QTreeWidgetItem,
-    QVBoxLayout, QWidget,
+    QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStyle, QStyledItemDelegate,
+    QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from typing import TYPE_CHECKING
@@ -34,6 +34,25 @@ def _country_name(code: str | None) -> str | None:
     return QLocale.territoryToString(territory) if territory != QLocale.Country.AnyTerritory else code
 
 
+_ACCOUNT_TYPES = {"custom", "express", "standard"}
+
+
+def controller_text(account: Account) -> str:
+    """Who collects requirements and which dashboard, in one line, for any account type.
+
+    Stripe's newer accounts have ``type: "none"`` (the controller properties say it all):
+    :func:`app.requirements.describe_controller` would call that a "None account".
+    """
+    from app.requirements import describe_controller
+
+    text = describe_controller(account)
+    if (account.type or "") not in _ACCOUNT_TYPES:
+        kind = f"{(account.type or '').capitalize() or 'Unknown type'} account"
+        if text.startswith(kind):
+            text = "Connected account" + text[len(kind):]
+    return text
+
+
 def _dot(colour: QColor) -> QIcon:
     pixmap = QPixmap(12, 12)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -44,6 +63,52 @@ def _dot(colour: QColor) -> QIcon:
     painter.drawEllipse(1, 1, 10, 10)
     painter.end()
     return QIcon(pixmap)
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Row heights for word-wrapped text: QTreeView asks its delegate without a width, so long
+    lines (the reason a document was rejected) would be cut short with "…"."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        view = self.parent()
+        assert isinstance(view, QTreeWidget)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        width = view.viewport().width() - depth * view.indentation()
+        opt.rect = QRect(0, 0, max(1, width), 1 << 16)
+        opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        return view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), view)
+
+
+class RequirementsTree(QTreeWidget):
+    """As tall as its lines, which wrap to its width (the left column scrolls when they do not fit)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("requirementsTree")
+        self.setItemDelegate(_WrappingDelegate(self))
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def fit(self) -> None:
+        """Lay the rows out again for the current width and take exactly their height."""
+        self.doItemsLayout()
+        total, item = 0, self.topLevelItem(0)
+        while item is not None:
+            total += max(self.sizeHintForIndex(self.indexFromItem(item)).height(), 1)
+            item = self.itemBelow(item)
+        self.setFixedHeight(total + 2 * self.frameWidth() + 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit()
 
 
 class AccountSummary(QFrame):
@@ -65,14 +130,12 @@ class AccountSummary(QFrame):
         self.chips = QHBoxLayout()
         self.chips.setSpacing(6)
         self.chips.addStretch(1)
-        self.tree = QTreeWidget(self, objectName="requirementsTree")
+        self.tree = RequirementsTree(self)
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName("Requirements")
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(14)
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.NoSelection)
-        self.tree.setWordWrap(True)
-        self.tree.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         heading = QLabel("What Stripe still needs", self)
         bold = QFont(heading.font())
         bold.setBold(True)
@@ -91,12 +154,12 @@ class AccountSummary(QFrame):
         self._chip_widgets: list[QLabel] = []
 
     def show_account(self, account: Account, *, now_wall: float) -> None:
-        from app.requirements import describe_controller
-
         self.name.setText(account.display_name)
         meta = [x for x in (account.id, _country_name(account.country)) if x]
-        self.meta.setText("  ·  ".join(meta) + (f"\n{account.email}" if account.email else ""))
-        self.controller.setText(describe_controller(account))
+        # An account known only by its email has it as its name already: not twice.
+        email = account.email if account.email and account.email != account.display_name else None
+        self.meta.setText("  ·  ".join(meta) + (f"\n{email}" if email else ""))
+        self.controller.setText(controller_text(account))
         for widget in self._chip_widgets:
             self.chips.removeWidget(widget)
             widget.deleteLater()
@@ -125,6 +188,7 @@ class AccountSummary(QFrame):
         if not sections:
             item = QTreeWidgetItem(self.tree, ["Nothing due — Stripe needs no more information."])
             item.setIcon(0, _dot(QColor(40, 167, 69)))
+            self.tree.fit()
             return
         bold = QFont(self.tree.font())
         bold.setBold(True)
@@ -143,16 +207,8 @@ class AccountSummary(QFrame):
                 child.setToolTip(0, req.path)
                 child.setData(0, Qt.ItemDataRole.UserRole, req.path)
         self.tree.expandAll()
-        self._fit_tree()
+        self.tree.fit()
 
-    def _fit_tree(self) -> None:
-        """As tall as its lines (the left column scrolls when they do not fit)."""
-        rows, item = 0, self.tree.topLevelItem(0)
-        while item is not None:
-            rows += 1
-            item = self.tree.itemBelow(item)
-        row_height = max(self.tree.sizeHintForRow(0), self.fontMetrics().height() + 4)
-        self.tree.setMaximumHeight(rows * row_height + 2 * self.tree.frameWidth() + 6)
     def text(self) -> str:
         """Everything the summary shows, as plain text (accessibility, tests, copying)."""
         lines = [self.name.text(), self.meta.text(), self.controller.text()]
@@ -183,6 +239,9 @@ class AccountPanel(QGroupBox):
         self.button.setAutoDefault(False)
         self.button.clicked.connect(self.lookupRequested)
         self.error = FieldError(self, objectName="accountError")
+        self.stale_note = muted(QLabel(self, objectName="accountStaleNote", wordWrap=True,
+                                       textFormat=Qt.TextFormat.PlainText))
+        self.stale_note.hide()
         self.summary = AccountSummary(self)
         self.summary.hide()
         self.placeholder = muted(QLabel(
@@ -197,9 +256,11 @@ class AccountPanel(QGroupBox):
         layout.setSpacing(6)
         layout.addLayout(row)
         layout.addWidget(self.error)
+        layout.addWidget(self.stale_note)
         layout.addWidget(self.placeholder)
         layout.addWidget(self.summary)
         self.account: Account | None = None
+        self.input.textChanged.connect(self._update_stale)
 
     def account_text(self) -> str:
         return self.input.text()
@@ -217,8 +278,24 @@ class AccountPanel(QGroupBox):
         self.placeholder.hide()
         self.summary.show_account(account, now_wall=now_wall)
         self.summary.show()
+        self._update_stale()
 
     def clear_account(self) -> None:
         self.account = None
         self.summary.hide()
         self.placeholder.show()
+        self._update_stale()
+
+    def is_stale(self) -> bool:
+        """True while the box names another account than the summary shows (not looked up yet)."""
+        text = self.input.text().strip()
+        return self.account is not None and bool(text) and self.account.id not in text
+
+    def _update_stale(self) -> None:
+        stale = self.is_stale()
+        self.summary.setEnabled(not stale)  # greyed: it is about the previous account
+        if stale:
+            assert self.account is not None
+            self.stale_note.setText(f"Press Enter to look this account up. The summary below is still "
+                                    f"for {self.account.display_name}.")
+        self.stale_note.setVisible(stale)

@@ -12,13 +12,34 @@ import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 
 from app.clock import Clock
+from app.countdown import format_mmss
 from app.history import HistoryEntry, HistoryQuery, HistoryStore
-from app.history.entry import account_label, status_text
+from app.history.entry import account_label
+from app.ui.widgets import ERROR_RED
 
 _Index = QModelIndex | QPersistentModelIndex
 _LINK_TYPES = {"account_onboarding": "Onboarding", "account_update": "Update"}
+_MODES = {"test": "Test", "live": "Live"}
+CANCELLED_CODE = "cancelled"  # app.ui.link_flow.CancelledByOperator.code
+
+
+def status_label(entry: HistoryEntry, now_wall: float) -> str:
+    """``Active 4:59``, ``Expired``, ``Failed`` or ``Cancelled``: words, not error codes (those
+    are in the tooltip, for support)."""
+    status = entry.status(now_wall)
+    if status == "active":
+        return f"Active {format_mmss(entry.remaining(now_wall))}"
+    if status == "failed":
+        return "Cancelled" if entry.error_code == CANCELLED_CODE else "Failed"
+    return status.capitalize()
+
+
+def mode_label(entry: HistoryEntry) -> str:
+    """``Test``, ``Live``, or ``Sandbox`` for the built-in sandbox (test mode, nothing real)."""
+    return "Sandbox" if entry.profile == "sandbox" else _MODES.get(entry.mode, entry.mode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +158,9 @@ class HistoryModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS:
+            failed = row.entry.outcome == "failed" and row.entry.error_code != CANCELLED_CODE
+            return QColor(ERROR_RED) if failed else None
         if role == self.EntryRole:
             return row.entry
         return None
@@ -149,9 +173,9 @@ class HistoryModel(QAbstractTableModel):
         if column == self.TYPE:
             return row.type_text
         if column == self.STATUS:
-            return status_text(row.entry, self._clock.time()).capitalize()
+            return status_label(row.entry, self._clock.time())
         if column == self.MODE:
-            return row.entry.mode
+            return mode_label(row.entry)
         if column == self.NOTE:
             return row.note_text
         return None
@@ -161,7 +185,11 @@ class HistoryModel(QAbstractTableModel):
         if column == self.ACCOUNT:
             return "\n".join(p for p in (entry.account_name, entry.account_id, entry.account_email) if p)
         if column == self.STATUS and entry.outcome == "failed":
-            return "\n".join(p for p in (entry.error_message, entry.request_id and f"Request {entry.request_id}") if p)
+            code = entry.error_code if entry.error_code != CANCELLED_CODE else None
+            return "\n".join(p for p in (entry.error_message, code and f"Code: {code}",
+                                          entry.request_id and f"Request id: {entry.request_id}") if p)
+        if column == self.MODE and entry.profile == "sandbox":
+            return "Built-in sandbox (test mode): demo accounts, nothing real"
         if column == self.NOTE and entry.note:
             return entry.note
         return None

@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 from app.clock import Clock
 from app.history import CsvExport, HistoryEntry, HistoryQuery, HistoryStore
 from app.ui.history_model import HistoryModel
+from app.ui.widgets import muted
 
 ANY_DATE = QDate(2000, 1, 1)  # shown as "Any": QDateEdit has no empty state
 ERASE_CHECK_MAX_MS = 60_000  # re-check at least this often (the wall clock may jump)
+ACCOUNT_MIN_WIDTH = 200  # "Harbor Street Bakery (acct…": narrower, the table scrolls sideways
 
 
 def _confirm_clear(parent: QWidget, count: int) -> bool:
@@ -110,8 +112,11 @@ class HistoryPanel(QWidget):
         self._export_timer = QTimer(self, interval=0)
         self.model = HistoryModel(store, clock, parent=self)
 
-        self.search = QLineEdit(objectName="historySearch", placeholderText="Search account id, name, email or note")
+        self.search = QLineEdit(objectName="historySearch", placeholderText="Search account, email or note")
+        self.search.setToolTip("Matches the account id, name and email, and the note")
+        self.search.setAccessibleName("Search history")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(160)
         self.mode_filter = _combo("historyModeFilter", [("All modes", None), ("Test", "test"), ("Live", "live")])
         self.type_filter = _combo(
             "historyTypeFilter",
@@ -121,6 +126,9 @@ class HistoryPanel(QWidget):
             "historyStatusFilter",
             [("Any status", None), ("Active", "active"), ("Expired", "expired"), ("Failed", "failed")],
         )
+        for combo, name in ((self.mode_filter, "Mode"), (self.type_filter, "Link type"),
+                            (self.status_filter, "Status")):
+            combo.setAccessibleName(f"Show entries by {name.lower()}")
         opener = _OpenOnToday(self)
         self.from_date = _date_edit("historyFromDate", "Attempts on or after this day", opener)
         self.to_date = _date_edit("historyToDate", "Attempts on or before this day", opener)
@@ -132,10 +140,25 @@ class HistoryPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.setColumnWidth(HistoryModel.TIME, 150)
-        self.view.setColumnWidth(HistoryModel.ACCOUNT, 280)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
+        self.view.setWordWrap(False)  # one line per attempt; the full account is in the tooltip
+        self.view.setAccessibleName("History of link attempts")
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(HistoryModel.ACCOUNT, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        fm = self.view.fontMetrics()
+        for column, sample in ((HistoryModel.TIME, "0000-00-00 00:00:00"), (HistoryModel.TYPE, "Onboarding"),
+                               (HistoryModel.STATUS, "Active 00:00"), (HistoryModel.MODE, "Sandbox"),
+                               (HistoryModel.NOTE, "A short note")):
+            self.view.setColumnWidth(column, fm.horizontalAdvance(sample) + 24)
+
+        # Said in the table itself when it is empty: nothing recorded yet, or nothing matches.
+        self.empty_label = muted(QLabel(self.view.viewport(), objectName="historyEmpty", wordWrap=True))
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.hide()
+        self.view.viewport().installEventFilter(self)
 
         self.notice = QLabel(objectName="historyNotice", wordWrap=True)
         self.notice.setVisible(store.recovered_from is not None)
@@ -148,21 +171,31 @@ class HistoryPanel(QWidget):
         self.export_button = QPushButton("Export CSV…", objectName="historyExportButton")
         self.clear_button = QPushButton("Clear history…", objectName="historyClearButton")
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
+        from_label = QLabel("From", buddy=self.from_date)
+        to_label = QLabel("to", buddy=self.to_date)
+        self.from_date.setAccessibleName("From date")
+        self.to_date.setAccessibleName("To date")
+        self.dates = QWidget(objectName="historyDates")
+        dates = QHBoxLayout(self.dates)
+        dates.setContentsMargins(0, 0, 0, 0)
+        for widget in (from_label, self.from_date, to_label, self.to_date):
+            dates.addWidget(widget)
+        self.filters = QHBoxLayout()
+        self.filters.addWidget(self.search, 3)
         for widget in (self.mode_filter, self.type_filter, self.status_filter):
-            filters.addWidget(widget)
-        filters.addWidget(QLabel("From"))
-        filters.addWidget(self.from_date)
-        filters.addWidget(QLabel("to"))
-        filters.addWidget(self.to_date)
+            self.filters.addWidget(widget)
+        self.filters.addWidget(self.dates)
+        # In a narrow panel the dates go to a second row instead of squeezing everything.
+        self.second_row = QHBoxLayout()
+        self.second_row.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.export_button)
         bottom.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
-        layout.addLayout(filters)
+        layout.addLayout(self.filters)
+        layout.addLayout(self.second_row)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
 
@@ -206,7 +239,60 @@ class HistoryPanel(QWidget):
         self.model.set_query(self.current_query())
 
     def _show_total(self, total: int) -> None:
-        self.count_label.setText("1 entry" if total == 1 else f"{total:,} entries")
+        filtered = self.current_query() != HistoryQuery()
+        if total == 1:
+            self.count_label.setText("1 matching entry" if filtered else "1 entry")
+        else:
+            self.count_label.setText(f"{total:,} matching entries" if filtered else f"{total:,} entries")
+        if total == 0:
+            self.empty_label.setText("No entries match the search and filters." if filtered else
+                                     "No link attempts yet. Every link you create, or try to, is listed here.")
+            self._place_empty_label()
+        self.empty_label.setVisible(total == 0)
+
+    def _place_empty_label(self) -> None:
+        self.empty_label.setGeometry(self.view.viewport().rect().adjusted(24, 24, -24, -24))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.view.viewport():
+            self._place_empty_label()
+            self._fit_account_column(event.size().width())
+        return False
+
+    def _fit_account_column(self, viewport_width: int) -> None:
+        """The account takes the room the other columns leave; in a narrow panel it keeps a
+        readable width and the table scrolls sideways instead of squeezing it to "Har…"."""
+        header = self.view.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != HistoryModel.ACCOUNT)
+        roomy = viewport_width - others >= ACCOUNT_MIN_WIDTH
+        mode = QHeaderView.ResizeMode.Stretch if roomy else QHeaderView.ResizeMode.Interactive
+        if header.sectionResizeMode(HistoryModel.ACCOUNT) != mode:
+            header.setSectionResizeMode(HistoryModel.ACCOUNT, mode)
+            if not roomy:
+                header.resizeSection(HistoryModel.ACCOUNT, ACCOUNT_MIN_WIDTH)
+
+    def is_two_rows(self) -> bool:
+        """True when the date filters sit on a second row (a narrow panel)."""
+        return self.second_row.indexOf(self.dates) >= 0
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        self._arrange_filters(event.size().width())
+        super().resizeEvent(event)
+
+    def _arrange_filters(self, width: int) -> None:
+        one_row = (self.search.minimumWidth() + self.dates.sizeHint().width()
+                   + sum(w.sizeHint().width() for w in (self.mode_filter, self.type_filter, self.status_filter))
+                   + 5 * max(self.filters.spacing(), 6))
+        margins = self.layout().contentsMargins()
+        two_rows = width - margins.left() - margins.right() < one_row
+        if two_rows == self.is_two_rows():
+            return
+        if two_rows:
+            self.filters.removeWidget(self.dates)
+            self.second_row.insertWidget(0, self.dates)
+        else:
+            self.second_row.removeWidget(self.dates)
+            self.filters.addWidget(self.dates)
 
     def refresh(self) -> None:
         """Re-read the store (call after recording an attempt) and re-arm URL erasure."""

@@ -57,10 +57,12 @@ def countdown_text(state: LinkState, remaining: float) -> str:
 class ElidedLabel(QLabel):
     """A one-line label that elides its text in the middle when narrow; ``full_text`` stays whole."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None,
+                 mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle) -> None:
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._mode = mode
         self._full = ""
         self.set_full_text(text)
 
@@ -82,9 +84,39 @@ class ElidedLabel(QLabel):
             self._elide()
 
     def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, max(0, self.width()))
+        shown = self.fontMetrics().elidedText(self._full, self._mode, max(0, self.width()))
         if shown != self.text():
             self.setText(shown)
+
+
+class ShrinkingLabel(ElidedLabel):
+    """As wide as its whole text when there is room; narrower, elided, when there is not."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None,
+                 mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight, min_chars: int = 5) -> None:
+        super().__init__(text, parent, mode)
+        self._min_chars = min_chars
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        super().set_full_text(text)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.full_text) + margins.left() + margins.right() + 2
+        return QSize(width, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        chars = getattr(self, "_min_chars", 5)  # (asked for during construction, too)
+        return QSize(min(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * chars),
+                     super().minimumSizeHint().height())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()
 
 
 class Badge(QLabel):
@@ -164,12 +196,17 @@ class LinkCard(QFrame):
         now_mono, now_wall = self._clock.monotonic(), self._clock.time()
         expires_wall = self._countdown.expires_at_wall(now_mono, now_wall)
 
-        name = QLabel(self._account_name, objectName="linkAccountName", textFormat=Qt.TextFormat.PlainText)
+        # Name and id give way (elided, whole in the tooltip) before the card grows too wide.
+        name = ShrinkingLabel(self._account_name, min_chars=22)  # the id gives way first
+        name.setObjectName("linkAccountName")
         name.setAccessibleName("Account")
+        name.setToolTip(self._account_name)
         scale_font(name, 1.15, bold=True)
-        account = QLabel(self._account_id, objectName="linkAccountId", textFormat=Qt.TextFormat.PlainText)
+        account = ShrinkingLabel(self._account_id, mode=Qt.TextElideMode.ElideMiddle, min_chars=8)
+        account.setObjectName("linkAccountId")
         account.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         account.setAccessibleName("Connected account ID")
+        account.setToolTip(self._account_id)
         kind = Badge(LINK_TYPE_LABELS.get(self._link_type, self._link_type))
         kind.setObjectName("linkType")
         kind.setAccessibleName("Link type")
@@ -189,10 +226,9 @@ class LinkCard(QFrame):
         self._url.setAccessibleName("Link URL")
         self._url.setToolTip(self._link.url)
 
-        self._times = QLabel(
-            f"Created {local_hms(self._link.created)}  ·  Expires {local_hms(expires_wall)}",
-            objectName="linkTimes",
-        )
+        self._created_text = f"Created {local_hms(self._link.created)}"
+        self._expires_text = local_hms(expires_wall)
+        self._times = QLabel(f"{self._created_text}  ·  Expires {self._expires_text}", objectName="linkTimes")
         self._times.setAccessibleName("Created and expiry times")
         self._times.setToolTip("Created: Stripe's time. Expires: counted on this computer from Stripe's lifetime.")
         self._secondary.append(self._times)
@@ -220,7 +256,7 @@ class LinkCard(QFrame):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
-        info = QVBoxLayout()
+        info = self._info = QVBoxLayout()
         info.setSpacing(6)
         info.addLayout(header)
         info.addWidget(self._url)
@@ -233,12 +269,50 @@ class LinkCard(QFrame):
         self._qr.setFixedSize(186, 186)  # 4 px modules for a typical 45-module link
         self._qr.statusMessage.connect(self.statusMessage)
 
-        outer = QHBoxLayout(self)
+        outer = self._outer = QHBoxLayout(self)
         outer.setContentsMargins(20, 14, 14, 14)
         outer.setSpacing(16)
         outer.addLayout(info, 1)
         outer.addWidget(self._qr, 0, Qt.AlignmentFlag.AlignVCenter)
         self._apply_secondary_colours()
+        self._widths: tuple[int, int] | None = None  # (stacked, side by side), measured on first use
+
+    # -- narrow: the QR code goes under the text instead of beside it ----------------------------
+    def _measure(self) -> tuple[int, int]:
+        """The narrowest the card can be with the QR code below the text, and beside it.
+
+        Measured when first needed, once the layout has sized its items anyway (measuring
+        while building would size them twice), and again after a font or style change.
+        """
+        if self._widths is None:
+            margins = self._outer.contentsMargins()
+            sides = margins.left() + margins.right()
+            text = self._info.minimumSize().width()
+            self._widths = (max(text, self._qr.width()) + sides,
+                            text + self._outer.spacing() + self._qr.width() + sides)
+        return self._widths
+
+    def narrowest_width(self) -> int:
+        """The card's real minimum width: its QR code goes below the text when it is narrow.
+        (Not an overridden ``minimumSizeHint``: the list asks for that on every layout pass.)"""
+        return self._measure()[0]
+
+    def is_stacked(self) -> bool:
+        """True when the card is too narrow for the QR code beside the text (it is below)."""
+        return self._outer.direction() == QHBoxLayout.Direction.TopToBottom
+
+    def _arrange(self, width: int) -> None:
+        stacked = width < self._measure()[1]
+        if stacked == self.is_stacked():
+            return
+        self._outer.setDirection(QHBoxLayout.Direction.TopToBottom if stacked
+                                 else QHBoxLayout.Direction.LeftToRight)
+        self._outer.setAlignment(self._qr, Qt.AlignmentFlag.AlignHCenter if stacked
+                                 else Qt.AlignmentFlag.AlignVCenter)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        self._arrange(event.size().width())
+        super().resizeEvent(event)
 
     def _button(self, text: str, name: str, tip: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text, objectName=name)
@@ -306,10 +380,14 @@ class LinkCard(QFrame):
     def _apply_state(self) -> None:
         state = self._state
         expired = state is LinkState.EXPIRED
+        # A dead link offers one thing to do: make a new one. Its other buttons go away (disabled
+        # too): greyed-out buttons read as enabled in some dark themes, and explain nothing.
         for button in (self._copy, self._open, self._present):
             button.setEnabled(not expired)
+            button.setVisible(not expired)
         self._regenerate.setVisible(not expired)
         self._new_link.setVisible(expired)
+        self._times.setText(f"{self._created_text}  ·  {'Expired' if expired else 'Expires'} {self._expires_text}")
         self._url.setEnabled(not expired)
         url_font = QFont(self._url.font())
         url_font.setStrikeOut(expired)
@@ -338,6 +416,9 @@ class LinkCard(QFrame):
         if event.type() == QEvent.Type.PaletteChange and self._state is not None:
             self._apply_secondary_colours()
             self._apply_state()
+        elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self._state is not None:
+            self._widths = None
+            self._arrange(self.width())
 
     def _accent(self) -> QColor:
         if self._state is LinkState.WARNING:

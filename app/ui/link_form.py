@@ -45,11 +45,28 @@ PARAM_TO_FIELD = {
 }
 
 
+# What the field message says when Stripe refused a value (its own words, often naming API
+# parameters, stay in the banner's details and in the message's tooltip).
+REFUSED_BY_STRIPE = {
+    "type": "Stripe refused this link type for this account. The message at the top says why.",
+    "refresh_url": "Stripe refused this address. The message at the top says why.",
+    "return_url": "Stripe refused this address. The message at the top says why.",
+    "collection_fields": "Stripe refused this choice. The message at the top says why.",
+    "future_requirements": "Stripe refused this choice. The message at the top says why.",
+}
+
+
 def _combo(parent: QWidget, name: str, accessible: str, items: tuple[tuple[str, str], ...]) -> QComboBox:
     combo = QComboBox(parent, objectName=name)
     combo.setAccessibleName(accessible)
     for value, label in items:
         combo.addItem(label, value)
+    # Narrow windows: the box may be narrower than its longest item (elided, whole in the
+    # popup and the tooltip) instead of pushing the form wider than the column.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(14)
+    combo.setToolTip(combo.currentText())
+    combo.currentTextChanged.connect(combo.setToolTip)
     return combo
 
 
@@ -109,7 +126,7 @@ class LinkForm(QGroupBox):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.setVerticalSpacing(6)
-        for label, field in (("&Type", "type"), ("Re&fresh URL", "refresh_url"), ("&Return URL", "return_url"),
+        for label, field in (("&Type", "type"), ("R&efresh URL", "refresh_url"), ("&Return URL", "return_url"),
                              ("C&ollect", "collection_fields"), ("F&uture requirements", "future_requirements")):
             box = QVBoxLayout()
             box.setSpacing(2)
@@ -174,7 +191,7 @@ class LinkForm(QGroupBox):
         item.setToolTip(refusal or "")
         if refusal is not None and self.type.currentData() == "account_update":
             self.type.setCurrentIndex(self.type.findData("account_onboarding"))
-        self.type_note.setText(f"Update links are not available: {refusal}" if refusal else "")
+        self.type_note.setText(refusal or "")
         self.type_note.setVisible(refusal is not None)
 
     def update_allowed(self) -> bool:
@@ -193,6 +210,13 @@ class LinkForm(QGroupBox):
             return None
         self.errors[field].mark(widget, message[:1].upper() + message[1:])
         widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        return widget
+
+    def mark_refused(self, field: str, stripe_message: str) -> QWidget | None:
+        """Stripe refused the value of ``field``: a plain message there, Stripe's own as tooltip."""
+        widget = self.mark(field, REFUSED_BY_STRIPE.get(field, "Stripe refused this value."))
+        if widget is not None:
+            self.errors[field].setToolTip(f"Stripe: {stripe_message}")
         return widget
 
     def clear_error(self, field: str) -> None:

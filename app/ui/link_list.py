@@ -47,7 +47,8 @@ class CardSlot(QWidget):
         return QSize(self.card.sizeHint().width(), self._height)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.card.minimumSizeHint().width(), self._height)
+        # The card's own minimum width (narrow enough to stack its QR code), not its layout's.
+        return QSize(self.card.narrowest_width(), self._height)
 
     def _sync(self) -> None:
         height = self._card_height(self.width())
@@ -79,6 +80,8 @@ class LinkList(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Tab goes to the cards' buttons (the area scrolls to them); the area itself is no stop.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         body = QWidget(self)
         body.setObjectName("linkListBody")
         self._layout = QVBoxLayout(body)
@@ -96,9 +99,33 @@ class LinkList(QScrollArea):
         """Insert ``card`` at the top and scroll to it."""
         self._empty.hide()
         self._cards.insert(0, card)
-        self._layout.insertWidget(0, CardSlot(card, self.widget()))
+        slot = CardSlot(card, self.widget())
+        self._layout.insertWidget(0, slot)
+        self._put_first_in_tab_order(card)
         self.cardAdded.emit(card)
         self.verticalScrollBar().setValue(0)
+
+    def _put_first_in_tab_order(self, card: QWidget) -> None:
+        """Tab follows the screen: the newest card (on top) first, not the order they were made.
+
+        Moves the card's own tab stops right after this list in the focus chain. (Qt moves
+        one widget per ``setTabOrder`` and ignores widgets that take no focus: hence the list's
+        focus policy, switched on for the moment of the move.)
+        """
+        stops, widget = [], card.nextInFocusChain()
+        while widget is not card and card.isAncestorOf(widget):
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                stops.append(widget)
+            widget = widget.nextInFocusChain()
+        policy = self.focusPolicy()
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        try:
+            previous: QWidget = self
+            for stop in stops:
+                QWidget.setTabOrder(previous, stop)
+                previous = stop
+        finally:
+            self.setFocusPolicy(policy)
 
     def cards(self) -> list[LinkCard]:
         """Newest first."""

@@ -35,9 +35,15 @@ async def lookup_account(w: "MainWindow") -> "Account | None":
         w.status("Look-up cancelled.")
         return None
     except StripeError as exc:
+        shown = w.account_panel.account
+        if shown is not None and shown.id != account_id:  # not the account asked for: do not keep it
+            w.account_panel.clear_account()
+            w.form.set_account(None)
         w.show_error(exc, retry=w.request_lookup if exc.retryable_by_user else None)
-        if exc.http_status in (403, 404):
-            w.mark_field("account", "Stripe does not know this account for your platform.")
+        if exc.http_status in (403, 404) and not w.account_panel.error.is_shown():
+            from app.ui.main_window import ACCOUNT_UNKNOWN
+
+            w.mark_field("account", ACCOUNT_UNKNOWN)
         return None
     finally:
         w.account_panel.set_busy(False)

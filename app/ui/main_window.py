@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
     from app.ui.link_flow import LinkFlow
 
 SANDBOX_URLS = ("https://example.com/reauth", "https://example.com/return")
+ACCOUNT_UNKNOWN = "Stripe does not know this account for your platform."
+ACCOUNT_REFUSED = "Stripe refused this account. The message at the top says why."
 
 
 class MainWindow(QMainWindow):
@@ -90,7 +92,9 @@ class MainWindow(QMainWindow):
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(400)
+        left_scroll.setMinimumWidth(380)
+        # Its content takes focus itself (and the area scrolls to it): the area is no Tab stop.
+        left_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self.tabs = QTabWidget(self, objectName="mainTabs")
         self.tabs.setDocumentMode(True)
@@ -122,7 +126,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.form.setEnabled(False)
         self.account_panel.setEnabled(False)
-        chain = [self.account_panel.input, self.account_panel.button, self.form.type, self.form.refresh_url,
+        chain = [self.account_panel.input, self.account_panel.button, self.account_panel.summary.tree,
+                 self.form.type, self.form.refresh_url,
                  self.form.return_url, self.form.fields, self.form.future, self.form.cancel_button,
                  self.form.create_button, self.tabs]
         for first, second in zip(chain, chain[1:]):
@@ -243,9 +248,16 @@ class MainWindow(QMainWindow):
         self.banner.show_error(exc, retry=retry is not None)
         param = getattr(exc, "param", None)
         if isinstance(exc, StripeError) and param:
-            field = "account" if param == "account" else self.form.field_for_param(param)
-            if field is not None:
-                self.mark_field(field, exc.message)
+            # The banner has the explanation; the field says, in plain words, that it is the one
+            # Stripe refused (Stripe's own message, which names API parameters, is its tooltip).
+            if param == "account":
+                unknown = exc.http_status in (403, 404)
+                self.mark_field("account", ACCOUNT_UNKNOWN if unknown else ACCOUNT_REFUSED)
+                self.account_panel.error.setToolTip(f"Stripe: {exc.message}")
+            else:
+                field = self.form.field_for_param(param)
+                if field is not None:
+                    self.form.mark_refused(field, exc.message)
 
     def show_message(self, message: str, details: str = "") -> None:
         self._retry = None

@@ -4,7 +4,8 @@ The window shows the code as large as the screen allows, the account's name and 
 With "Refresh automatically" on, an expired link is replaced in place by a new one from the
 injected ``regenerate`` coroutine (at most ``max_refreshes`` times), without blocking the Qt
 thread: the call runs as an asyncio task on the app's qasync loop and is cancelled if the
-window closes first.
+window closes first. Once a code has expired, "Show a new code" makes one by hand (not counted
+against the automatic limit).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class PresentWindow(QWidget):
         self._screen = screen
         self._max_refreshes = max(0, int(max_refreshes))
         self._refresh_count = 0
+        self._auto_refreshes = 0  # the limit counts only these, not "Show a new code"
         self._task: asyncio.Task[None] | None = None
         self._countdown = Countdown.for_link(link)
         self._state: LinkState | None = None
@@ -117,9 +119,20 @@ class PresentWindow(QWidget):
         self._auto.setToolTip(f"Creates up to {self._max_refreshes} new links with the same settings.")
         self._auto.setEnabled(self._regenerate is not None)
         self._auto.toggled.connect(self._auto_toggled)
+        # Once the code has expired the operator can show a new one without leaving present mode.
+        self._new_button = QPushButton("Show a new code", objectName="presentNewLinkButton")
+        self._new_button.setAccessibleName("Create a new link and show its code")
+        self._new_button.setToolTip("Creates a new link with the same settings and shows its QR code")
+        self._new_button.setAutoDefault(False)
+        self._new_button.clicked.connect(self.refresh_now)
+        keep = self._new_button.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # appearing must not move the QR code
+        self._new_button.setSizePolicy(keep)
+        self._new_button.hide()
         bottom = QHBoxLayout()
         bottom.addWidget(self._auto)
         bottom.addStretch(1)
+        bottom.addWidget(self._new_button)
 
         layout = QVBoxLayout(self)
         # The window takes the whole screen; it needs no size constraints from its layout.
@@ -179,6 +192,7 @@ class PresentWindow(QWidget):
             self._instruction.setText(EXPIRED_INSTRUCTION)
             if self._auto.isChecked():
                 self._maybe_refresh()
+        self._update_new_button()
 
     def _apply_colour(self) -> None:
         palette = self._countdown_label.palette()
@@ -201,9 +215,24 @@ class PresentWindow(QWidget):
     def _maybe_refresh(self) -> None:
         if self._closing or self._regenerate is None or self.refresh_task is not None:
             return
-        if self._refresh_count >= self._max_refreshes:
-            self._show_message(f"Expired — auto-refresh limit reached ({self._max_refreshes} links)")
+        if self._auto_refreshes >= self._max_refreshes:
+            self._auto.setChecked(False)
+            self._show_message(f"Automatic refresh stopped after {self._max_refreshes} new links. "
+                               "Press “Show a new code” when the seller is ready.")
+            self._update_new_button()
             return
+        self._auto_refreshes += 1
+        self._start_refresh()
+
+    def refresh_now(self) -> None:
+        """“Show a new code”: a new link now (by hand: not counted against the automatic limit)."""
+        if self._closing or self._regenerate is None or self.refresh_task is not None:
+            return
+        self._show_message("")
+        self._start_refresh()
+
+    def _start_refresh(self) -> None:
+        assert self._regenerate is not None
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -213,6 +242,16 @@ class PresentWindow(QWidget):
         self._qr.setExpired(True, "Refreshing…")
         self._instruction.setText(REFRESHING_INSTRUCTION)
         self._task = loop.create_task(self._refresh(self._regenerate))
+        # Once it has ended (failed: the button comes back). Never after closing: by then the
+        # widgets may be gone; ``_closing`` is plain Python and safe to read.
+        self._task.add_done_callback(lambda _task: None if self._closing else self._update_new_button())
+        self._update_new_button()
+
+    def _update_new_button(self) -> None:
+        """Shown while the code is dead and nothing is on its way (and a new link can be made)."""
+        waiting = self._task is not None and not self._task.done()
+        self._new_button.setVisible(self._regenerate is not None and self._state is LinkState.EXPIRED
+                                    and not waiting and not self._closing)
 
     async def _refresh(self, regenerate: Callable[[], Awaitable[AccountLink]]) -> None:
         try:
@@ -244,7 +283,7 @@ class PresentWindow(QWidget):
         self._qr.setExpired(True, "Expired")
         self._instruction.setText(EXPIRED_INSTRUCTION)
         self._auto.setChecked(False)
-        self._show_message(f"Could not create a new link: {text}")
+        self._show_message(f"Could not create a new link. {text}")
 
     def _show_message(self, text: str) -> None:
         self._message.setText(text)

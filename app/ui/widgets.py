@@ -81,7 +81,10 @@ class FieldError(QLabel):
 
     def mark(self, widget: QWidget, message: str) -> None:
         self.setText(message)
-        self.setAccessibleName(f"Error: {message}")
+        self.setToolTip("")
+        # Read out of context too (a screen reader's list of labels): it names its field.
+        field = widget.accessibleName()
+        self.setAccessibleName(f"Error in {field}: {message}" if field else f"Error: {message}")
         self.show()
         widget.setProperty("invalid", True)
         widget.setAccessibleDescription(message)
@@ -95,6 +98,7 @@ class FieldError(QLabel):
 
     def clear_error(self, widget: QWidget) -> None:
         self.clear()
+        self.setToolTip("")
         self.hide()
         widget.setProperty("invalid", False)
         widget.setAccessibleDescription("")

@@ -86,11 +86,15 @@ def test_columns_show_time_account_type_status_mode_note(store, clock):
     assert text(0, HistoryModel.ACCOUNT) == "Shop 0 (acct_1Model00000)"
     assert text(0, HistoryModel.STATUS) == "Active 5:00"
     assert text(0, HistoryModel.TYPE) == "Onboarding" and text(1, HistoryModel.TYPE) == "Update"
-    assert (text(0, HistoryModel.MODE), text(1, HistoryModel.MODE)) == ("test", "live")
+    assert (text(0, HistoryModel.MODE), text(1, HistoryModel.MODE)) == ("Test", "Live")
     assert text(0, HistoryModel.NOTE) == "phoned the owner"
     assert text(0, HistoryModel.TIME).count(":") == 2
-    assert text(1, HistoryModel.STATUS) == "Failed (account_invalid)"
-    assert text(1, HistoryModel.STATUS, Qt.ItemDataRole.ToolTipRole) == "No access\nRequest req_42"
+    # words in the cell; Stripe's code and the request id (for support) in the tooltip
+    assert text(1, HistoryModel.STATUS) == "Failed"
+    assert text(1, HistoryModel.STATUS, Qt.ItemDataRole.ToolTipRole) == (
+        "No access\nCode: account_invalid\nRequest id: req_42")
+    assert text(1, HistoryModel.STATUS, Qt.ItemDataRole.ForegroundRole) is not None
+    assert text(0, HistoryModel.STATUS, Qt.ItemDataRole.ForegroundRole) is None
     assert text(0, HistoryModel.ACCOUNT, Qt.ItemDataRole.ToolTipRole) == "Shop 0\nacct_1Model00000\nowner0@shop.example"
     assert text(0, 0, HistoryModel.EntryRole).id == active.id
     clock.advance(61)
@@ -107,3 +111,21 @@ def test_refresh_status_repaints_only_the_status_column(qtbot, store, clock):
         model.refresh_status()
     top, bottom = blocker.args[0], blocker.args[1]
     assert (top.row(), top.column(), bottom.row(), bottom.column()) == (0, HistoryModel.STATUS, 4, HistoryModel.STATUS)
+
+
+def test_cancelled_and_sandbox_attempts_are_said_in_words(store, clock):
+    store.record(make_entry(clock, 0, outcome="failed", error_code="cancelled", error_message="Cancelled by you",
+                            profile="sandbox"))
+    store.record(make_entry(clock, 2, outcome="failed", error_code="APIError", error_message="Bad gateway"))
+    model = HistoryModel(store, clock)
+    model.reload()
+
+    def text(row, column, role=Qt.ItemDataRole.DisplayRole):
+        return model.data(model.index(row, column), role)
+
+    assert text(0, HistoryModel.STATUS) == "Cancelled"
+    assert text(0, HistoryModel.STATUS, Qt.ItemDataRole.ToolTipRole) == "Cancelled by you"
+    assert text(0, HistoryModel.STATUS, Qt.ItemDataRole.ForegroundRole) is None  # the operator's choice
+    assert text(0, HistoryModel.MODE) == "Sandbox" and "sandbox" in text(0, HistoryModel.MODE,
+                                                                      Qt.ItemDataRole.ToolTipRole)
+    assert text(1, HistoryModel.STATUS) == "Failed"  # never "Failed (apierror)"

@@ -7,7 +7,7 @@ import io
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QPushButton, QTableView
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QPushButton, QTableView, QWidget
 
 import app.ui.history_panel as history_panel
 from app.clock import FakeClock
@@ -76,9 +76,57 @@ def test_typing_in_the_search_box_filters_rows(qtbot, panel):
     assert shown_ids(panel) == ["0000", "0002"]
     qtbot.keyClicks(search, "or boo")
     assert shown_ids(panel) == ["0002"]
-    assert panel.findChild(QLabel, "historyCount").text() == "1 entry"
+    assert panel.findChild(QLabel, "historyCount").text() == "1 matching entry"
     search.clear()
     assert len(shown_ids(panel)) == 6
+    assert panel.findChild(QLabel, "historyCount").text() == "6 entries"
+
+
+def test_an_empty_table_says_why(qtbot, panel, store, tmp_path, clock):
+    empty = panel.findChild(QLabel, "historyEmpty")
+    assert not empty.isVisible()
+    panel.findChild(QLineEdit, "historySearch").setText("no such shop")
+    assert shown_ids(panel) == [] and empty.isVisible()
+    assert "match" in empty.text() and empty.parent() is panel.findChild(QTableView, "historyView").viewport()
+    assert panel.findChild(QLabel, "historyCount").text() == "0 matching entries"
+    panel.findChild(QLineEdit, "historySearch").clear()
+    assert not empty.isVisible()
+
+    fresh = HistoryPanel(HistoryStore.open(tmp_path / "fresh", clock=clock), clock)
+    qtbot.addWidget(fresh)
+    fresh.show()
+    label = fresh.findChild(QLabel, "historyEmpty")
+    assert label.isVisible() and "No link attempts yet" in label.text()
+
+
+def test_rows_stay_on_one_line_and_the_table_fits_its_width(qtbot, seeded, clock):
+    host = QWidget()  # as in the window: a child, sized by its parent
+    qtbot.addWidget(host)
+    panel = HistoryPanel(seeded, clock, parent=host)
+    host.resize(1000, 500)
+    host.show()
+    view = panel.findChild(QTableView, "historyView")
+    assert not view.wordWrap()
+    for width in (1000, 780):  # the panel in a 1280 px window is about 780 px wide
+        panel.setGeometry(0, 0, width, 500)
+        qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0)  # no sideways scrolling
+        assert view.columnWidth(HistoryModel.ACCOUNT) >= history_panel.ACCOUNT_MIN_WIDTH
+    panel.setGeometry(0, 0, 460, 500)  # too narrow: the account keeps a readable width, the table scrolls
+    qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() > 0)
+    assert view.columnWidth(HistoryModel.ACCOUNT) >= history_panel.ACCOUNT_MIN_WIDTH
+    panel.setGeometry(0, 0, 1000, 500)
+    qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0)
+
+
+def test_dates_move_to_a_second_row_when_the_panel_is_narrow(qtbot, panel):
+    assert not panel.is_two_rows()
+    panel.resize(460, 500)
+    qtbot.waitUntil(panel.is_two_rows)
+    search = panel.findChild(QLineEdit, "historySearch")
+    assert search.width() >= search.minimumWidth()
+    assert panel.findChild(QDateEdit, "historyToDate").geometry().right() <= panel.width()
+    panel.resize(1000, 500)
+    qtbot.waitUntil(lambda: not panel.is_two_rows())
 
 
 def choose(combo: QComboBox, value) -> None:

@@ -242,3 +242,43 @@ def test_every_control_has_an_accessible_name_and_takes_keyboard_focus(env):
         assert control.accessibleName(), control.objectName()
     for button in card.findChildren(QAbstractButton):
         assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
+
+
+def test_an_expired_card_offers_only_a_new_link_and_says_when_it_expired(env):
+    clock, _, _, build = env
+    card = build()
+    times = child(card, QLabel, "linkTimes")
+    assert "Expires" in times.text()
+    clock.advance(300)
+    card.tick()
+    for name in ("copyButton", "openButton", "presentButton", "regenerateButton"):
+        assert not child(card, QPushButton, name).isVisible(), name
+    assert child(card, QPushButton, "newLinkButton").isVisible()
+    assert "Expired " in times.text() and "Expires" not in times.text()
+
+
+def test_a_narrow_card_puts_the_qr_code_under_the_text(env):
+    _, _, _, build = env
+    wide = build(width=760)
+    assert not wide.is_stacked()
+    assert wide.narrowest_width() <= 440  # fits the list of a 900 px window
+    wide.setGeometry(0, 0, 430, wide.heightForWidth(430) if wide.hasHeightForWidth() else 600)
+    assert wide.is_stacked()
+    qr, buttons = child(wide, QrWidget, "linkQr"), child(wide, QPushButton, "regenerateButton")
+    wide.resize(430, wide.sizeHint().height())
+    wide.layout().activate()
+    assert qr.geometry().top() > buttons.geometry().bottom()  # below the buttons, not beside them
+    assert qr.geometry().right() <= wide.width() and buttons.geometry().right() <= wide.width()
+    assert decode(qr) == [URL]
+    wide.resize(760, wide.height())
+    assert not wide.is_stacked()
+
+
+def test_long_names_give_way_in_the_header_whole_in_the_tooltip(env):
+    clock, guard, _, build = env
+    card = build(width=430)
+    name, account = child(card, QLabel, "linkAccountName"), child(card, QLabel, "linkAccountId")
+    card.layout().activate()
+    assert name.geometry().right() < child(card, QLabel, "linkType").geometry().left()
+    assert name.toolTip() == "Harbor Street Bakery" and account.toolTip() == "acct_1LdCustomDue0001"
+    assert name.text() == "Harbor Street Bakery"  # the name stays whole; the id gives way first

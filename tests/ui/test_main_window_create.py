@@ -227,3 +227,35 @@ async def test_cancel_button_cancels_a_slow_lookup(window, accounts, sandbox, tr
     assert await asyncio.wait_for(task, 5) is None
     assert find(window, "lookupButton", QPushButton).isEnabled()
     assert not find(window, "accountSummary").isVisible()
+
+
+async def test_a_refused_link_type_is_explained_in_plain_words_at_the_field(window, accounts):
+    find(window, "accountInput").setText(accounts["express_new"])  # not looked up: Update allowed
+    find(window, "typeSelector", QComboBox).setCurrentIndex(1)
+    assert await window.create_link() is None
+    error = find(window, "typeError", QLabel)
+    assert error.text().startswith("Stripe refused this link type for this account")
+    assert "`" not in error.text() and "account_update" not in error.text()
+    assert error.toolTip().startswith("Stripe: ") and "account_update" in error.toolTip()  # Stripe's words
+    find(window, "typeSelector", QComboBox).setCurrentIndex(0)
+    assert not error.isVisible() and error.toolTip() == ""
+
+
+async def test_tab_reaches_the_newest_card_first(window, accounts):
+    older = await _create(window, accounts["custom_due"])
+    newer = await _create(window, accounts["express_new"])
+    stops, widget = [], find(window, "mainTabs").tabBar()
+    for _ in range(400):
+        widget = widget.nextInFocusChain()
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.objectName() == "copyButton":
+            stops.append(widget)
+    assert stops[:2] == [find(newer, "copyButton"), find(older, "copyButton")]
+    assert not find(window, "linkList").focusPolicy() & Qt.FocusPolicy.TabFocus
+
+
+async def test_a_field_error_names_its_field_for_screen_readers(window, accounts):
+    find(window, "accountInput").setText(accounts["custom_due"])
+    find(window, "refreshUrlInput", QLineEdit).setText("example.com/reauth")
+    assert await window.create_link() is None
+    error = find(window, "refreshUrlError", QLabel)
+    assert error.accessibleName().startswith("Error in Refresh URL: ") and error.text() in error.accessibleName()

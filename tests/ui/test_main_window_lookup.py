@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QTreeWidget, QWidget
 
-from mainwindow_helpers import find, look_up
+from mainwindow_helpers import find, look_up, wait_until
 
 
 def _tree_items(tree: QTreeWidget) -> list[tuple[str, str]]:
@@ -151,3 +151,93 @@ async def test_geometry_and_urls_are_remembered(qtbot, services, settings, accou
     await second.shutdown()
     for win in (first, second):
         win.deleteLater()
+
+
+async def test_account_type_none_is_not_called_a_none_account(window, accounts):
+    await look_up(window, accounts["embedded_only"])
+    controller = find(window, "accountController", QLabel).text()
+    assert controller.startswith("Connected account — Stripe collects requirements")
+    assert "None" not in controller
+
+
+async def test_an_email_that_is_the_name_is_not_shown_twice(window, accounts):
+    account = await look_up(window, accounts["express_new"])
+    assert find(window, "accountName", QLabel).text() == account.email
+    assert account.email not in find(window, "accountMeta", QLabel).text()
+
+
+async def test_requirements_tree_shows_every_line_and_wraps_long_ones(window, accounts, qtbot):
+    window.resize(900, 700)
+    await look_up(window, accounts["express_new"])  # 14 lines: more than the old, clipped tree held
+    tree = find(window, "requirementsTree", QTreeWidget)
+    await wait_until(lambda: tree.width() > 0)
+    assert tree.verticalScrollBar().maximum() == 0
+    last = tree.topLevelItem(tree.topLevelItemCount() - 1)
+    last = last.child(last.childCount() - 1) if last.childCount() else last
+    assert tree.visualItemRect(last).bottom() <= tree.viewport().height()
+
+    await look_up(window, accounts["custom_errors"])
+    top = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+               if tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == "errors")
+    reason = top.child(0)
+    assert tree.fontMetrics().horizontalAdvance(reason.text(0)) > tree.viewport().width()  # too long for a line
+    line = tree.fontMetrics().height()
+    await wait_until(lambda: tree.visualItemRect(reason).height() >= 2 * line)  # wrapped, not "…"
+    assert tree.visualItemRect(reason).bottom() <= tree.viewport().height()
+
+
+async def test_editing_the_id_marks_the_summary_as_not_yet_looked_up(window, accounts):
+    await look_up(window, accounts["custom_due"])
+    panel, note = window.account_panel, find(window, "accountStaleNote", QLabel)
+    assert not panel.is_stale() and not note.isVisible()
+    find(window, "accountInput").setText(accounts["express_ok"])
+    assert panel.is_stale() and note.isVisible() and "Harbor Street Bakery" in note.text()
+    assert not find(window, "accountSummary").isEnabled()
+    find(window, "accountInput").setText(f"https://dashboard.stripe.com/connect/accounts/{accounts['custom_due']}")
+    assert not panel.is_stale()  # the same account, pasted as a Dashboard address
+    find(window, "accountInput").setText(accounts["express_ok"])
+    await window.lookup_account()
+    assert not panel.is_stale() and not note.isVisible() and find(window, "accountSummary").isEnabled()
+
+
+async def test_a_failed_lookup_of_another_account_does_not_leave_the_old_summary(window, accounts, sandbox):
+    await look_up(window, accounts["express_new"])
+    type_box = find(window, "typeSelector", QComboBox)
+    update = type_box.model().item(type_box.findData("account_update"))
+    assert not update.isEnabled()
+    find(window, "accountInput").setText("acct_1DoesNotExist00")
+    assert await window.lookup_account() is None
+    assert window.account_panel.account is None and not find(window, "accountSummary").isVisible()
+    assert update.isEnabled() and not find(window, "typeNote", QLabel).isVisible()  # no stale refusal
+
+    await look_up(window, accounts["custom_due"])  # the same account failing again keeps its summary
+    sandbox.inject_fault("502_html")
+    assert await window.lookup_account() is None
+    assert find(window, "accountSummary").isVisible() and window.account_panel.account is not None
+
+
+async def test_tab_goes_through_the_summary_before_the_link_options(window, accounts):
+    await look_up(window, accounts["custom_due"])
+    assert _next_tab_stop(find(window, "lookupButton")) is find(window, "requirementsTree")
+    assert _next_tab_stop(find(window, "requirementsTree")) is find(window, "typeSelector")
+    assert not find(window, "leftScroll").focusPolicy() & Qt.FocusPolicy.TabFocus
+
+
+async def test_the_left_column_fits_a_narrow_window(window, accounts, qtbot):
+    window.resize(900, 700)
+    await look_up(window, accounts["express_new"])
+    scroll, column = find(window, "leftScroll"), find(window, "leftColumn")
+    await wait_until(lambda: column.width() <= scroll.viewport().width())
+    form = find(window, "linkForm")
+    assert form.mapTo(scroll.viewport(), form.rect().topRight()).x() <= scroll.viewport().width()
+
+
+async def test_no_two_alt_shortcuts_share_a_letter(window):
+    """Alt+letter of the form labels and of the menus: a shared letter makes neither work at once
+    (Alt+F was both File and Refresh URL)."""
+    import re
+
+    letters = [re.search(r"&(\w)", a.text()).group(1).lower() for a in window.menuBar().actions()]
+    letters += [re.search(r"&(\w)", label.text()).group(1).lower()
+                for label in window.findChildren(QLabel) if label.buddy() is not None and "&" in label.text()]
+    assert len(letters) == len(set(letters)), sorted(letters)

@@ -59,10 +59,18 @@ async def test_present_opens_full_screen_and_refreshes_up_to_the_limit(window, a
     clock.advance(301)
     present.tick()
     assert present.refresh_task is None and present.refresh_count == 6
-    assert "limit" in find(present, "presentMessage", QLabel).text()
-
+    assert "stopped after 6 new links" in find(present, "presentMessage", QLabel).text()
     window.present_newest_link()  # F5 with no active link: nothing opens, the status says why
     assert "No active link" in window.statusBar().currentMessage()
+
+    # the operator can still show a new code by hand, without leaving present mode
+    new_code = find(present, "presentNewLinkButton", QPushButton)
+    assert new_code.isVisible()
+    new_code.click()
+    await present.refresh_task
+    assert present.state is LinkState.ACTIVE and not new_code.isVisible()
+    assert len(window.links.cards()) == 8 and services.history.count() == 8
+
 
 
 async def test_closing_the_window_closes_present_mode_and_cancels_its_refresh(window, accounts, clock, sandbox):

@@ -146,8 +146,50 @@ async def test_auto_refresh_swaps_links_in_place_up_to_the_limit(qtbot, make_win
     window.tick()
     assert window.refresh_task is None
     assert fake.calls == 6 and len(replaced) == 6
-    assert text_of(window, "presentMessage") == "Expired — auto-refresh limit reached (6 links)"
+    assert text_of(window, "presentMessage") == (
+        "Automatic refresh stopped after 6 new links. Press “Show a new code” when the seller is ready.")
+    assert not window.findChild(QCheckBox, "autoRefreshCheck").isChecked()  # it no longer does anything
     assert decode(qr) == []
+
+
+async def test_show_a_new_code_by_hand_once_expired(qtbot, make_window):
+    clock = FakeClock()
+    fake = FakeRegenerate(clock, gate=asyncio.Event())
+    window = make_window(clock, regenerate=fake, max_refreshes=0)
+    button = window.findChild(QPushButton, "presentNewLinkButton")
+    assert button.accessibleName() and not button.isVisible()  # the code still works
+    clock.advance(300)
+    window.tick()
+    assert button.isVisible() and fake.calls == 0
+    button.click()
+    assert not button.isVisible() and text_of(window, "presentInstruction") == "Getting a new code…"
+    task = window.refresh_task
+    fake.gate.set()
+    await task
+    assert fake.calls == 1 and window.state is LinkState.ACTIVE and not button.isVisible()
+    assert decode(window.findChild(QrWidget, "presentQr")) == [f"{BASE}New000000001"]
+
+
+async def test_a_failed_new_code_brings_the_button_back(qtbot, make_window):
+    clock = FakeClock()
+    error = RateLimitError("Too many requests", http_status=429, request_id="req_x")
+    window = make_window(clock, regenerate=FakeRegenerate(clock, error=error))
+    clock.advance(300)
+    window.tick()
+    button = window.findChild(QPushButton, "presentNewLinkButton")
+    button.click()
+    task = window.refresh_task
+    await task
+    await asyncio.sleep(0)  # the task's done-callback
+    assert button.isVisible() and text_of(window, "presentMessage").startswith("Could not create a new link.")
+
+
+async def test_without_regenerate_there_is_no_new_code_button(qtbot, make_window):
+    clock = FakeClock()
+    window = make_window(clock)
+    clock.advance(300)
+    window.tick()
+    assert not window.findChild(QPushButton, "presentNewLinkButton").isVisible()
 
 
 async def test_turning_auto_refresh_on_after_expiry_refreshes_now(qtbot, make_window):
