@@ -242,7 +242,9 @@ def requirement_sections(req: Requirements, *, now_wall: float) -> list[Requirem
 def describe_controller(account: Account) -> str:
     """Who collects requirements and which dashboard the account uses, in one line."""
     c = account.controller
-    kind = (account.type or "").capitalize() or "Unknown type"
+    # Stripe's type "none" (an account configured through controller properties), or a type
+    # this version does not know, is not a kind an operator would name: call it what it is.
+    kind = (account.type or "").capitalize() if account.type in ("standard", "express", "custom") else "Connected"
     collects = {"application": "your platform collects requirements",
                 "stripe": "Stripe collects requirements"}.get(c.requirement_collection or "")
     dashboard = {"full": "full Stripe Dashboard", "express": "Express Dashboard",

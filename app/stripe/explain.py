@@ -97,9 +97,9 @@ def explain(error: StripeError, *, key: ApiKey | None = None, account: str | Non
         )
     if error.http_status == 400 and error.param == "type":
         return (
-            f"{subject} cannot take an update link: Stripe allows account_update only for "
-            "accounts whose requirements your platform collects and that have no Stripe Dashboard "
-            "(such as Custom accounts). Make an onboarding link (account_onboarding) instead."
+            f"{subject} cannot take an update link. Update links are only for accounts whose "
+            "requirements your platform collects and that have no Stripe Dashboard (such as Custom "
+            "accounts). Make an onboarding link instead (type account_onboarding)."
         )
     if isinstance(error, APIError):
         if error.error_type is None:

@@ -34,25 +34,6 @@ def _country_name(code: str | None) -> str | None:
     return QLocale.territoryToString(territory) if territory != QLocale.Country.AnyTerritory else code
 
 
-_ACCOUNT_TYPES = {"custom", "express", "standard"}
-
-
-def controller_text(account: Account) -> str:
-    """Who collects requirements and which dashboard, in one line, for any account type.
-
-    Stripe's newer accounts have ``type: "none"`` (the controller properties say it all):
-    :func:`app.requirements.describe_controller` would call that a "None account".
-    """
-    from app.requirements import describe_controller
-
-    text = describe_controller(account)
-    if (account.type or "") not in _ACCOUNT_TYPES:
-        kind = f"{(account.type or '').capitalize() or 'Unknown type'} account"
-        if text.startswith(kind):
-            text = "Connected account" + text[len(kind):]
-    return text
-
-
 def _dot(colour: QColor) -> QIcon:
     pixmap = QPixmap(12, 12)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -154,12 +135,14 @@ class AccountSummary(QFrame):
         self._chip_widgets: list[QLabel] = []
 
     def show_account(self, account: Account, *, now_wall: float) -> None:
+        from app.requirements import describe_controller  # after first paint
+
         self.name.setText(account.display_name)
         meta = [x for x in (account.id, _country_name(account.country)) if x]
         # An account known only by its email has it as its name already: not twice.
         email = account.email if account.email and account.email != account.display_name else None
         self.meta.setText("  ·  ".join(meta) + (f"\n{email}" if email else ""))
-        self.controller.setText(controller_text(account))
+        self.controller.setText(describe_controller(account))
         for widget in self._chip_widgets:
             self.chips.removeWidget(widget)
             widget.deleteLater()

@@ -92,3 +92,13 @@ def test_controller_description_from_stripe_fixture():
     fixture_sections = requirement_sections(account.requirements, now_wall=0)
     labels = [i.label for s in fixture_sections for i in s.items]
     assert "Bank account for payouts" in labels and "Terms of service acceptance" in labels
+
+
+def test_accounts_of_type_none_are_called_connected_accounts():
+    from app.requirements import describe_controller
+    from app.stripe.models import Account
+
+    account = Account.from_api({"id": "acct_1", "type": "none", "controller": {
+        "requirement_collection": "stripe", "stripe_dashboard": {"type": "none"}}})
+    assert describe_controller(account) == "Connected account — Stripe collects requirements, no Stripe Dashboard"
+    assert describe_controller(Account.from_api({"id": "acct_2", "type": "express"})).startswith("Express account")
