@@ -49,6 +49,16 @@ def sandbox(make_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
 
 
 @pytest.fixture
+def logged_sandbox(make_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
+    """A sandbox that logs each request it serves; ``.lines`` is that log (request line and
+    status), so a test can tell exactly what reached the server, or that nothing did."""
+    lines: list[str] = []
+    server = make_sandbox(log=lines.append)
+    server.lines = lines  # type: ignore[attr-defined]
+    return server
+
+
+@pytest.fixture
 def api(sandbox: SandboxServer) -> Iterator[httpx.Client]:
     # verify=False: plain http on loopback, and it spares each client ~20 ms of CA loading
     with httpx.Client(

@@ -29,12 +29,8 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def seen(make_sandbox):
-    """A sandbox that logs each request it serves; ``seen.lines`` is that log."""
-    lines: list[str] = []
-    server = make_sandbox(log=lines.append)
-    server.lines = lines
-    return server
+def seen(logged_sandbox):
+    return logged_sandbox
 
 
 @pytest.fixture

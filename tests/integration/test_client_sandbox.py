@@ -30,11 +30,8 @@ def link_request(account: str = CUSTOM, link_type: str = "account_onboarding") -
 
 
 @pytest.fixture
-def served(make_sandbox):
-    lines: list[str] = []
-    server = make_sandbox(log=lines.append)
-    server.lines = lines
-    return server
+def served(logged_sandbox):
+    return logged_sandbox
 
 
 @pytest.fixture
