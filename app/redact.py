@@ -11,7 +11,8 @@ import logging
 import re
 
 _KEY = re.compile(r"\b((?:sk|rk)_(?:test|live)_)[A-Za-z0-9_]*([A-Za-z0-9]{4})\b")
-_LINK = re.compile(r"https://connect\.stripe\.com/(?:setup|express|d)/[^\s\"'<>)]*")
+# The URL's last character is not sentence punctuation: "…at https://…/abc." keeps its full stop.
+_LINK = re.compile(r"https://connect\.stripe\.com/(?:setup|express|d)/[^\s\"'<>)]*[^\s\"'<>).,;:!?]")
 
 
 def redact(text: str) -> str:

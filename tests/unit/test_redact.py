@@ -11,6 +11,7 @@ def test_keys_and_links_are_redacted_other_text_kept():
     assert KEY not in text and "sk_live_…0pQr" in text and "rk_test_…3456" in text
     assert LINK not in text and "<account link URL>" in text
     assert "account acct_1LdCustomDue0001" in text
+    assert redact(f"Could not open {LINK}.") == "Could not open <account link URL>."
 
 
 def test_formatter_redacts_tracebacks(tmp_path):
