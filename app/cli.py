@@ -11,7 +11,6 @@ import sys
 from typing import Callable, Sequence, TextIO
 
 from app import __version__
-from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS, LINK_TYPES
 
 # Only what parsing needs is imported here: with no subcommand the window opens, and its first
 # paint must not wait for asyncio, httpx or SQLite (bench/ui_latency.py measures this path).
@@ -33,6 +32,8 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS, LINK_TYPES
+
     parser = argparse.ArgumentParser(
         prog="linkdesk",
         description="Create Stripe Connect Account Links. With no command, opens the window.",
@@ -70,36 +71,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sandbox_arguments(argv: list[str]) -> list[str] | None:
-    """For ``linkdesk [global options] sandbox ARGS``: ARGS, else None."""
+def _front(argv: list[str]) -> tuple[argparse.Namespace, list[str]] | None:
+    """Global options and the command word only: enough to open the window (without building
+    every subcommand's parser before the first paint) or to hand ``sandbox ARGS`` over."""
     front = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     _add_global_options(front, suppress=False)
     front.add_argument("command", nargs="?")
     try:
-        known, _ = front.parse_known_args(argv)
+        return front.parse_known_args(argv)
     except argparse.ArgumentError:  # a malformed global option: the full parser says what
         return None
-    if known.command != "sandbox":
-        return None
-    return argv[argv.index("sandbox") + 1:]
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
-    rest = _sandbox_arguments(argv)
-    if rest is not None:  # the sandbox has its own parser: its options pass through untouched
-        from app.sandbox.cli import serve_forever
+    front = _front(argv)
+    if front is not None:
+        known, unknown = front
+        if known.command == "sandbox":  # its own parser: its options pass through untouched
+            from app.sandbox.cli import serve_forever
 
-        return serve_forever(rest, prog="linkdesk sandbox")
+            return serve_forever(argv[argv.index("sandbox") + 1:], prog="linkdesk sandbox")
+        if known.command is None and not unknown:
+            return _open_window(known)
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from app.ui.app import run_gui
-
-        return run_gui(args)
+        return _open_window(args)
     runner: Callable[..., int] = {"link": _cmd_link, "account": _cmd_account, "history": _cmd_history}[args.command]
     return runner(args, out, err)
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    from app.ui.app import run_gui
+
+    return run_gui(args)
 
 
 def _report(exc: BaseException, err: TextIO) -> int:

@@ -262,3 +262,20 @@ def test_sandbox_subcommand_hands_its_options_to_the_sandbox(prefix, capsys):
         main([*prefix, "sandbox", "--help"])
     assert info.value.code == 0
     assert "--rate-limit" in capsys.readouterr().out
+
+
+def test_opening_the_window_loads_nothing_the_first_paint_does_not_need():
+    """With no subcommand, only the global options are parsed before the window opens: no
+    httpx, no asyncio, no history or Stripe modules (bench/ui_latency.py (a) depends on it)."""
+    probe = (
+        "import sys, app.cli as cli\n"
+        "def fake_window(args):\n"
+        "    heavy = ('httpx', 'asyncio', 'sqlite3', 'app.history', 'app.stripe', 'app.sandbox')\n"
+        "    print(args.sandbox, args.data_dir, sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+        "    return 0\n"
+        "cli._open_window = fake_window\n"
+        "raise SystemExit(cli.main(['--sandbox', '--data-dir', 'd']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True d []"
