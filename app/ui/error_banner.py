@@ -4,6 +4,10 @@ An operator on a call needs to know what went wrong and what to do, not a traceb
 shows ``error.explanation`` (the client's plain-language text), Stripe's ``code`` and the request
 id (selectable, with a "Copy request id" button: support asks for it), and offers Retry when
 trying again may help (network trouble, rate limit, Stripe's side).
+
+Everything the banner shows (message, details, accessible description) goes through
+:func:`app.redact.redact`: an unexpected exception's text may quote a key or a link URL, and
+the banner is on screen (and read out by screen readers) where anyone can see it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
+
+from app.redact import redact
 
 # A translucent red works on light and dark palettes; the text keeps the palette's colour.
 _STYLE = """
@@ -25,7 +31,7 @@ QFrame#errorBanner QLabel { background: transparent; border: none; }
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
-    """(message, details) for any error; never includes a key or a link URL."""
+    """(message, details) for any error, redacted: never a key or a link URL."""
     from app.stripe.errors import StripeError, ValidationError
 
     if isinstance(exc, StripeError):
@@ -36,13 +42,13 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
             bits.append(f"HTTP {exc.http_status}")
         if exc.request_id:
             bits.append(f"Request id: {exc.request_id}")
-        return exc.explanation or exc.message, "  ·  ".join(bits)
+        return redact(exc.explanation or exc.message), redact("  ·  ".join(bits))
     if isinstance(exc, ValidationError):
-        return exc.message, ""
+        return redact(exc.message), ""
     return (
         "Something went wrong inside Linkdesk. Your links are safe; try again, and if it "
         "happens again, send the error log to your administrator.",
-        f"{type(exc).__name__}: {exc}"[:300],
+        redact(f"{type(exc).__name__}: {exc}")[:300],  # redacted before cutting: no half a URL
     )
 
 
@@ -115,6 +121,7 @@ class ErrorBanner(QFrame):
         self._show(message, details, False)
 
     def _show(self, message: str, details: str, can_retry: bool) -> None:
+        message, details = redact(message), redact(details)
         self.message.setText(message)
         self.details.setText(details)
         self.details.setVisible(bool(details))

@@ -3,6 +3,10 @@
 The countdown comes only from :class:`app.countdown.Countdown` and the injected clock's
 ``monotonic()``: a machine clock that is hours wrong changes nothing. The 250 ms timer only
 asks for a repaint; it stops once the link has expired.
+
+The times line reads one clock, this machine's: "Created" is when Stripe's answer arrived
+(local expiry minus the link's lifetime) and "Expires" is counted from it. Stripe's own
+``created``/``expires_at`` (its clock, which may be hours away from this one) are in the tooltip.
 """
 
 from __future__ import annotations
@@ -226,11 +230,14 @@ class LinkCard(QFrame):
         self._url.setAccessibleName("Link URL")
         self._url.setToolTip(self._link.url)
 
-        self._created_text = f"Created {local_hms(self._link.created)}"
+        self._created_text = f"Created {local_hms(expires_wall - self._countdown.ttl)}"
         self._expires_text = local_hms(expires_wall)
         self._times = QLabel(f"{self._created_text}  ·  Expires {self._expires_text}", objectName="linkTimes")
         self._times.setAccessibleName("Created and expiry times")
-        self._times.setToolTip("Created: Stripe's time. Expires: counted on this computer from Stripe's lifetime.")
+        self._times.setToolTip(
+            "Times on this computer's clock, counted from when Stripe's answer arrived.\n"
+            f"Stripe's own clock: created {local_hms(self._link.created)}, "
+            f"expires {local_hms(self._link.expires_at)}.")
         self._secondary.append(self._times)
 
         self._countdown_label = QLabel(objectName="linkCountdown")
@@ -265,7 +272,8 @@ class LinkCard(QFrame):
         info.addStretch(1)
         info.addLayout(buttons)
 
-        self._qr = QrWidget(self._link.url)
+        self._qr = QrWidget(self._link.url, clipboard_guard=self._guard,
+                            deadline_monotonic=self._countdown.deadline_monotonic)
         self._qr.setFixedSize(186, 186)  # 4 px modules for a typical 45-module link
         self._qr.statusMessage.connect(self.statusMessage)
 
@@ -387,12 +395,13 @@ class LinkCard(QFrame):
             button.setVisible(not expired)
         self._regenerate.setVisible(not expired)
         self._new_link.setVisible(expired)
-        self._times.setText(f"{self._created_text}  ·  {'Expired' if expired else 'Expires'} {self._expires_text}")
+        # "Expired" once, in the countdown; the times line says when; the QR area just goes blank.
+        self._times.setText(f"{self._created_text}  ·  {'Expired at' if expired else 'Expires'} {self._expires_text}")
         self._url.setEnabled(not expired)
         url_font = QFont(self._url.font())
         url_font.setStrikeOut(expired)
         self._url.setFont(url_font)
-        self._qr.setExpired(expired)
+        self._qr.setExpired(expired, "")
         palette = self._countdown_label.palette()
         if state is LinkState.WARNING:
             colour = warning_color(self.palette())

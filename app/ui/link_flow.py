@@ -4,6 +4,12 @@ Order matters: the attempt is written to history *before* its card is shown, so 
 after the card appears never loses a link the seller may already be opening. Failures are
 written too. Each network call runs as an inner task that Esc / Cancel can cancel without
 cancelling the caller; shutdown cancels the caller, which cancels the inner task with it.
+
+Retry and idempotency: Stripe saves the result of a key once its endpoint started executing —
+errors included — and replays it for the same key. So the banner's Retry reuses the key only
+when the outcome is unknown (see :func:`reuses_idempotency_key`): then a replay returns the link
+the lost answer carried instead of minting a second one. After an error Stripe itself answered,
+the same key would only replay that error: Retry uses a fresh key.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from PySide6.QtGui import QGuiApplication
 
-from app.stripe.errors import LinkdeskError, StripeError, ValidationError
+from app.stripe.errors import APIConnectionError, LinkdeskError, StripeError, ValidationError
 from app.stripe.models import Account, AccountLink
 from app.stripe.validation import LinkRequest
 from app.ui.link_card import LinkCard
@@ -49,6 +55,23 @@ def new_idempotency_key() -> str:
     return f"linkdesk-{uuid.uuid4()}"
 
 
+def reuses_idempotency_key(error: BaseException | None) -> bool:
+    """Whether a retry after ``error`` sends the same Idempotency-Key.
+
+    Yes when nobody knows whether Stripe carried the request out: no answer at all
+    (:class:`APIConnectionError`, timeouts included), an error page without Stripe's
+    ``Request-Id`` (a proxy in front of Stripe answered; Stripe may have run it), or a success
+    whose body could not be read (the link exists). No when Stripe answered with an error: it saved
+    that result under the key, and the same key would only replay it.
+    """
+    if isinstance(error, APIConnectionError):
+        return True
+    if isinstance(error, StripeError):
+        status = error.http_status or 0
+        return 200 <= status < 300 or not error.request_id
+    return False
+
+
 class LinkFlow:
     """The window's link operations. Holds no widgets of its own; works through ``window``."""
 
@@ -57,6 +80,7 @@ class LinkFlow:
         self.sources: dict[LinkCard, CardSource] = {}
         self.present_window: Any = None
         self.last_attempt: tuple[LinkRequest, Account | None, str] | None = None
+        self.last_error: BaseException | None = None  # what the last attempt failed with
         self.closing_tasks: list[asyncio.Task[None]] = []  # refreshes cancelled with present mode
         self.recorded_keys: set[str] = set()  # Idempotency-Keys whose outcome is in history
 
@@ -96,6 +120,7 @@ class LinkFlow:
         account = self.account_for(req.account)
         key = retry_key or new_idempotency_key()
         self.last_attempt = (req, account, key)
+        self.last_error = None
         w.set_busy(True, "Creating the link…")
         try:
             card = await self.cancellable(self.mint(req, account, key))
@@ -109,6 +134,7 @@ class LinkFlow:
                 self.record_failure(req, account, closed)
             raise
         except StripeError as exc:
+            self.last_error = exc
             w.show_error(exc, retry=self.retry if exc.retryable_by_user else None)
             return None
         finally:
@@ -118,10 +144,12 @@ class LinkFlow:
         return card
 
     def retry(self) -> None:
-        """Banner → Retry: the same request with the same Idempotency-Key (Stripe replays it)."""
+        """Banner → Retry: the same request; the same Idempotency-Key only when the last outcome
+        is unknown (Stripe then replays the link it made), a fresh one otherwise."""
         if self.last_attempt is not None:
             req, _account, key = self.last_attempt
-            self.w.spawn(self.create(req, retry_key=key), "retry")
+            same = reuses_idempotency_key(self.last_error)
+            self.w.spawn(self.create(req, retry_key=key if same else None), "retry")
 
     async def mint(self, req: LinkRequest, account: Account | None, key: str) -> LinkCard:
         """Send, record, show. Raises StripeError (after recording it) or CancelledError."""
@@ -223,7 +251,7 @@ class LinkFlow:
     # -- present mode ------------------------------------------------------------------------
     def present(self, card: LinkCard) -> Any:
         """Open the QR full screen; its auto-refresh makes new links with the card's settings."""
-        from app.ui.present import PresentWindow, default_present_screen
+        from app.ui.present import PresentWindow
 
         w = self.w
         source = self.sources.get(card)
@@ -237,12 +265,28 @@ class LinkFlow:
 
         window = PresentWindow(
             card.link, account_name=card.account_name, clock=w.services.clock, regenerate=regenerate,
-            screen=default_present_screen(QGuiApplication.instance()), max_refreshes=6,
+            screen=self.present_screen(), max_refreshes=6, clipboard_guard=w.clipboard_guard,
         )
         window.closed.connect(lambda win=window: self._present_closed(win))
         self.present_window = window
         window.present()
         return window
+
+    def present_screen(self) -> Any:
+        """The operator's "Present on" choice if connected, else a second screen, else the primary."""
+        from app.ui.screens import PRESENT_SCREEN_KEY, choose_present_screen
+
+        app = QGuiApplication.instance()
+        preferred = self.w.settings.value(PRESENT_SCREEN_KEY, "")
+        return choose_present_screen(app.screens(), app.primaryScreen(), str(preferred or ""))
+
+    def set_present_screen(self, name: str) -> None:
+        """Remember the "Present on" choice ("" = automatic); an open present window moves."""
+        from app.ui.screens import PRESENT_SCREEN_KEY
+
+        self.w.settings.setValue(PRESENT_SCREEN_KEY, name)
+        if self.present_window is not None:
+            self.present_window.move_to(self.present_screen())
 
     def _present_closed(self, window: Any) -> None:
         if self.present_window is window:

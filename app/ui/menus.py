@@ -1,7 +1,8 @@
 """Menus, keyboard shortcuts and the Help texts of the main window.
 
 Every shortcut is an action in a menu, so it is discoverable, and the Help → Keyboard shortcuts
-list is generated from the same table (it cannot go stale).
+list is generated from the same table (it cannot go stale). Link → Present on lists the
+connected screens each time it opens (monitors come and go) and remembers the choice.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMenu, QMessageBox
 
 from app import __version__
 
@@ -87,7 +88,42 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
     file_menu.insertAction(actions["quitAction"], keep_urls)  # type: ignore[attr-defined]
     file_menu.insertSeparator(actions["quitAction"])  # type: ignore[attr-defined]
     actions["storeUrlsAction"] = keep_urls
+    link_menu = menus["&Link"]
+    screens = build_present_screen_menu(window)
+    link_menu.addMenu(screens)  # type: ignore[attr-defined] - after "Present newest link"
     return actions
+
+
+def build_present_screen_menu(window: "MainWindow") -> QMenu:
+    """Link → Present on: "Automatic (second screen)" or one of the connected screens."""
+    menu = QMenu("Present &on", window)
+    menu.setObjectName("presentScreenMenu")
+    menu.setToolTipsVisible(True)
+    menu.aboutToShow.connect(lambda: fill_present_screen_menu(window, menu))
+    fill_present_screen_menu(window, menu)
+    return menu
+
+
+def fill_present_screen_menu(window: "MainWindow", menu: QMenu) -> None:
+    """(Re)list the screens, the saved choice checked."""
+    from app.ui.screens import PRESENT_SCREEN_KEY, screen_choices
+
+    app = QGuiApplication.instance()
+    preferred = str(window.settings.value(PRESENT_SCREEN_KEY, "") or "")
+    menu.clear()
+    for old in menu.findChildren(QActionGroup):
+        old.deleteLater()
+    group = QActionGroup(menu)
+    group.setExclusive(True)
+    for label, value, checked, enabled in screen_choices(app.screens(), app.primaryScreen(), preferred):
+        action = menu.addAction(label)
+        action.setCheckable(True)
+        action.setChecked(checked)
+        action.setEnabled(enabled)
+        action.setData(value)
+        group.addAction(action)
+        action.triggered.connect(lambda _checked=False, v=value: window.flow.set_present_screen(v))
+    menu.actions()[0].setToolTip("Another screen than the main one when there is one (a customer display)")
 
 
 def _message_box(window: "MainWindow", name: str, title: str, text: str) -> QMessageBox:

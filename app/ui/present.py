@@ -6,12 +6,16 @@ injected ``regenerate`` coroutine (at most ``max_refreshes`` times), without blo
 thread: the call runs as an asyncio task on the app's qasync loop and is cancelled if the
 window closes first. Once a code has expired, "Show a new code" makes one by hand (not counted
 against the automatic limit).
+
+The screen comes from the caller (see :mod:`app.ui.screens`); :meth:`PresentWindow.move_to`
+moves an open window when the operator picks another one. Copying the QR image goes through
+the optional ``clipboard_guard``, cleared when the shown link expires.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QPalette, QScreen
@@ -22,19 +26,20 @@ from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
 from app.ui.link_card import TICK_MS, countdown_text, scale_font, warning_color
 from app.ui.qr import QrWidget
+from app.ui.screens import choose_present_screen
+
+if TYPE_CHECKING:
+    from app.ui.clipboard import ClipboardGuard
 
 INSTRUCTION = "Scan with your phone's camera, then finish in your phone's browser."
 EXPIRED_INSTRUCTION = "This code has expired. Please ask for a new one."
 REFRESHING_INSTRUCTION = "Getting a new code…"
 
 
-def default_present_screen(app: QGuiApplication) -> QScreen | None:
-    """A second screen when there is one (the customer-facing monitor), else the primary."""
-    primary = app.primaryScreen()
-    for screen in app.screens():
-        if screen is not primary:
-            return screen
-    return primary
+def default_present_screen(app: QGuiApplication, preferred: str | None = None) -> QScreen | None:
+    """The screen named ``preferred`` if connected, else a second screen (the customer-facing
+    monitor), else the primary."""
+    return choose_present_screen(app.screens(), app.primaryScreen(), preferred)
 
 
 class PresentWindow(QWidget):
@@ -56,6 +61,7 @@ class PresentWindow(QWidget):
         screen: QScreen | None = None,
         max_refreshes: int = 6,
         parent: QWidget | None = None,
+        clipboard_guard: "ClipboardGuard | None" = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
         self.setObjectName("presentWindow")
@@ -72,6 +78,7 @@ class PresentWindow(QWidget):
         self._countdown = Countdown.for_link(link)
         self._state: LinkState | None = None
         self._closing = False
+        self._guard = clipboard_guard
         self._build(account_name)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -93,7 +100,8 @@ class PresentWindow(QWidget):
         self._name.setAccessibleName("Account")
         scale_font(self._name, 2.2, bold=True)
 
-        self._qr = QrWidget(self._link.url)
+        self._qr = QrWidget(self._link.url, clipboard_guard=self._guard,
+                            deadline_monotonic=self._countdown.deadline_monotonic)
         self._qr.setObjectName("presentQr")
         self._qr.setAccessibleName("QR code of the link")
         self._qr.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -147,6 +155,7 @@ class PresentWindow(QWidget):
         for label in (self._countdown_label, self._instruction, self._message):
             layout.addWidget(label)
         layout.addLayout(bottom)
+        self._qr.statusMessage.connect(self._show_message)
 
     # -- public ------------------------------------------------------------------------------
     @property
@@ -168,12 +177,26 @@ class PresentWindow(QWidget):
         assert self._state is not None
         return self._state
 
+    @property
+    def target_screen(self) -> QScreen | None:
+        """The screen this window was asked to use (None: wherever Qt puts it)."""
+        return self._screen
+
     def present(self) -> None:
         """Show full screen on the chosen screen."""
         if self._screen is not None:
             self.setScreen(self._screen)
             self.setGeometry(self._screen.geometry())
         self.showFullScreen()
+
+    def move_to(self, screen: QScreen | None) -> None:
+        """Use ``screen`` from now on; an open window leaves full screen, moves, and goes back."""
+        if screen is None or screen is self._screen:
+            return
+        self._screen = screen
+        if self.isVisible() and not self._closing:
+            self.showNormal()
+            self.present()
 
     def tick(self) -> None:
         """Re-evaluate the countdown now (the timer calls this; so may tests)."""
@@ -269,6 +292,7 @@ class PresentWindow(QWidget):
         """Swap the new link in place: same window, same widgets, one repaint."""
         self._link = new_link
         self._countdown = Countdown.for_link(new_link)
+        self._qr.setDeadline(self._countdown.deadline_monotonic)
         self._qr.setText(new_link.url)
         self._qr.setExpired(False)
         self._instruction.setText(INSTRUCTION)

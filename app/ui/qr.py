@@ -5,6 +5,10 @@ modules on white whatever the palette, with the 4-module quiet zone, each module
 number of *device* pixels and no antialiasing: a phone camera reads it on a laptop screen or
 on a projector alike. Once the link has expired the matrix is not painted at all, so nobody
 can scan a dead link (or a still-secret one from a screenshot of an expired card).
+
+"Copy QR image" puts the secret on the clipboard as a picture, so it goes through the window's
+:class:`~app.ui.clipboard.ClipboardGuard` with the link's deadline, like a copied URL: cleared
+at expiry and at shutdown if still there. A widget without a guard offers no copy.
 """
 
 from __future__ import annotations
@@ -12,14 +16,18 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QClipboard, QColor, QContextMenuEvent, QFont, QGuiApplication, QImage, QKeyEvent, QKeySequence, QPainter,
+    QColor, QContextMenuEvent, QFont, QImage, QKeyEvent, QKeySequence, QPainter,
     QPaintEvent, QPen,
 )
 from PySide6.QtWidgets import QFileDialog, QMenu, QSizePolicy, QWidget
+
+if TYPE_CHECKING:
+    from app.ui.clipboard import ClipboardGuard
 
 QUIET_ZONE = 4  # modules of white around the code, as ISO/IEC 18004 asks
 _DARK = QColor(0, 0, 0)
@@ -99,20 +107,26 @@ def save_qr_svg(text: str, path: str | Path) -> Path:
     return target
 
 
-def copy_qr_image(text: str, clipboard: QClipboard, module_px: int = 10) -> None:
-    clipboard.setImage(qr_image(text, module_px))
+def copy_qr_image(text: str, guard: "ClipboardGuard", deadline_monotonic: float, module_px: int = 10) -> None:
+    """Copy the code as an image through ``guard``: cleared when the link expires."""
+    guard.copy_image(qr_image(text, module_px), deadline_monotonic)
 
 
 class QrWidget(QWidget):
     """A square, crisp QR code of ``text``; blank with a notice once expired.
 
-    ``statusMessage`` reports the outcome of the context-menu actions (copy, save).
+    ``statusMessage`` reports the outcome of the context-menu actions (copy, save). Copying
+    needs ``clipboard_guard`` and the link's ``deadline_monotonic`` (see the module docstring).
     """
 
     statusMessage = Signal(str)
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *,
+                 clipboard_guard: "ClipboardGuard | None" = None,
+                 deadline_monotonic: float | None = None) -> None:
         super().__init__(parent)
+        self._guard = clipboard_guard
+        self._deadline = deadline_monotonic
         self.setObjectName("linkQr")
         self.setAccessibleName("QR code of the link")
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
@@ -139,16 +153,31 @@ class QrWidget(QWidget):
         self.updateGeometry()
         self.update()
 
+    def setDeadline(self, deadline_monotonic: float | None) -> None:
+        """When the shown link expires (monotonic): a copied image is cleared then."""
+        self._deadline = deadline_monotonic
+
+    def setClipboardGuard(self, guard: "ClipboardGuard | None") -> None:
+        self._guard = guard
+
     def isExpired(self) -> bool:
         return self._expired
 
+    def expiredText(self) -> str:
+        """The notice painted in place of an expired code ("" paints none)."""
+        return self._expired_text if self._expired else ""
+
     def setExpired(self, expired: bool, text: str = "Expired") -> None:
-        """Hide the code (not merely fade it: a faded code still scans) and show ``text``."""
+        """Hide the code (not merely fade it: a faded code still scans) and show ``text``
+        (none with ``text=""``: the empty outline, for a card that says "Expired" elsewhere)."""
         if (expired, text) == (self._expired, self._expired_text):
             return
         self._expired = expired
         self._expired_text = text
-        self.setAccessibleDescription(text if expired else "Scan with a phone camera to open the link.")
+        if expired:
+            self.setAccessibleDescription(text or "QR code hidden: the link has expired.")
+        else:
+            self.setAccessibleDescription("Scan with a phone camera to open the link.")
         self.update()
 
     @property
@@ -225,7 +254,7 @@ class QrWidget(QWidget):
         painter.setPen(QPen(palette.mid().color(), 1.5, Qt.PenStyle.DashLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(square.adjusted(1, 1, -1, -1), 8, 8)
-        if not self._expired:
+        if not self._expired or not self._expired_text:
             return
         font = QFont(self.font())
         font.setPixelSize(max(11, round(square.width() / 9)))
@@ -239,10 +268,14 @@ class QrWidget(QWidget):
     def _can_export(self) -> bool:
         return bool(self._matrix) and not self._expired
 
+    def _can_copy(self) -> bool:
+        return self._can_export() and self._guard is not None and self._deadline is not None
+
     def copy_image(self) -> None:
-        if self._can_export():
-            copy_qr_image(self._text, QGuiApplication.clipboard())
-            self.statusMessage.emit("QR image copied.")
+        if self._can_copy():
+            assert self._guard is not None and self._deadline is not None
+            copy_qr_image(self._text, self._guard, self._deadline)
+            self.statusMessage.emit("QR image copied. It will be cleared from the clipboard when the link expires.")
 
     def save_to(self, path: str | Path) -> None:
         """Save as PNG or SVG by the file's suffix (PNG when it has none), reporting the result."""
@@ -263,11 +296,10 @@ class QrWidget(QWidget):
         """The context menu (a separate method so tests can inspect its actions)."""
         menu = QMenu(self)
         menu.setAccessibleName("QR code actions")
-        enabled = self._can_export()
-        for label, slot in (
-            ("Copy QR image", self.copy_image),
-            ("Save QR as PNG…", lambda: self._ask_path("png")),
-            ("Save QR as SVG…", lambda: self._ask_path("svg")),
+        for label, slot, enabled in (
+            ("Copy QR image", self.copy_image, self._can_copy()),
+            ("Save QR as PNG…", lambda: self._ask_path("png"), self._can_export()),
+            ("Save QR as SVG…", lambda: self._ask_path("svg"), self._can_export()),
         ):
             action = menu.addAction(label)
             action.setEnabled(enabled)

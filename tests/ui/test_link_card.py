@@ -125,14 +125,23 @@ def test_wall_clock_hours_wrong_changes_nothing(env):
     assert child(card, QLabel, "linkTimes").text() == times
 
 
-def test_times_shown_in_local_time_expiry_counted_on_this_machine(env):
+def hms(unix: float) -> str:
+    return datetime.fromtimestamp(unix).strftime("%H:%M:%S")
+
+
+@pytest.mark.parametrize("offset", [3 * 3600, -5 * 3600 - 17])
+def test_both_times_on_this_machines_clock_stripes_in_the_tooltip(env, offset):
     clock, _, _, build = env
-    clock.set_wall(CREATED + 3 * 3600)  # this machine's clock is three hours ahead
-    card = build()
-    text = child(card, QLabel, "linkTimes").text()
-    created = datetime.fromtimestamp(CREATED).strftime("%H:%M:%S")
-    expires = datetime.fromtimestamp(CREATED + 3 * 3600 + 300).strftime("%H:%M:%S")
-    assert f"Created {created}" in text and f"Expires {expires}" in text
+    link = make_link(clock)  # received now; Stripe stamped it CREATED on its own clock
+    clock.set_wall(CREATED + offset)  # this machine's clock is hours away from Stripe's
+    clock.advance(40)  # the card is built 40 s after the answer arrived
+    card = build(link)
+    times = child(card, QLabel, "linkTimes")
+    arrived = CREATED + offset  # on this machine's clock
+    assert times.text() == f"Created {hms(arrived)}  ·  Expires {hms(arrived + 300)}"
+    tip = times.toolTip()
+    assert "this computer's clock" in tip
+    assert f"Stripe's own clock: created {hms(CREATED)}, expires {hms(CREATED + 300)}" in tip
 
 
 def test_buttons_per_state(env):
@@ -255,6 +264,41 @@ def test_an_expired_card_offers_only_a_new_link_and_says_when_it_expired(env):
         assert not child(card, QPushButton, name).isVisible(), name
     assert child(card, QPushButton, "newLinkButton").isVisible()
     assert "Expired " in times.text() and "Expires" not in times.text()
+
+
+def test_an_expired_card_says_expired_once_and_when(env):
+    clock, _, _, build = env
+    card = build()
+    expires = hms(clock.time() + 300)
+    clock.advance(300)
+    card.tick()
+    assert countdown(card) == "Expired"
+    assert child(card, QLabel, "linkTimes").text().endswith(f"  ·  Expired at {expires}")
+    shown = [label.text() for label in card.findChildren(QLabel) if label.isVisible()]
+    assert sum(text.count("Expired") for text in shown) == 2  # the countdown and "Expired at"
+    qr = child(card, QrWidget, "linkQr")
+    assert qr.isExpired() and qr.expiredText() == ""  # the blank outline, no third "Expired"
+    assert "expired" in qr.accessibleDescription()  # screen readers still hear why it is blank
+
+
+def test_the_cards_qr_image_copy_is_guarded_with_the_links_deadline(env):
+    clock, guard, _, build = env
+    card = build()
+    status: list[str] = []
+    card.statusMessage.connect(status.append)
+    qr = child(card, QrWidget, "linkQr")
+    copy = {a.text(): a for a in qr.build_menu().actions()}["Copy QR image"]
+    assert copy.isEnabled()
+    copy.trigger()
+    board = QGuiApplication.clipboard()
+    assert zxingcpp.read_barcodes(board.image().convertToFormat(QImage.Format.Format_Grayscale8))[0].text == URL
+    assert guard.pending_kind == "image" and status and "copied" in status[-1]
+    clock.advance(299)
+    card.tick()
+    assert not board.image().isNull()
+    clock.advance(1)
+    card.tick()  # the card's tick checks the guard
+    assert board.image().isNull()
 
 
 def test_a_narrow_card_puts_the_qr_code_under_the_text(env):

@@ -147,3 +147,60 @@ async def test_create_again_fills_the_form_and_looks_the_account_up(window, acco
     card = await window.create_link()
     assert card is not None and card.link_type == "account_update"
     assert services.history.query()[0].future_requirements == "include"
+
+
+async def test_present_on_menu_lists_screens_and_remembers_the_choice(window, accounts, settings):
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QMenu
+
+    from app.ui.screens import AUTOMATIC_LABEL, PRESENT_SCREEN_KEY, screen_key
+
+    screen = QGuiApplication.primaryScreen()
+    menu = find(window, "presentScreenMenu", QMenu)
+    link_menu = window.actions_by_name["presentNewestAction"].associatedObjects()[0]
+    assert menu.menuAction() in link_menu.actions()  # Link → Present on
+    menu.aboutToShow.emit()  # (re)lists the screens connected now
+    actions = menu.actions()
+    assert [a.text() for a in actions][0] == AUTOMATIC_LABEL and actions[0].isChecked()
+    assert [a.data() for a in actions[1:]] == [screen_key(s) for s in QGuiApplication.screens()]
+    assert "(primary)" in actions[1].text() and f"{screen.geometry().width()}×" in actions[1].text()
+
+    actions[1].trigger()
+    assert settings.value(PRESENT_SCREEN_KEY) == screen_key(screen) != ""
+    assert window.flow.present_screen() is screen
+    card = await _create(window, accounts["custom_due"])
+    present = window.flow.present(card)
+    assert present.target_screen is screen
+    menu.aboutToShow.emit()
+    assert [a.isChecked() for a in menu.actions()][:2] == [False, True]
+
+    settings.setValue(PRESENT_SCREEN_KEY, "HDMI-9")  # remembered, but not connected now
+    assert window.flow.present_screen() is QGuiApplication.primaryScreen()  # automatic meanwhile
+    menu.aboutToShow.emit()
+    last = menu.actions()[-1]
+    assert last.text().startswith("HDMI-9") and last.isChecked() and not last.isEnabled()
+    menu.actions()[0].trigger()
+    assert settings.value(PRESENT_SCREEN_KEY) == ""
+
+
+async def test_a_copied_qr_image_is_cleared_at_expiry_and_at_shutdown(window, accounts, clock, clipboard):
+    first = await _create(window, accounts["custom_due"])
+    find(first, "linkQr").copy_image()
+    assert decode_image(clipboard.image()) == [first.link.url]
+    clock.advance(300)
+    first.tick()
+    assert clipboard.image().isNull()
+    assert "cleared from the clipboard" in window.statusBar().currentMessage()
+
+    second = await _create(window, accounts["custom_due"])
+    present = window.flow.present(second)
+    find(present, "presentQr").copy_image()  # from present mode, through the same guard
+    assert decode_image(clipboard.image()) == [second.link.url]
+    window.close()
+    await window.shutdown()
+    assert clipboard.image().isNull()  # a live link does not outlive the app on the clipboard
+
+
+def decode_image(image) -> list[str]:
+    grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    return [r.text for r in zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)]

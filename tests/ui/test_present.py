@@ -15,6 +15,7 @@ from app.clock import FakeClock
 from app.countdown import LinkState
 from app.stripe.errors import RateLimitError
 from app.stripe.models import AccountLink
+from app.ui.clipboard import ClipboardGuard
 from app.ui.present import INSTRUCTION, PresentWindow, default_present_screen
 from app.ui.qr import QrWidget
 
@@ -61,9 +62,9 @@ class FakeRegenerate:
 def make_window(qtbot):
     windows: list[PresentWindow] = []
 
-    def build(clock: FakeClock, regenerate=None, max_refreshes: int = 6) -> PresentWindow:
+    def build(clock: FakeClock, regenerate=None, max_refreshes: int = 6, **kwargs) -> PresentWindow:
         window = PresentWindow(make_link(clock), account_name="Harbor Street Bakery", clock=clock,
-                               regenerate=regenerate, max_refreshes=max_refreshes)
+                               regenerate=regenerate, max_refreshes=max_refreshes, **kwargs)
         windows.append(window)
         qtbot.addWidget(window)
         window.resize(900, 700)
@@ -269,9 +270,62 @@ async def test_present_goes_full_screen_on_the_chosen_screen(qtbot):
     window.close()
 
 
-def test_default_screen_prefers_a_second_screen():
-    primary, second = object(), object()
+def _fake_screen(name: str) -> SimpleNamespace:
+    return SimpleNamespace(name=lambda: name)
+
+
+def test_default_screen_prefers_a_second_screen_unless_one_is_named():
+    primary, second, third = _fake_screen("eDP-1"), _fake_screen("HDMI-1"), _fake_screen("DP-2")
+    three = SimpleNamespace(primaryScreen=lambda: primary, screens=lambda: [primary, second, third])
     two = SimpleNamespace(primaryScreen=lambda: primary, screens=lambda: [primary, second])
     one = SimpleNamespace(primaryScreen=lambda: primary, screens=lambda: [primary])
     assert default_present_screen(two) is second
     assert default_present_screen(one) is primary
+    assert default_present_screen(three, "DP-2") is third
+    assert default_present_screen(three, "eDP-1") is primary
+    assert default_present_screen(two, "DP-2") is second  # not connected: automatic
+
+
+async def test_the_qr_image_copy_is_guarded_and_follows_the_refreshed_link(qtbot, make_window):
+    clock = FakeClock()
+    board = QGuiApplication.clipboard()
+    board.clear()
+    guard = ClipboardGuard(board, clock)
+    try:
+        window = make_window(clock, regenerate=FakeRegenerate(clock), clipboard_guard=guard)
+        qr = window.findChild(QrWidget, "presentQr")
+        qr.copy_image()
+        assert guard.pending_kind == "image" and not board.image().isNull()
+        assert "copied" in text_of(window, "presentMessage")
+        clock.advance(300)
+        window.tick()
+        guard.check()
+        assert board.image().isNull()  # cleared with the link it showed
+
+        window.refresh_now()
+        await window.refresh_task
+        clock.advance(100)
+        qr.copy_image()  # the new link's code: it lives 300 s from its own arrival
+        clock.advance(150)
+        guard.check()
+        assert not board.image().isNull()
+        clock.advance(50)
+        guard.check()
+        assert board.image().isNull()
+    finally:
+        guard.stop()
+        guard.deleteLater()
+        board.clear()
+
+
+async def test_move_to_another_screen_keeps_it_full_screen(qtbot):
+    screen = QGuiApplication.primaryScreen()
+    clock = FakeClock()
+    window = PresentWindow(make_link(clock), account_name="Harbor Street Bakery", clock=clock)
+    qtbot.addWidget(window)
+    window.present()
+    assert window.target_screen is None
+    window.move_to(screen)
+    assert window.target_screen is screen and window.isFullScreen()
+    assert window.windowHandle().screen() is screen
+    window.close()

@@ -10,7 +10,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-from app.ui.qr import QUIET_ZONE, QrWidget, qr_image, qr_matrix, qr_svg, save_qr_png, save_qr_svg
+from app.clock import FakeClock
+from app.ui.clipboard import CLEARED_MESSAGE, MARKER_FORMAT, ClipboardGuard
+from app.ui.qr import QUIET_ZONE, QrWidget, copy_qr_image, qr_image, qr_matrix, qr_svg, save_qr_png, save_qr_svg
 
 URL = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/Xy7kPq2mZr9T"
 
@@ -21,8 +23,8 @@ def decode(image: QImage) -> list[str]:
     return [b.text for b in zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
-def shown_qr(qtbot, text: str, width: int, height: int) -> QrWidget:
-    widget = QrWidget(text)
+def shown_qr(qtbot, text: str, width: int, height: int, **kwargs) -> QrWidget:
+    widget = QrWidget(text, **kwargs)
     qtbot.addWidget(widget)
     widget.resize(width, height)
     widget.show()
@@ -145,8 +147,24 @@ def test_save_to_by_suffix_reports_and_refuses_when_expired(qtbot, tmp_path):
     assert not (tmp_path / "d.png").exists()
 
 
-def test_context_menu_actions_copy_image_and_disable_when_expired(qtbot):
-    widget = shown_qr(qtbot, URL, 200, 200)
+@pytest.fixture
+def guarded(qtbot):
+    """A clipboard guard on a fake clock; the link expires 300 s from now."""
+    board = QGuiApplication.clipboard()
+    board.clear()
+    clock = FakeClock()
+    guard = ClipboardGuard(board, clock)
+    cleared: list[str] = []
+    guard.cleared.connect(cleared.append)
+    yield guard, clock, clock.monotonic() + 300, cleared
+    guard.stop()
+    guard.deleteLater()
+    board.clear()
+
+
+def test_context_menu_actions_copy_image_and_disable_when_expired(qtbot, guarded):
+    guard, _clock, deadline, _ = guarded
+    widget = shown_qr(qtbot, URL, 200, 200, clipboard_guard=guard, deadline_monotonic=deadline)
     menu = widget.build_menu()
     actions = {a.text(): a for a in menu.actions()}
     assert list(actions) == ["Copy QR image", "Save QR as PNG…", "Save QR as SVG…"]
@@ -162,11 +180,69 @@ def test_context_menu_actions_copy_image_and_disable_when_expired(qtbot):
     expired_menu.deleteLater()
 
 
-def test_ctrl_c_on_focused_code_copies_the_image(qtbot):
-    widget = shown_qr(qtbot, URL, 200, 200)
+def test_ctrl_c_on_focused_code_copies_the_image(qtbot, guarded):
+    guard, _clock, deadline, _ = guarded
+    widget = shown_qr(qtbot, URL, 200, 200, clipboard_guard=guard, deadline_monotonic=deadline)
     QGuiApplication.clipboard().clear()
     qtbot.keyClick(widget, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert decode(QGuiApplication.clipboard().image()) == [URL]
+    assert guard.pending_kind == "image"
+
+
+def test_a_copied_qr_image_is_cleared_when_the_link_expires(qtbot, guarded):
+    guard, clock, deadline, cleared = guarded
+    widget = shown_qr(qtbot, URL, 200, 200, clipboard_guard=guard, deadline_monotonic=deadline)
+    messages: list[str] = []
+    widget.statusMessage.connect(messages.append)
+    widget.copy_image()
+    board = QGuiApplication.clipboard()
+    assert decode(board.image()) == [URL] and board.mimeData().hasFormat(MARKER_FORMAT)
+    assert board.mimeData().data("x-kde-passwordManagerHint").data() == b"secret"
+    assert messages and "cleared" in messages[0]
+    clock.advance(299)
+    guard.check()
+    assert decode(board.image()) == [URL]
+    clock.advance(1)
+    guard.check()
+    assert board.image().isNull() and cleared == [CLEARED_MESSAGE]
+
+
+def test_a_new_deadline_follows_a_new_link(qtbot, guarded):
+    guard, clock, deadline, _ = guarded
+    widget = shown_qr(qtbot, URL, 200, 200, clipboard_guard=guard, deadline_monotonic=deadline)
+    other = URL[:-12] + "NewLinkAbc12"
+    widget.setText(other)
+    widget.setDeadline(deadline + 200)
+    widget.copy_image()
+    clock.advance(300)
+    guard.check()
+    assert decode(QGuiApplication.clipboard().image()) == [other]  # the new link still lives
+    clock.advance(200)
+    guard.check()
+    assert QGuiApplication.clipboard().image().isNull()
+
+
+def test_without_a_clipboard_guard_the_code_is_never_copied(qtbot):
+    widget = shown_qr(qtbot, URL, 200, 200)
+    board = QGuiApplication.clipboard()
+    board.setText("the user's text")
+    menu = widget.build_menu()
+    actions = {a.text(): a for a in menu.actions()}
+    assert not actions["Copy QR image"].isEnabled() and actions["Save QR as PNG…"].isEnabled()
+    widget.copy_image()
+    qtbot.keyClick(widget, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert board.text() == "the user's text" and board.image().isNull()
+    menu.deleteLater()
+    board.clear()
+
+
+def test_copy_qr_image_goes_through_the_guard(guarded):
+    guard, clock, deadline, _ = guarded
+    copy_qr_image(URL, guard, deadline, module_px=4)
+    image = QGuiApplication.clipboard().image()
+    assert image.width() == len(qr_matrix(URL)) * 4 and decode(image) == [URL]
+    guard.stop()  # shutdown with the link still alive: cleared all the same
+    assert QGuiApplication.clipboard().image().isNull()
 
 
 def test_empty_widget_paints_nothing_scannable(qtbot):
