@@ -16,7 +16,10 @@ from app.paths import AppPaths
 from app.preferences import Preferences
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up speed matters for the window
+    import concurrent.futures
+
     from app.history.store import HistoryStore
+    from app.history.worker import HistoryWorker
     from app.sandbox import SandboxServer
     from app.stripe.client import StripeClient
     from app.stripe.keys import ApiKey
@@ -80,7 +83,16 @@ def open_connection(
 
 @dataclass
 class Services:
-    """Everything the UI and the command line need, built once and passed in."""
+    """Everything the UI and the command line need, built once and passed in.
+
+    The history store opens in one of two ways. The command line reads :attr:`history`, which
+    opens it right there (blocking is fine in a command). The window calls
+    :meth:`start_opening_history` right after its first paint and awaits :meth:`open_history`:
+    the opening (quick_check, a migration and its backup) runs on the history worker thread
+    (:class:`app.history.worker.HistoryWorker`), and the open store is then handed to the
+    awaiting (Qt) thread, which alone uses it from then on. That store waits at most
+    ``UI_BUSY_TIMEOUT_MS`` for another instance's lock; the worker retries what it refused.
+    """
 
     clock: Clock
     paths: AppPaths
@@ -88,20 +100,85 @@ class Services:
     client: "StripeClient"
     preferences: Preferences = field(default_factory=Preferences)
     _history: "HistoryStore | None" = field(default=None, repr=False)
+    _history_error: BaseException | None = field(default=None, repr=False)
+    _history_opening: "concurrent.futures.Future[HistoryStore] | None" = field(default=None, repr=False)
+    _history_worker: "HistoryWorker | None" = field(default=None, repr=False)
 
     @property
     def history(self) -> "HistoryStore":
-        """Opened on first use, so that start-up does not wait for the disk."""
-        if self._history is None:
-            from app.history.store import HistoryStore
+        """The open store, for code that cannot await (the command line, tests).
 
-            self._history = HistoryStore.open(
-                self.paths.data_dir,
-                clock=self.clock,
-                store_urls=self.preferences.store_urls,
-                retention_days=self.preferences.retention_days,
-            )
+        Opened here, on the calling thread, if nobody started the opening; if the window
+        started it, this waits for it (the window itself awaits :meth:`open_history` first and
+        never waits here). Raises what the opening raised, every time, without trying again.
+        """
+        if self._history is None and self._history_error is None:
+            if self._history_opening is not None:
+                self._adopt(self._history_opening)
+            else:
+                from app.history.store import HistoryStore
+
+                try:
+                    self._history = HistoryStore.open(self.paths.data_dir, **self._open_options())
+                except Exception as exc:
+                    self._history_error = exc
+        if self._history_error is not None:
+            raise self._history_error
+        assert self._history is not None
         return self._history
+
+    @property
+    def history_worker(self) -> "HistoryWorker":
+        """The history's background thread (searches, export, retried writes)."""
+        if self._history_worker is None:
+            from app.history.worker import HistoryWorker
+
+            self._history_worker = HistoryWorker(self.paths.history_db, clock=self.clock,
+                                                 store_urls=self.preferences.store_urls)
+        return self._history_worker
+
+    def _open_options(self, busy_timeout_ms: int | None = None) -> dict:
+        from app.history.store import BUSY_TIMEOUT_MS
+
+        return {"clock": self.clock, "store_urls": self.preferences.store_urls,
+                "retention_days": self.preferences.retention_days,
+                "busy_timeout_ms": BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms}
+
+    def start_opening_history(self) -> None:
+        """Start opening the history on the worker thread (the window, after its first paint).
+        Does nothing if it is open, failed, or already opening."""
+        if self._history is not None or self._history_error is not None or self._history_opening is not None:
+            return
+        from app.history.store import UI_BUSY_TIMEOUT_MS, HistoryStore
+
+        self._history_opening = self.history_worker.submit(
+            HistoryStore.open, self.paths.data_dir, **self._open_options(UI_BUSY_TIMEOUT_MS))
+
+    async def open_history(self) -> "HistoryStore":
+        """The store, opened off the calling thread (started if need be); raises what the
+        opening raised (e.g. ``HistoryVersionError``)."""
+        from app.history.worker import wait_done
+
+        self.start_opening_history()
+        opening = self._history_opening
+        if self._history is None and self._history_error is None and opening is not None:
+            await wait_done(opening)
+            if self._history_opening is opening:  # nobody adopted it while this waited
+                self._adopt(opening)
+        return self.history
+
+    def _adopt(self, opening: "concurrent.futures.Future[HistoryStore]") -> None:
+        """Take the opened store over on this thread (blocks until the opening ends)."""
+        self._history_opening = None
+        try:
+            store = opening.result()
+        except Exception as exc:
+            self._history_error = exc
+            return
+        finally:
+            self.history_worker.reap()  # the opening job has ended: its GC pause too
+        store.claim()  # the worker thread that opened it never touches it again
+        self._history = store
 
     def set_store_urls(self, enabled: bool) -> None:
         """Change and save the preference; turning it off erases every stored URL at once."""
@@ -112,14 +189,29 @@ class Services:
 
     async def aclose(self) -> None:
         """Close the client, the history and the sandbox; safe to call twice."""
+        from app.history.worker import wait_done
+
         await self.client.aclose()
+        if self._history_opening is not None:  # closed while it opened: let it finish, close it
+            opening = self._history_opening
+            await wait_done(opening)
+            if self._history_opening is opening:
+                self._adopt(opening)
+        if self._history_worker is not None:
+            await self._history_worker.aclose()  # after its queued jobs; its connection closes
+            self._history_worker = None
         if self._history is not None:
             from sqlite3 import Error as SQLiteError
 
+            from app.history.store import BUSY_TIMEOUT_MS
+
+            # The window is closed by now: waiting for another instance's lock freezes nothing,
+            # and URLs must not outlive the process that wrote them.
             try:
+                self._history.set_busy_timeout(BUSY_TIMEOUT_MS)
                 self._history.erase_urls_written_here()
             except SQLiteError:
-                pass  # another instance holds the lock; the next open erases what has expired
+                pass  # another instance held the lock for 5 s; the next open erases what has expired
             self._history.close()
             self._history = None
         self.connection.close()

@@ -9,6 +9,7 @@ holder, not by the operator) is prefixed with an apostrophe.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import time
 from pathlib import Path
@@ -76,7 +77,8 @@ def export_csv(store: "HistoryStore", path: Path, query: HistoryQuery | None = N
 
 
 class CsvExport:
-    """An export done a page at a time, so a UI can interleave it with painting.
+    """An export done a page at a time, so that a UI can run it as short jobs on a worker thread
+    (``app.ui.history_panel``), with searches in between.
 
     Call :meth:`step` until it returns False. Rows go to ``<path>.partial``, which replaces
     ``path`` only once complete; :meth:`cancel` removes it.
@@ -103,7 +105,12 @@ class CsvExport:
         if self._out is None:
             return False
         page = self._store.query(self._query, limit=self._page_size, after=self._after)
-        self.count += write_csv_rows(page, self._out, now_wall=self._now)
+        # The page is formatted in memory and written with one call: a write per row would
+        # release and retake the GIL for each small write(), and a thread that does that keeps
+        # the Qt thread from getting the GIL at all (CPython's convoy effect) while it runs.
+        chunk = io.StringIO()
+        self.count += write_csv_rows(page, chunk, now_wall=self._now)
+        self._out.write(chunk.getvalue())
         if len(page) == self._page_size:
             self._after = (page[-1].attempted_at, page[-1].id or 0)
             return True

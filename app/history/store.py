@@ -9,8 +9,8 @@ Choices, and why:
   every record on the UI thread, unbounded on a network home folder, to guard a row whose
   link dies with the machine anyway.
 * **Two instances** share the file safely: WAL lets readers and a writer overlap, writers
-  wait up to ``busy_timeout`` (5 s) for each other, and nobody holds a transaction open
-  between calls (every query is read to the end at once).
+  wait for each other (see "Busy timeout"), and nobody holds a transaction open between calls
+  (every query is read to the end at once).
 * **The URL is a bearer secret.** It is stored only while the link lives (never with
   ``store_urls=False``), then set to NULL. "Lives" is judged by ``local_expires_at``, this
   machine's wall clock at receipt plus Stripe's TTL (see ``app.history.entry``), so a local
@@ -21,11 +21,22 @@ Choices, and why:
 * **Versions.** A file from a newer Linkdesk is refused and not touched; an older one is
   copied aside (``history.sqlite3.bak-v<N>``) and migrated; a damaged one is moved aside
   (``history.sqlite3.corrupt-<time>``), a new one is started, and ``recovered_from`` says so.
+* **Threads.** A store's connection is made with ``check_same_thread=False`` so that it can be
+  *handed over*: the window opens it on the history worker thread (``app.history.worker``;
+  quick_check, a migration's backup) and then uses it on the Qt thread only. It is never used by
+  two threads at once: the thread that made it owns it until another calls :meth:`claim`, and any
+  other thread touching it gets a :class:`HistoryError` (a bug, caught loudly). The worker's
+  reads and slow writes go through a second connection of its own (:meth:`attach`).
+* **Busy timeout.** On the Qt thread a wait for another instance's write lock is a frozen
+  window, so the window's store waits at most ``UI_BUSY_TIMEOUT_MS`` (well under a frame; a
+  write itself takes ~0.03 ms) and :func:`is_busy` tells the caller to retry on the worker,
+  where the full ``BUSY_TIMEOUT_MS`` blocks nobody. The command line keeps the full timeout.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -40,6 +51,7 @@ from app.paths import ensure_private_dir
 
 DB_FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 5000
+UI_BUSY_TIMEOUT_MS = 10  # the window's store: fail fast (see "Busy timeout" above)
 DEFAULT_RETENTION_DAYS = 365
 DEFAULT_PAGE_SIZE = 200
 
@@ -61,6 +73,8 @@ class HistoryStore:
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, clock: Clock, store_urls: bool) -> None:
         self._conn: sqlite3.Connection | None = conn
+        self._owner = threading.get_ident()  # the one thread allowed to use the connection
+        self._busy_timeout_ms = BUSY_TIMEOUT_MS
         self._clock = clock
         self._wal_needs_scrub = False
         self._urls_written: set[int] = set()  # rows whose URL this instance wrote
@@ -79,12 +93,15 @@ class HistoryStore:
         store_urls: bool = True,
         retention_days: int | None = DEFAULT_RETENTION_DAYS,
         check: bool = True,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> "HistoryStore":
         """Open (creating, migrating or recovering) ``data_dir/history.sqlite3``.
 
         Purges rows older than ``retention_days`` (None keeps everything) and erases expired
         URLs. ``check`` runs SQLite's quick_check on an existing file (tens of ms at 100k rows).
-        Raises :class:`HistoryVersionError` for a file from a newer Linkdesk.
+        ``busy_timeout_ms`` applies once open (the opening itself waits the full 5 s).
+        Raises :class:`HistoryVersionError` for a file from a newer Linkdesk. Slow enough that
+        the window calls it on the history worker thread, never on the Qt thread.
         """
         data_dir = Path(data_dir)
         ensure_private_dir(data_dir)
@@ -102,9 +119,8 @@ class HistoryStore:
             raise HistoryVersionError(path, version)
         backup = files.backup_before_migration(path, version) if 0 < version < LATEST_VERSION else None
         files.ensure_private_file(path)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn = _connect(path)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             _enable_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA secure_delete = ON")
@@ -116,6 +132,23 @@ class HistoryStore:
             if retention_days is not None:
                 store.purge_older_than(retention_days)
             store.erase_expired_urls()
+            store.set_busy_timeout(busy_timeout_ms)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    @classmethod
+    def attach(cls, path: Path, *, clock: Clock, store_urls: bool = True,
+               busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> "HistoryStore":
+        """A second connection to a database that :meth:`open` has already prepared (no
+        checks, no migration): the history worker's own, used on its thread only."""
+        conn = _connect(Path(path))
+        try:
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA secure_delete = ON")  # per connection: its deletes zero too
+            store = cls(conn, Path(path), clock=clock, store_urls=store_urls)
+            store.set_busy_timeout(busy_timeout_ms)
         except BaseException:
             conn.close()
             raise
@@ -126,7 +159,23 @@ class HistoryStore:
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
             raise HistoryError("The history store is closed.")
+        if threading.get_ident() != self._owner:
+            raise HistoryError("The history store was used from a thread that does not own it.")
         return self._conn
+
+    def claim(self) -> None:
+        """Make the calling thread the connection's only user (after a hand-over: the thread
+        that opened the store must not touch it again)."""
+        self._owner = threading.get_ident()
+
+    def set_busy_timeout(self, ms: int) -> None:
+        """How long a write waits for another instance's lock before failing (SQLITE_BUSY)."""
+        self._busy_timeout_ms = int(ms)
+        self.conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+
+    @property
+    def busy_timeout_ms(self) -> int:
+        return self._busy_timeout_ms
 
     def _rows(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
         # fetchall() ends the statement at once: no read transaction stays open between
@@ -146,7 +195,7 @@ class HistoryStore:
         except sqlite3.OperationalError:  # locked: same as busy
             busy = 1
         finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
         self._wal_needs_scrub = bool(busy)
 
     def close(self) -> None:
@@ -155,7 +204,7 @@ class HistoryStore:
             return
         try:
             self.erase_expired_urls()
-        except sqlite3.Error:
+        except (sqlite3.Error, HistoryError):
             pass  # e.g. another instance holds the lock: the next open erases them
         finally:
             self._conn.close()
@@ -194,9 +243,15 @@ class HistoryStore:
         values = self._values(entry)
         cursor = self.conn.execute(_INSERT, values)
         url = values[_FIELDS.index("url") - 1]
-        if url is not None:
-            self._urls_written.add(cursor.lastrowid)
-        return entry.with_changes(id=cursor.lastrowid, url=url)
+        saved = entry.with_changes(id=cursor.lastrowid, url=url)
+        self.track_url(saved)
+        return saved
+
+    def track_url(self, saved: HistoryEntry) -> None:
+        """Count ``saved``'s URL as written by this instance (see :meth:`erase_urls_written_here`);
+        for a record that another connection of this process wrote (the worker's retry)."""
+        if saved.url is not None and saved.id is not None:
+            self._urls_written.add(saved.id)
 
     def record_many(self, entries: Iterable[HistoryEntry]) -> int:
         """Write many attempts in one transaction (imports, benchmarks)."""
@@ -249,10 +304,10 @@ class HistoryStore:
         """
         now = self._clock.time()
         erased = self.conn.execute(
-            "UPDATE attempts SET url = NULL WHERE url IS NOT NULL AND ("
+            "UPDATE attempts SET url = NULL WHERE url IS NOT NULL AND (? OR"
             " outcome != 'created' OR local_expires_at IS NULL OR local_expires_at <= ?"
             " OR local_expires_at - ? > coalesce(expires_at - created, 0) + 1)",
-            (now, now),
+            (not self.store_urls, now, now),  # URL keeping turned off: every URL goes
         ).rowcount
         if erased or self._wal_needs_scrub:
             self._scrub_wal()
@@ -274,19 +329,28 @@ class HistoryStore:
         return erased
 
     def set_store_urls(self, enabled: bool) -> None:
-        """Turn URL keeping on or off; off erases every stored URL now, WAL included."""
+        """Turn URL keeping on or off; off erases every stored URL now, WAL included.
+
+        If another instance holds the lock, no new URL is written from now on and the erasure
+        is left to the next :meth:`erase_expired_urls`, which :meth:`next_erase_due` asks for now.
+        """
         self.store_urls = enabled
         if not enabled:
-            erased = self.conn.execute("UPDATE attempts SET url = NULL WHERE url IS NOT NULL").rowcount
-            if erased or self._wal_needs_scrub:
-                self._scrub_wal()
+            try:
+                self.erase_expired_urls()
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
 
     def next_erase_due(self) -> float | None:
         """When :meth:`erase_expired_urls` next has work (wall clock), for a timer: the earliest
         expiry of a stored URL, or now if an earlier scrub of the WAL could not finish."""
         if self._wal_needs_scrub:
             return self._clock.time()
-        return self._rows("SELECT min(local_expires_at) FROM attempts WHERE url IS NOT NULL")[0][0]
+        due = self._rows("SELECT min(local_expires_at) FROM attempts WHERE url IS NOT NULL")[0][0]
+        if due is not None and not self.store_urls:
+            return self._clock.time()  # an erasure that found the file locked: again, now
+        return due
 
     # -- reading ----------------------------------------------------------------------------
     def get(self, entry_id: int) -> HistoryEntry | None:
@@ -320,6 +384,20 @@ class HistoryStore:
             after = (page[-1].attempted_at, page[-1].id or 0)
 
 
+def is_busy(exc: BaseException) -> bool:
+    """True for "database is locked" (SQLITE_BUSY / SQLITE_LOCKED): another connection holds
+    the lock; the same statement can be retried later, or elsewhere with a longer timeout."""
+    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", 0) & 0xFF in (5, 6)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # check_same_thread=False: the connection may be handed over once (see "Threads" above);
+    # HistoryStore.conn enforces that only its owner thread uses it.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
 def _enable_wal(conn: sqlite3.Connection) -> None:
     """Switch to WAL, retrying while another instance holds the lock.
 
@@ -333,7 +411,7 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA journal_mode = WAL").fetchall()
             return
         except sqlite3.OperationalError as exc:
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (5, 6) or time.monotonic() > deadline:
+            if not is_busy(exc) or time.monotonic() > deadline:
                 raise  # not SQLITE_BUSY / SQLITE_LOCKED, or waited long enough
             time.sleep(0.01)
 

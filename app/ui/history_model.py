@@ -1,29 +1,69 @@
-"""Table model over the history store, fetched lazily page by page.
+"""Table model over the history, fetched page by page on the history worker thread.
 
-Search and filters run in SQL (:class:`app.history.HistoryQuery`); the model holds only the
-pages the view has asked for (``canFetchMore``/``fetchMore``), so 100k rows cost what the first
-200 cost. The status column is computed from the injected clock on every paint; the panel's
-timer calls :meth:`HistoryModel.refresh_status` once a second to repaint "time left".
+Search and filters run in SQL (:class:`app.history.HistoryQuery`) on the worker
+(:class:`app.history.worker.HistoryWorker`), never on the Qt thread: at 100k rows a search costs
+15-30 ms, more than a frame. :meth:`HistoryModel.set_query` returns at once; the first page
+arrives later and is applied in one model reset on the Qt thread, and the total (a count, as
+costly as the page) follows it, so that rows show without waiting for it. Every query gets a
+generation number: a result whose generation is no longer the newest (an older search finishing
+after a newer one) is dropped, and a job still queued when it is superseded never runs.
+
+The model holds only the pages the view has asked for (``canFetchMore``/``fetchMore``, also
+fetched on the worker), so 100k rows cost what the first 200 cost; rows are formatted on the
+worker. The status column is computed from the injected clock on every paint; the panel's timer
+calls :meth:`HistoryModel.refresh_status` once a second to repaint "time left".
+
+Tasks are started through ``spawn`` (the window's task tracker, so that shutdown cancels them);
+without one the model keeps its own and :meth:`HistoryModel.aclose` cancels them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
+from typing import Any, Callable, Coroutine
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from app.clock import Clock
 from app.countdown import format_mmss
-from app.history import HistoryEntry, HistoryQuery, HistoryStore
+from app.history import HistoryEntry, HistoryError, HistoryQuery
 from app.history.entry import account_label
+from app.history.worker import HistoryWorker, Superseded
+from app.ui.tasks import TaskTracker
 from app.ui.widgets import ERROR_RED
 
 _Index = QModelIndex | QPersistentModelIndex
 _LINK_TYPES = {"account_onboarding": "Onboarding", "account_update": "Update"}
 _MODES = {"test": "Test", "live": "Live"}
 CANCELLED_CODE = "cancelled"  # app.ui.link_flow.CancelledByOperator.code
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+ENTRY_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, ENTRY_ROLE})
+Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any] | None"]
+
+
+def tracked_spawn(tracker: TaskTracker) -> Spawn:
+    """A ``spawn`` that keeps its tasks in ``tracker``; with no event loop running (nothing
+    could ever run the task) it starts nothing and returns None, like the window's."""
+
+    def spawn(coro: Coroutine[Any, Any, Any], name: str) -> "asyncio.Task[Any] | None":
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            coro.close()
+            return None
+        if tracker.closed:
+            coro.close()
+            return None
+        return tracker.spawn(coro, name=name)
+
+    return spawn
 
 
 def status_label(entry: HistoryEntry, now_wall: float) -> str:
@@ -40,6 +80,19 @@ def status_label(entry: HistoryEntry, now_wall: float) -> str:
 def mode_label(entry: HistoryEntry) -> str:
     """``Test``, ``Live``, or ``Sandbox`` for the built-in sandbox (test mode, nothing real)."""
     return "Sandbox" if entry.profile == "sandbox" else _MODES.get(entry.mode, entry.mode)
+
+
+class _Generation:
+    """The newest query's number, read by the worker thread to skip superseded jobs."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def next(self) -> int:
+        self.value += 1
+        return self.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,60 +119,140 @@ class HistoryModel(QAbstractTableModel):
 
     TIME, ACCOUNT, TYPE, STATUS, MODE, NOTE = range(6)
     HEADERS = ("Time", "Account", "Type", "Status", "Mode", "Note")
-    EntryRole = int(Qt.ItemDataRole.UserRole) + 1  # the row's HistoryEntry
+    EntryRole = ENTRY_ROLE  # the row's HistoryEntry
 
     totalChanged = Signal(int)  # number of entries matching the query (not just fetched)
+    loaded = Signal()  # the newest query's first page is in the model (its total follows)
+    loadFailed = Signal(str)  # the database could not be read, in words
 
-    def __init__(self, store: HistoryStore, clock: Clock, *, page_size: int = 200, parent=None) -> None:
+    def __init__(self, worker: HistoryWorker, clock: Clock, *, page_size: int = 200,
+                 spawn: Spawn | None = None, parent=None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._worker = worker
         self._clock = clock
         self._page_size = page_size
-        self._query = HistoryQuery()
+        self._own_tasks = TaskTracker() if spawn is None else None
+        self._spawn = spawn or tracked_spawn(self._own_tasks)  # type: ignore[arg-type]
+        self._query = HistoryQuery()  # the newest query asked for
+        self._shown_query: HistoryQuery | None = None  # the query the rows belong to
         self._rows: list[_Row] = []
         self._total = 0
         self._exhausted = True
+        self._generation = _Generation()
+        self._load_task: asyncio.Task[Any] | None = None
+        self._fetch_task: asyncio.Task[Any] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     @property
     def query(self) -> HistoryQuery:
+        """The newest query asked for (its rows may still be on their way)."""
         return self._query
+
+    @property
+    def shown_query(self) -> HistoryQuery | None:
+        """The query whose rows the model holds (None before the first page arrives)."""
+        return self._shown_query
 
     @property
     def total(self) -> int:
         return self._total
 
-    def set_query(self, query: HistoryQuery) -> None:
-        """Show the entries matching ``query``: a reset with the first page loaded."""
-        self._query = query
-        self.reload()
+    @property
+    def loading(self) -> bool:
+        """True while the newest query's first page is on its way."""
+        return self._load_task is not None and not self._load_task.done()
 
-    def reload(self) -> None:
-        """Reset to the first page of the current query (after a record, delete, clear...)."""
-        # Query first: if the database fails, the model stays as it was, not half reset.
-        page = self._store.query(self._query, limit=self._page_size)
-        exhausted = len(page) < self._page_size
-        total = len(page) if exhausted else self._store.count(self._query)
-        rows = [_row(e) for e in page]
-        self.beginResetModel()
-        self._rows, self._exhausted, self._total = rows, exhausted, total
-        self.endResetModel()
-        self.totalChanged.emit(self._total)
+    def set_query(self, query: HistoryQuery) -> "asyncio.Task[Any] | None":
+        """Show the entries matching ``query``: returns at once; the first page replaces the
+        rows (one reset) when the worker has it. Returns the task (tests may await it)."""
+        self._query = query
+        return self.reload()
+
+    def reload(self) -> "asyncio.Task[Any] | None":
+        """Read the first page of the current query again (after a record, delete, clear...).
+        Earlier loads and page fetches still running are superseded."""
+        generation = self._generation.next()
+        if self._fetch_task is not None:
+            self._fetch_task.cancel()
+            self._fetch_task = None
+        self._load_task = self._spawn(self._load(generation, self._query), "history search")
+        return self._load_task
+
+    def _wanted(self, generation: int) -> Callable[[], bool]:
+        current = self._generation  # a plain object: the worker thread never touches a QObject
+        return lambda: generation == current.value
+
+    async def _load(self, generation: int, query: HistoryQuery) -> None:
+        """The first page, shown as soon as it is read; then, if the page is full, the count
+        (at 100k rows the count costs as much as the page, and nobody waits for it to see rows)."""
+        wanted = self._wanted(generation)
+        try:
+            rows = await self._worker.page(query, limit=self._page_size, wanted=wanted, convert=_row)
+            if generation != self._generation.value:
+                return  # a newer query was asked for meanwhile: its result wins
+            self.beginResetModel()
+            self._rows, self._shown_query = rows, query
+            self._exhausted = len(rows) < self._page_size
+            self.endResetModel()
+            self.loaded.emit()
+            total = len(rows) if self._exhausted else await self._worker.count(query, wanted=wanted)
+        except Superseded:
+            return
+        except (sqlite3.Error, HistoryError) as exc:
+            if generation == self._generation.value:
+                self.loadFailed.emit(f"The history could not be read: {exc}")
+            return
+        if generation != self._generation.value:
+            return
+        self._total = total
+        self.totalChanged.emit(total)
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:
+        """Ask the worker for the next page; the rows are inserted when it arrives (a view
+        asking again meanwhile does not start a second fetch)."""
         if parent.isValid() or self._exhausted or not self._rows:
             return
+        if self._fetch_task is not None and not self._fetch_task.done():
+            return
         last = self._rows[-1].entry
-        page = self._store.query(self._query, limit=self._page_size, after=(last.attempted_at, last.id or 0))
-        self._exhausted = len(page) < self._page_size
-        if page:
+        after = (last.attempted_at, last.id or 0)
+        self._fetch_task = self._spawn(self._fetch(self._generation.value, self._query, after), "history page")
+
+    async def _fetch(self, generation: int, query: HistoryQuery, after: tuple[float, int]) -> None:
+        try:
+            rows = await self._worker.page(
+                query, limit=self._page_size, after=after, wanted=self._wanted(generation), convert=_row)
+        except Superseded:
+            return
+        except (sqlite3.Error, HistoryError) as exc:
+            if generation == self._generation.value:
+                self.loadFailed.emit(f"The history could not be read: {exc}")
+            return
+        if generation != self._generation.value:
+            return
+        self._exhausted = len(rows) < self._page_size
+        if rows:
             first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._rows.extend(_row(e) for e in page)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
             self.endInsertRows()
+
+    async def settled(self) -> None:
+        """Wait until no load or page fetch is running (for tests and the benchmark)."""
+        while True:
+            pending = [t for t in (self._load_task, self._fetch_task) if t is not None and not t.done()]
+            if not pending:
+                return
+            await asyncio.wait(pending)
+
+    async def aclose(self) -> None:
+        """Supersede everything and cancel the tasks this model started itself."""
+        self._generation.next()
+        if self._own_tasks is not None:
+            await self._own_tasks.cancel_all(close=True)
 
     def refresh_status(self) -> None:
         """Repaint the status column (time left) of the loaded rows."""
@@ -150,15 +283,20 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        # A repaint asks for ~8 roles per cell and this model answers 4: the others are turned
+        # away first, with plain ints (a reset + repaint of the page is on the Qt thread).
+        if role not in _ROLES or not index.isValid():
             return None
-        row = self._rows[index.row()]
+        row_number = index.row()
+        if not 0 <= row_number < len(self._rows):
+            return None
+        row = self._rows[row_number]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(row, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS:
+        if role == _FOREGROUND and column == self.STATUS:
             failed = row.entry.outcome == "failed" and row.entry.error_code != CANCELLED_CODE
             return QColor(ERROR_RED) if failed else None
         if role == self.EntryRole:

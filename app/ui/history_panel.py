@@ -1,98 +1,49 @@
 """The History panel: search, filters, the table, and what can be done with a row.
 
-Every keystroke or filter change re-runs the query in SQL (about 25 ms at 100k rows, see
-bench/history_scale.py), so there is no debounce timer. Three timers run:
+Nothing here waits for the database on the Qt thread for more than a moment:
 
-* ``_tick`` (1 s, only while the panel is visible) repaints the "time left" column;
-* ``_erase_timer`` (single shot, always) fires when the next stored URL expires and erases it,
-  so a URL leaves the disk within about a second of its link's death, shown or not;
-* ``_export_timer`` (0 ms, during a CSV export) writes one page per event-loop turn.
+* searches, filters and pages run on the history worker thread (see ``app.ui.history_model``);
+  typing is debounced (``SEARCH_DEBOUNCE_MS``), so a burst of keystrokes costs one query;
+* counting and clearing everything, and the CSV export (one page per worker job, so a search
+  can run between two pages), run on the worker too;
+* a note, a delete and URL erasure are single small writes (~0.03 ms) done here, on the Qt
+  thread, with the store's short busy timeout; one that meets another instance's lock is
+  retried on the worker (``HistoryWorker.write``);
+* dialogs are opened with ``open()`` and answered through signals (``app.ui.history_dialogs``),
+  never with a nested event loop; the row menu uses ``popup()``.
 
-Dialogs are module-level helpers (``_confirm_clear``, ``_ask_note``, ``_ask_export_path``,
-``_show_error``) so tests can replace them; all are called from plain slots, never from a
-coroutine.
+Three timers run: ``_tick`` (1 s, only while visible) repaints "time left"; ``_erase_timer``
+(single shot, always) fires when the next stored URL expires and erases it, so a URL leaves the
+disk within about a second of its link's death, shown or not; ``_search_delay`` is the debounce.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
+import sqlite3
 from pathlib import Path
+from typing import Any, Coroutine
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCalendarWidget, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog,
-    QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMenu, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from app.clock import Clock
-from app.history import CsvExport, HistoryEntry, HistoryQuery, HistoryStore
-from app.ui.history_model import HistoryModel
+from app.history import HistoryEntry, HistoryError, HistoryQuery, HistoryStore
+from app.history.worker import HistoryWorker
+from app.ui import history_dialogs as dialogs
+from app.ui.history_filters import HistoryFilters
+from app.ui.history_model import HistoryModel, Spawn, tracked_spawn
+from app.ui.tasks import TaskTracker
 from app.ui.widgets import muted
 
-ANY_DATE = QDate(2000, 1, 1)  # shown as "Any": QDateEdit has no empty state
 ERASE_CHECK_MAX_MS = 60_000  # re-check at least this often (the wall clock may jump)
+ERASE_RETRY_MS = 1000  # after a locked file: try erasing again this soon
 ACCOUNT_MIN_WIDTH = 200  # "Harbor Street Bakery (acct…": narrower, the table scrolls sideways
-
-
-def _confirm_clear(parent: QWidget, count: int) -> bool:
-    answer = QMessageBox.question(
-        parent, "Clear history",
-        f"Delete all {count} history entries? This cannot be undone.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
-def _ask_note(parent: QWidget, current: str) -> str | None:
-    text, ok = QInputDialog.getText(parent, "Note", "Note for this entry:", QLineEdit.EchoMode.Normal, current)
-    return text if ok else None
-
-
-def _show_error(parent: QWidget, title: str, text: str) -> None:
-    QMessageBox.warning(parent, title, text)
-
-
-def _ask_export_path(parent: QWidget) -> str | None:
-    path, _ = QFileDialog.getSaveFileName(parent, "Export history", "linkdesk-history.csv", "CSV files (*.csv)")
-    return path or None
-
-
-def _combo(name: str, items: list[tuple[str, str | None]]) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    for label, value in items:
-        combo.addItem(label, value)
-    return combo
-
-
-class _OpenOnToday(QObject):
-    """While a date filter reads "Any", its calendar opens on this month, not on Jan 2000."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and isinstance(watched, QCalendarWidget):
-            if watched.selectedDate() == ANY_DATE:
-                today = QDate.currentDate()
-                watched.setCurrentPage(today.year(), today.month())
-        return False
-
-
-def _date_edit(name: str, tooltip: str, opener: _OpenOnToday) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setObjectName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMinimumDate(ANY_DATE)
-    edit.setSpecialValueText("Any")
-    edit.setDate(ANY_DATE)
-    edit.setToolTip(tooltip)
-    edit.calendarWidget().installEventFilter(opener)
-    return edit
-
-
-def _local_midnight(date: QDate) -> float:
-    return dt.datetime(date.year(), date.month(), date.day()).timestamp()
+SEARCH_DEBOUNCE_MS = 120  # typing: one query per pause, not one per keystroke
+_STORAGE_ERRORS = (sqlite3.Error, HistoryError)
 
 
 class HistoryPanel(QWidget):
@@ -103,35 +54,28 @@ class HistoryPanel(QWidget):
     exportFinished = Signal(str, int)  # path, rows written
     exportFailed = Signal(str)  # what went wrong, in words
 
-    def __init__(self, store: HistoryStore, clock: Clock, parent: QWidget | None = None) -> None:
+    def __init__(self, store: HistoryStore, clock: Clock, parent: QWidget | None = None, *,
+                 worker: HistoryWorker | None = None, spawn: Spawn | None = None) -> None:
+        """``store`` is used on this (the Qt) thread only; ``worker`` does the slow work (one is
+        made, and closed by :meth:`aclose`, when none is given); ``spawn`` starts tasks (the
+        window's tracker; without one the panel keeps its own, cancelled by :meth:`aclose`)."""
         super().__init__(parent)
         self.setObjectName("historyPanel")
         self._store = store
         self._clock = clock
-        self._export: CsvExport | None = None
-        self._export_timer = QTimer(self, interval=0)
-        self.model = HistoryModel(store, clock, parent=self)
+        self._own_worker = worker is None
+        self.worker = worker or HistoryWorker.for_store(store, clock)
+        self._own_tasks = TaskTracker() if spawn is None else None
+        self._spawn_fn: Spawn = spawn or tracked_spawn(self._own_tasks)  # type: ignore[arg-type]
+        self._ops: set[asyncio.Task[Any]] = set()  # this panel's own operations (tests await them)
+        self._export_task: asyncio.Task[Any] | None = None
+        self.model = HistoryModel(self.worker, clock, spawn=self._spawn_fn, parent=self)
 
-        self.search = QLineEdit(objectName="historySearch", placeholderText="Search account, email or note")
-        self.search.setToolTip("Matches the account id, name and email, and the note")
-        self.search.setAccessibleName("Search history")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(160)
-        self.mode_filter = _combo("historyModeFilter", [("All modes", None), ("Test", "test"), ("Live", "live")])
-        self.type_filter = _combo(
-            "historyTypeFilter",
-            [("All types", None), ("Onboarding", "account_onboarding"), ("Update", "account_update")],
-        )
-        self.status_filter = _combo(
-            "historyStatusFilter",
-            [("Any status", None), ("Active", "active"), ("Expired", "expired"), ("Failed", "failed")],
-        )
-        for combo, name in ((self.mode_filter, "Mode"), (self.type_filter, "Link type"),
-                            (self.status_filter, "Status")):
-            combo.setAccessibleName(f"Show entries by {name.lower()}")
-        opener = _OpenOnToday(self)
-        self.from_date = _date_edit("historyFromDate", "Attempts on or after this day", opener)
-        self.to_date = _date_edit("historyToDate", "Attempts on or before this day", opener)
+        self.filter_widgets = HistoryFilters(self)
+        self.search = self.filter_widgets.search
+        self.mode_filter, self.type_filter, self.status_filter = self.filter_widgets.combos
+        self.from_date, self.to_date = self.filter_widgets.from_date, self.filter_widgets.to_date
+        self.dates = self.filter_widgets.dates
 
         self.view = QTableView(objectName="historyView")
         self.view.setModel(self.model)
@@ -160,26 +104,16 @@ class HistoryPanel(QWidget):
         self.empty_label.hide()
         self.view.viewport().installEventFilter(self)
 
+        # A damaged file moved aside at open, or a read that failed: said above the table.
         self.notice = QLabel(objectName="historyNotice", wordWrap=True)
-        self.notice.setVisible(store.recovered_from is not None)
-        if store.recovered_from is not None:
-            self.notice.setText(
-                f"The history file was damaged. It was moved to {store.recovered_from} and a new "
-                "history was started."
-            )
-        self.count_label = QLabel(objectName="historyCount")
+        self.notice.setText(store.recovery_notice or "")
+        self.notice.setVisible(store.recovery_notice is not None)
+        self.count_label = QLabel("Loading…", objectName="historyCount")
         self.export_button = QPushButton("Export CSV…", objectName="historyExportButton")
+        self.export_button.setAccessibleName("Export the entries shown to a CSV file")
         self.clear_button = QPushButton("Clear history…", objectName="historyClearButton")
+        self.clear_button.setAccessibleName("Delete every history entry")
 
-        from_label = QLabel("From", buddy=self.from_date)
-        to_label = QLabel("to", buddy=self.to_date)
-        self.from_date.setAccessibleName("From date")
-        self.to_date.setAccessibleName("To date")
-        self.dates = QWidget(objectName="historyDates")
-        dates = QHBoxLayout(self.dates)
-        dates.setContentsMargins(0, 0, 0, 0)
-        for widget in (from_label, self.from_date, to_label, self.to_date):
-            dates.addWidget(widget)
         self.filters = QHBoxLayout()
         self.filters.addWidget(self.search, 3)
         for widget in (self.mode_filter, self.type_filter, self.status_filter):
@@ -203,10 +137,12 @@ class HistoryPanel(QWidget):
         self._tick.timeout.connect(self.model.refresh_status)
         self._erase_timer = QTimer(self, singleShot=True)
         self._erase_timer.timeout.connect(self.erase_expired_urls)
-        self._export_timer.timeout.connect(self._export_step)
+        self._search_delay = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._search_delay.timeout.connect(self._apply_filters)
 
         self.model.totalChanged.connect(self._show_total)
-        self.search.textChanged.connect(self._apply_filters)
+        self.model.loadFailed.connect(self._say_problem)
+        self.search.textChanged.connect(self._search_delay.start)
         for combo in (self.mode_filter, self.type_filter, self.status_filter):
             combo.currentIndexChanged.connect(self._apply_filters)
         for edit in (self.from_date, self.to_date):
@@ -219,27 +155,50 @@ class HistoryPanel(QWidget):
         self._apply_filters()
         self._schedule_erase()
 
+    # -- tasks ---------------------------------------------------------------------------------
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> "asyncio.Task[Any] | None":
+        task = self._spawn_fn(coro, name)
+        if task is not None:
+            self._ops.add(task)
+            task.add_done_callback(self._ops.discard)
+        return task
+
+    async def settled(self) -> None:
+        """Run a pending debounced search now, then wait until every operation and load this
+        panel started has finished (tests and the benchmark await this)."""
+        if self._search_delay.isActive():
+            self._apply_filters()
+        while True:
+            pending = [t for t in self._ops if not t.done()]
+            if pending:
+                await asyncio.wait(pending)
+                continue
+            await self.model.settled()
+            if not any(not t.done() for t in self._ops):
+                return
+
+    async def aclose(self) -> None:
+        """Stop the timers, cancel what this panel started itself and close the worker it made.
+        (In the window, the window's shutdown cancels the tasks and the services close the
+        worker.)"""
+        for timer in (self._tick, self._erase_timer, self._search_delay):
+            timer.stop()
+        await self.model.aclose()
+        if self._own_tasks is not None:
+            await self._own_tasks.cancel_all(close=True)
+        if self._own_worker:
+            await self.worker.aclose()
+
     # -- filters ---------------------------------------------------------------------------
     def current_query(self) -> HistoryQuery:
-        since = until = None
-        if self.from_date.date() != ANY_DATE:
-            since = _local_midnight(self.from_date.date())
-        if self.to_date.date() != ANY_DATE:
-            until = _local_midnight(self.to_date.date().addDays(1))
-        return HistoryQuery(
-            text=self.search.text(),
-            mode=self.mode_filter.currentData(),
-            link_type=self.type_filter.currentData(),
-            status=self.status_filter.currentData(),
-            since=since,
-            until=until,
-        )
+        return self.filter_widgets.query()
 
     def _apply_filters(self) -> None:
+        self._search_delay.stop()
         self.model.set_query(self.current_query())
 
     def _show_total(self, total: int) -> None:
-        filtered = self.current_query() != HistoryQuery()
+        filtered = self.model.shown_query not in (None, HistoryQuery())
         if total == 1:
             self.count_label.setText("1 matching entry" if filtered else "1 entry")
         else:
@@ -294,19 +253,34 @@ class HistoryPanel(QWidget):
             self.second_row.removeWidget(self.dates)
             self.filters.addWidget(self.dates)
 
-    def refresh(self) -> None:
-        """Re-read the store (call after recording an attempt) and re-arm URL erasure."""
-        self.model.reload()
+    def refresh(self) -> "asyncio.Task[Any] | None":
+        """Re-read the store (call after recording an attempt) and re-arm URL erasure. Returns
+        at once; the rows follow from the worker (the returned task, for tests)."""
         self._schedule_erase()
+        return self.model.reload()
+
+    def _say_problem(self, message: str) -> None:
+        self.notice.setText(message)
+        self.notice.show()
 
     # -- URL erasure and time left ------------------------------------------------------------
     def erase_expired_urls(self) -> int:
-        erased = self._store.erase_expired_urls()
+        """Erase the URLs of links that have expired (a small write, here on the Qt thread with
+        the short busy timeout); if the file is locked, try again in a moment."""
+        try:
+            erased = self._store.erase_expired_urls()
+        except _STORAGE_ERRORS:
+            self._erase_timer.start(ERASE_RETRY_MS)
+            return 0
         self._schedule_erase()
         return erased
 
     def _schedule_erase(self) -> None:
-        next_expiry = self._store.next_erase_due()
+        try:
+            next_expiry = self._store.next_erase_due()
+        except _STORAGE_ERRORS:
+            self._erase_timer.start(ERASE_RETRY_MS)
+            return
         if next_expiry is None:
             self._erase_timer.stop()
             return
@@ -323,16 +297,27 @@ class HistoryPanel(QWidget):
         super().hideEvent(event)
 
     # -- row actions --------------------------------------------------------------------------
-    # Actions hold the entry, not the row: a menu or dialog runs an event loop, during which a
-    # refresh may reorder the rows.
+    # Actions hold the entry, not the row: while a menu or dialog is open, a refresh may
+    # reorder the rows.
     def _activate(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_entry(self.model.entry(index.row()))
 
+    def _fresh(self, entry: HistoryEntry) -> HistoryEntry | None:
+        """The entry as stored now (a point read by id: microseconds); None if it is gone or
+        the database cannot be read."""
+        if entry.id is None:
+            return entry
+        try:
+            return self._store.get(entry.id)
+        except _STORAGE_ERRORS as exc:
+            self._say_problem(f"The history could not be read: {exc}")
+            return None
+
     def open_entry(self, entry: HistoryEntry) -> None:
         """Reopen the link if it is still active and stored, else offer to create it again.
         The entry is re-read first: its URL may have been erased since it was fetched."""
-        fresh = self._store.get(entry.id) if entry.id is not None else entry
+        fresh = self._fresh(entry)
         if fresh is None:  # deleted meanwhile (by another instance)
             self.refresh()
         elif fresh.can_reopen(self._clock.time()):
@@ -349,6 +334,7 @@ class HistoryPanel(QWidget):
             return None
         entry = self.model.entry(index.row())
         menu = QMenu(self)
+        menu.setObjectName("historyRowMenu")
         actions = [
             ("historyCopyAccountAction", "Copy account id", self.copy_account_id),
             ("historyCreateAgainAction", "Create again", self.create_again),
@@ -364,75 +350,119 @@ class HistoryPanel(QWidget):
             menu.addAction(action)
         return menu
 
-    def _show_context_menu(self, pos: QPoint) -> None:
+    def _show_context_menu(self, pos: QPoint) -> QMenu | None:
         menu = self.build_context_menu(self.view.indexAt(pos))
         if menu is not None:
-            menu.exec(self.view.viewport().mapToGlobal(pos))
-            menu.deleteLater()
+            # Deleted once hidden: Qt hides the menu before it triggers the chosen action, and
+            # the deletion waits for the event loop, after the action has run.
+            menu.aboutToHide.connect(menu.deleteLater)
+            menu.popup(self.view.viewport().mapToGlobal(pos))  # no nested event loop (exec)
+        return menu
 
     def copy_account_id(self, entry: HistoryEntry) -> None:
         QGuiApplication.clipboard().setText(entry.account_id)
 
-    def edit_note(self, entry: HistoryEntry) -> None:
-        current = self._store.get(entry.id) if entry.id is not None else None
-        if current is None:
+    def edit_note(self, entry: HistoryEntry):  # -> QInputDialog | None
+        """Ask for the note (dialog ``historyNoteDialog``); saved when the dialog is accepted."""
+        current = self._fresh(entry)
+        if current is None or current.id is None:
+            return None
+        entry_id = current.id
+        return dialogs.ask_note(self, current.note or "",
+                                lambda text: self._spawn(self._save_note(entry_id, text), "history note"))
+
+    async def _save_note(self, entry_id: int, text: str) -> None:
+        if await self._write(lambda store: store.set_note(entry_id, text)) is not None:
+            await self._reload_after_write()
+
+    def delete_entry(self, entry: HistoryEntry) -> "asyncio.Task[Any] | None":
+        if entry.id is None:
+            return None
+        entry_id = entry.id
+        return self._spawn(self._delete(entry_id), "history delete")
+
+    async def _delete(self, entry_id: int) -> None:
+        if await self._write(lambda store: store.delete(entry_id)) is not None:
+            self._schedule_erase()
+            await self._reload_after_write()
+
+    async def _write(self, job: Any) -> Any:
+        """A small write: here if the file is free, else on the worker; None if it failed
+        (said in a dialog)."""
+        try:
+            return await self.worker.write(self._store, job)
+        except _STORAGE_ERRORS as exc:
+            dialogs.show_error(self, "History not changed", f"The history could not be changed: {exc}")
+            return None
+
+    async def _reload_after_write(self) -> None:
+        task = self.model.reload()
+        if task is not None:
+            await asyncio.wait({task})
+
+    def clear_history(self) -> "asyncio.Task[Any] | None":
+        """Count everything (on the worker), then ask (dialog ``historyClearDialog``)."""
+        return self._spawn(self._ask_clear(), "history count")
+
+    async def _ask_clear(self) -> None:
+        try:
+            total = await self.worker.run(lambda store: store.count())
+        except _STORAGE_ERRORS as exc:
+            self._say_problem(f"The history could not be read: {exc}")
             return
-        text = _ask_note(self, current.note or "")
-        if text is not None:
-            self._store.set_note(current.id, text)
-            self.model.reload()
+        if total:
+            dialogs.confirm_clear(self, total, lambda: self._spawn(self._clear(), "history clear"))
 
-    def delete_entry(self, entry: HistoryEntry) -> None:
-        if entry.id is not None:
-            self._store.delete(entry.id)
-            self.refresh()
-
-    def clear_history(self) -> None:
-        total = self._store.count()
-        if total and _confirm_clear(self, total):
-            self._store.clear()
-            self.refresh()
+    async def _clear(self) -> None:
+        # Deleting 100k rows (secure_delete zeroes them) takes far longer than a frame: worker.
+        try:
+            await self.worker.run(lambda store: store.clear())
+        except _STORAGE_ERRORS as exc:
+            dialogs.show_error(self, "History not cleared", f"The history could not be cleared: {exc}")
+            return
+        self._schedule_erase()
+        await self._reload_after_write()
 
     # -- export -------------------------------------------------------------------------------
-    def export_csv(self) -> None:
-        path = _ask_export_path(self)
-        if path:
-            self.start_export(Path(path))
+    def export_csv(self):  # -> QFileDialog
+        """Ask where to save (dialog ``historyExportDialog``), then export the rows shown."""
+        return dialogs.ask_export_path(self, self._export_path_chosen)
 
-    def start_export(self, path: Path) -> CsvExport | None:
-        """Write the entries matching the current filters to ``path``, one page per event-loop
-        turn so the window stays responsive; ``exportFinished`` or ``exportFailed`` follows."""
+    def _export_path_chosen(self, path: Path) -> None:
+        if path.exists():
+            dialogs.confirm_overwrite(self, path, lambda: self.start_export(path))
+        else:
+            self.start_export(path)
+
+    def start_export(self, path: Path) -> "asyncio.Task[Any] | None":
+        """Write the entries matching the current filters to ``path`` on the worker, one page
+        per job (a search can run between two pages); ``exportFinished`` or ``exportFailed``
+        follows. Returns the task (tests await it)."""
         self.cancel_export()
-        try:
-            self._export = CsvExport(self._store, self.current_query(), path)
-        except OSError as exc:
-            self._export_failed(path, exc)
-            return None
-        self._export_timer.start()
-        return self._export
+        self._export_task = self._spawn(self._export(Path(path), self.current_query()), "history export")
+        if self._export_task is not None:
+            self.export_button.setEnabled(False)
+            self.export_button.setText("Exporting…")
+        return self._export_task
 
     def cancel_export(self) -> None:
-        if self._export is not None:
-            self._export_timer.stop()
-            self._export.cancel()
-            self._export = None
+        if self._export_task is not None and not self._export_task.done():
+            self._export_task.cancel()
+        self._export_task = None
 
-    def _export_step(self) -> None:
-        job = self._export
-        if job is None:
-            return
+    async def _export(self, path: Path, query: HistoryQuery) -> None:
         try:
-            if job.step():
-                return
-        except OSError as exc:
-            self.cancel_export()
-            self._export_failed(job.path, exc)
+            count = await self.worker.export_csv(path, query)
+        except (OSError, *_STORAGE_ERRORS) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            self._export_failed(f"Could not write {path}: {reason}")
             return
-        self._export_timer.stop()
-        self._export = None
-        self.exportFinished.emit(str(job.path), job.count)
+        finally:
+            if self._export_task in (None, asyncio.current_task()):  # not replaced by a newer one
+                self.export_button.setEnabled(True)
+                self.export_button.setText("Export CSV…")
+        self.exportFinished.emit(str(path), count)
 
-    def _export_failed(self, path: Path, exc: OSError) -> None:
-        message = f"Could not write {path}: {exc.strerror or exc}"
+    def _export_failed(self, message: str) -> None:
         self.exportFailed.emit(message)
-        _show_error(self, "Export failed", message)
+        dialogs.show_error(self, "Export failed", message)

@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.services: "Services | None" = None
         self.clipboard_guard: "ClipboardGuard | None" = None
         self.history_panel: Any = None
+        self._history_task: "asyncio.Task[None] | None" = None
         self.inflight: "asyncio.Future[Any] | None" = None
         self.busy = False
         self.unexpected: list[BaseException] = []
@@ -179,23 +180,64 @@ class MainWindow(QMainWindow):
         self.account_panel.input.setFocus()
 
     def _attach_history(self) -> None:
+        """Open the history on its worker thread (quick_check, a migration: tens of ms to
+        seconds, never on the Qt thread) and put the panel in the History tab once it is open.
+        :meth:`history_ready` awaits this; creating a link does, so that its row is written
+        before its card is shown."""
+        assert self.services is not None
+        self.history_placeholder.setText("Opening history…")
+        self.services.start_opening_history()
+        self._history_task = self.spawn(self._open_history(), "open history")
+        if self._history_task is None:  # no event loop runs (a script): open it here
+            self._show_history(self._history_or_error())
+
+    def _history_or_error(self) -> Any:
+        assert self.services is not None
+        try:
+            return self.services.history
+        except Exception as exc:  # noqa: BLE001 - shown to the operator below
+            return exc
+
+    async def _open_history(self) -> None:
+        assert self.services is not None
+        try:
+            result: Any = await self.services.open_history()
+        except Exception as exc:  # noqa: BLE001 - a newer or unreadable file: say so, keep working
+            result = exc
+        self._show_history(result)
+
+    def _show_history(self, result: Any) -> None:
         from app.ui.history_panel import HistoryPanel
 
         assert self.services is not None
-        try:
-            store = self.services.history  # opened here, after the first paint
-        except Exception as exc:  # noqa: BLE001 - a newer or unreadable file: say so, keep working
-            self.history_placeholder.setText(f"History is not available.\n{exc}")
-            self.show_message("History is not available: new links will not be recorded.", str(exc))
+        if isinstance(result, BaseException):
+            self.history_placeholder.setText(f"History is not available.\n{result}")
+            self.show_message("History is not available: new links will not be recorded.", str(result))
             return
-        panel = HistoryPanel(store, clock=self.services.clock, parent=self)
+        panel = HistoryPanel(result, clock=self.services.clock, parent=self,
+                             worker=self.services.history_worker, spawn=self.spawn)
         panel.reopenRequested.connect(self.flow.reopen)
         panel.createAgainRequested.connect(self.flow.create_again)
         index = self.tabs.indexOf(self.history_placeholder)
+        current = self.tabs.currentIndex() == index
         self.tabs.removeTab(index)
         self.history_placeholder.deleteLater()
         self.tabs.insertTab(index, panel, "History")
+        if current:
+            self.tabs.setCurrentIndex(index)
         self.history_panel = panel
+        if result.recovery_notice:  # said once here too: the panel may not be looked at soon
+            self.show_message("The history file was damaged; a new history was started.", result.recovery_notice)
+
+    async def history_ready(self) -> Any:
+        """Wait until the history is open and its panel shown; the panel, or None when the
+        history is not available (or no services are attached)."""
+        import asyncio
+
+        task = self._history_task
+        if task is not None and not task.done():
+            await asyncio.wait({task})
+        return self.history_panel
 
     def settings_prefix(self) -> str:
         connection = self.services.connection if self.services else None
@@ -336,7 +378,10 @@ class MainWindow(QMainWindow):
         return await lookup_account(self)
 
     async def create_link(self) -> "LinkCard | None":
-        """Create a link from the form; the new card, or None (refused, failed, cancelled)."""
+        """Create a link from the form; the new card, or None (refused, failed, cancelled).
+        Waits for the history to open first (rarely: it opens right after the first paint), so
+        that the link is recorded before its card is shown."""
+        await self.history_ready()
         return await self.flow.create()
 
     # -- closing -------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ async def window(qtbot, services, settings, clipboard, no_quit_on_close):
 
     win = MainWindow(services, settings=settings)
     win.show()
+    await win.history_ready()  # the history opens on its worker thread after the first paint
     yield win
     # Closed here rather than by qtbot.addWidget: pytest-qt would delete the window before
     # this async teardown could shut it down the way the app does.
@@ -111,3 +112,12 @@ async def window(qtbot, services, settings, clipboard, no_quit_on_close):
 def accounts() -> dict[str, str]:
     return dict(DEMO_ACCOUNTS)
 
+
+@pytest.fixture
+async def history_worker(qtbot, store, clock):
+    """The history worker thread for the ``store`` fixture's database (closed afterwards)."""
+    from app.history.worker import HistoryWorker
+
+    worker = HistoryWorker.for_store(store, clock)
+    yield worker
+    await worker.aclose()

@@ -1,9 +1,13 @@
-"""HistoryModel: lazy pages from SQL, status from the injected clock, and Qt's model checks."""
+"""HistoryModel: pages read on the worker thread, stale results dropped, Qt's model checks."""
 
+import threading
+
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from app.clock import FakeClock
 from app.history import HistoryEntry, HistoryQuery
+from app.history.worker import HistoryWorker
 from app.ui.history_model import HistoryModel
 
 URL = "https://connect.stripe.com/setup/c/acct_1Model/ModelSecret01"
@@ -20,64 +24,177 @@ def make_entry(clock: FakeClock, n: int, **changes) -> HistoryEntry:
     return entry.with_changes(**changes)
 
 
-def test_model_passes_qt_model_tester_when_empty(qtmodeltester, store, clock):
-    model = HistoryModel(store, clock, page_size=40)
-    model.reload()
+@pytest.fixture
+async def make_model(qtbot, history_worker, clock):
+    made = []
+
+    def make(page_size: int = 200, worker=None) -> HistoryModel:
+        model = HistoryModel(worker or history_worker, clock, page_size=page_size)
+        made.append(model)
+        return model
+
+    yield make
+    for model in made:
+        await model.aclose()
+
+
+async def loaded(model: HistoryModel, query: HistoryQuery | None = None) -> HistoryModel:
+    model.set_query(query if query is not None else model.query)
+    await model.settled()
+    return model
+
+
+def hold(worker: HistoryWorker) -> threading.Event:
+    """Occupy the worker thread until the returned event is set (jobs queue behind it)."""
+    gate = threading.Event()
+    worker.submit(gate.wait, 10)
+    return gate
+
+
+def drain(worker: HistoryWorker) -> None:
+    """Block until every job queued so far has run on the worker (their results are then
+    waiting for the event loop, which has not run yet)."""
+    worker.submit(lambda: None).result(timeout=10)
+
+
+async def test_model_passes_qt_model_tester_when_empty(qtmodeltester, make_model):
+    model = await loaded(make_model(page_size=40))
     qtmodeltester.check(model)
-    assert model.rowCount() == 0
+    assert model.rowCount() == 0 and model.total == 0 and not model.loading
 
 
-def test_model_passes_qt_model_tester_with_several_pages(qtmodeltester, store, clock):
-    # A fresh model: Qt's tester, left attached, runs its checks (and fetchMore) from inside
-    # a later modelReset before it has noted that the reset ended, and then reports the
-    # rows fetched as "inserted during a reset" - a tester artefact, not a model fault.
+async def test_model_passes_qt_model_tester_with_several_pages(qtmodeltester, make_model, store, clock):
     store.record_many(make_entry(clock, n) for n in range(130))
     store.record(make_entry(clock, 999, outcome="failed", error_code="account_invalid", error_message="nope"))
-    model = HistoryModel(store, clock, page_size=40)
-    model.set_query(HistoryQuery())
+    model = await loaded(make_model(page_size=40))
     assert model.rowCount() == 40
-    qtmodeltester.check(model)
-    assert model.rowCount() > 40  # the tester fetched more pages itself
+    qtmodeltester.check(model)  # its fetchMore only asks; the page arrives later
+    await model.settled()
+    assert model.rowCount() > 40
     while model.canFetchMore(QModelIndex()):  # the tester, still attached, checks each insert
         model.fetchMore(QModelIndex())
+        await model.settled()
     assert model.rowCount() == 131
     model.refresh_status()  # dataChanged, checked by the tester too
+    await loaded(model, HistoryQuery(text="shop 12"))  # a reset with the tester attached
+    assert model.rowCount() == len([n for n in range(130) if "12" in str(n)])
 
 
-def test_pages_are_fetched_on_demand(store, clock):
+async def test_pages_are_fetched_on_demand_off_the_qt_thread(make_model, store, clock, history_worker):
     store.record_many(make_entry(clock, n) for n in range(450))
-    model = HistoryModel(store, clock, page_size=200)
+    model = make_model(page_size=200)
     model.reload()
+    assert model.rowCount() == 0 and model.loading  # asked, not yet answered: nothing blocked
+    await model.settled()
     assert (model.rowCount(), model.total) == (200, 450)
     assert model.canFetchMore(QModelIndex())
+    gate = hold(history_worker)
     model.fetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())  # a view asking again while the page is on its way
+    gate.set()
+    await model.settled()
+    assert model.rowCount() == 400  # one page, not two
     model.fetchMore(QModelIndex())
+    await model.settled()
     assert model.rowCount() == 450 and not model.canFetchMore(QModelIndex())
     ids = [model.entry(r).id for r in range(model.rowCount())]
     assert len(set(ids)) == 450
     assert [model.entry(r).account_id for r in (0, 449)] == ["acct_1Model00000", "acct_1Model00449"]
 
 
-def test_filters_run_in_sql_and_report_the_total(store, clock):
+async def test_filters_run_in_sql_and_report_the_total(make_model, store, clock):
     store.record_many(make_entry(clock, n) for n in range(300))
-    model = HistoryModel(store, clock, page_size=50)
+    model = make_model(page_size=50)
     totals = []
     model.totalChanged.connect(totals.append)
-    model.set_query(HistoryQuery(mode="live"))
+    await loaded(model, HistoryQuery(mode="live"))
     assert model.total == 150 and model.rowCount() == 50
-    model.set_query(HistoryQuery(text="shop 12", mode="live"))  # shop 12x, 12 and 1xx... odd ones
+    await loaded(model, HistoryQuery(text="shop 12", mode="live"))  # shop 12x, 12 and 1xx... odd ones
     expected = [n for n in range(300) if n % 2 and "shop 12" in f"shop {n}"]
     assert [model.entry(r).account_id for r in range(model.rowCount())] == [f"acct_1Model{n:05d}" for n in expected]
     assert totals == [150, len(expected)]
+    assert model.shown_query == HistoryQuery(text="shop 12", mode="live")
 
 
-def test_columns_show_time_account_type_status_mode_note(store, clock):
+async def test_rows_show_before_the_total_and_a_short_page_needs_no_count(make_model, store, clock,
+                                                                          history_worker):
+    store.record_many(make_entry(clock, n) for n in range(30))
+    statements: list[str] = []
+    await history_worker.run(lambda s: s.conn.set_trace_callback(statements.append))
+    model = make_model(page_size=10)
+    seen = []
+    model.loaded.connect(lambda: seen.append(("rows", model.rowCount())))
+    model.totalChanged.connect(lambda total: seen.append(("total", total)))
+    await loaded(model)
+    assert seen == [("rows", 10), ("total", 30)]  # the rows did not wait for the count
+    assert len([sql for sql in statements if "count(*)" in sql]) == 1
+    seen.clear()
+    await loaded(model, HistoryQuery(text="shop 2"))  # 12 matches: one page of 10 and a count
+    await loaded(model, HistoryQuery(text="shop 29"))  # one match: the page says it all
+    assert seen == [("rows", 10), ("total", 12), ("rows", 1), ("total", 1)]
+    assert len([sql for sql in statements if "count(*)" in sql]) == 2
+    await history_worker.run(lambda s: s.conn.set_trace_callback(None))
+
+
+async def test_a_query_superseded_while_queued_never_runs(make_model, store, clock, history_worker):
+    store.record_many(make_entry(clock, n) for n in range(30))
+    statements: list[str] = []
+    await history_worker.run(lambda s: s.conn.set_trace_callback(statements.append))
+    model = make_model()
+    totals = []
+    model.totalChanged.connect(totals.append)
+    gate = hold(history_worker)
+    for text in ("s", "sh", "sho", "shop 2"):  # typed while the worker was busy
+        model.set_query(HistoryQuery(text=text))
+    gate.set()
+    await model.settled()
+    searches = [sql for sql in statements if "instr(search_text" in sql]
+    assert len(searches) == 1 and "instr(search_text, '2')" in searches[0]  # only the last one ran
+    assert totals == [len([n for n in range(30) if "2" in str(n)])]
+    await history_worker.run(lambda s: s.conn.set_trace_callback(None))
+
+
+async def test_an_older_result_arriving_after_a_newer_query_is_dropped(make_model, store, clock, history_worker):
+    store.record_many(make_entry(clock, n) for n in range(30))
+    model = make_model()
+    totals = []
+    model.totalChanged.connect(totals.append)
+    model.set_query(HistoryQuery(text="shop 1"))
+    drain(history_worker)  # the older search has finished on the worker; its result waits
+    model.set_query(HistoryQuery(text="shop 29"))  # newer: asked before the older one is applied
+    await model.settled()
+    assert [model.entry(r).account_id for r in range(model.rowCount())] == ["acct_1Model00029"]
+    assert totals == [1]  # the older result never reached the view
+
+
+async def test_a_page_fetched_for_an_older_query_is_not_appended(make_model, store, clock, history_worker):
+    store.record_many(make_entry(clock, n) for n in range(60))
+    model = await loaded(make_model(page_size=20))
+    model.fetchMore(QModelIndex())
+    drain(history_worker)
+    await loaded(model, HistoryQuery(mode="live"))
+    assert model.rowCount() == 20 and all(model.entry(r).mode == "live" for r in range(20))
+
+
+async def test_a_database_that_cannot_be_read_is_said_not_raised(make_model, clock, tmp_path):
+    worker = HistoryWorker(tmp_path / "missing" / "history.sqlite3", clock=clock)
+    try:
+        model = make_model(worker=worker)
+        failures = []
+        model.loadFailed.connect(failures.append)
+        await loaded(model)
+        assert len(failures) == 1 and "could not be read" in failures[0]
+        assert model.rowCount() == 0
+    finally:
+        await worker.aclose()
+
+
+async def test_columns_show_time_account_type_status_mode_note(make_model, store, clock):
     active = store.record(make_entry(clock, 0, url=URL))
     store.set_note(active.id, "phoned\nthe owner")
     store.record(make_entry(clock, 1, outcome="failed", error_code="account_invalid", error_message="No access",
                             request_id="req_42", link_type="account_update"))
-    model = HistoryModel(store, clock)
-    model.reload()
+    model = await loaded(make_model())
 
     def text(row, column, role=Qt.ItemDataRole.DisplayRole):
         return model.data(model.index(row, column), role)
@@ -103,22 +220,20 @@ def test_columns_show_time_account_type_status_mode_note(store, clock):
     assert text(0, HistoryModel.STATUS) == "Expired"
 
 
-def test_refresh_status_repaints_only_the_status_column(qtbot, store, clock):
+async def test_refresh_status_repaints_only_the_status_column(qtbot, make_model, store, clock):
     store.record_many(make_entry(clock, n) for n in range(5))
-    model = HistoryModel(store, clock)
-    model.reload()
+    model = await loaded(make_model())
     with qtbot.waitSignal(model.dataChanged) as blocker:
         model.refresh_status()
     top, bottom = blocker.args[0], blocker.args[1]
     assert (top.row(), top.column(), bottom.row(), bottom.column()) == (0, HistoryModel.STATUS, 4, HistoryModel.STATUS)
 
 
-def test_cancelled_and_sandbox_attempts_are_said_in_words(store, clock):
+async def test_cancelled_and_sandbox_attempts_are_said_in_words(make_model, store, clock):
     store.record(make_entry(clock, 0, outcome="failed", error_code="cancelled", error_message="Cancelled by you",
                             profile="sandbox"))
     store.record(make_entry(clock, 2, outcome="failed", error_code="APIError", error_message="Bad gateway"))
-    model = HistoryModel(store, clock)
-    model.reload()
+    model = await loaded(make_model())
 
     def text(row, column, role=Qt.ItemDataRole.DisplayRole):
         return model.data(model.index(row, column), role)

@@ -4,15 +4,47 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
 
 from app.countdown import LinkState
+from app.stripe.errors import (
+    APIConnectionError, APIError, APITimeoutError, AuthenticationError, InvalidRequestError, RateLimitError,
+)
 from app.stripe.validation import LinkRequest
+from app.ui.link_flow import reuses_idempotency_key
 from mainwindow_helpers import find, look_up, wait_until
 
 ACCOUNT_LINKS = "/v1/account_links"
+
+
+class KeyRecordingTransport(httpx.AsyncBaseTransport):
+    """Records ``(method, path)`` of every request and each POST's Idempotency-Key, then sends
+    it for real (replaces the conftest's counting transport in this module)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+        self.keys: list[str | None] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path))
+        if request.method == "POST":
+            self.keys.append(request.headers.get("idempotency-key"))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def posts(self) -> list[str]:
+        return [path for method, path in self.requests if method == "POST"]
+
+
+@pytest.fixture
+def transport() -> KeyRecordingTransport:
+    return KeyRecordingTransport()
 
 
 async def _create(window, account_id: str):
@@ -80,7 +112,8 @@ async def test_create_shows_a_card_newest_first_after_recording_history(window, 
     assert entry.outcome == "created" and entry.request_id == second.link.request_id
     assert transport.posts() == [ACCOUNT_LINKS, ACCOUNT_LINKS]
     assert find(window, "createButton", QPushButton).isEnabled()
-    # the history panel shows both rows
+    # the history panel shows both rows (read on its worker thread)
+    await window.history_panel.settled()
     assert window.history_panel.model.rowCount() == 2
 
 
@@ -184,7 +217,11 @@ async def test_api_error_shows_code_request_id_and_highlights_the_field(window, 
     assert "req_" in find(window, "errorDetails", QLabel).text()
 
 
-async def test_network_error_offers_retry_with_the_same_idempotency_key(window, accounts, sandbox, transport):
+@pytest.mark.parametrize("server_offset", [0.0, -4 * 3600.0])
+async def test_network_error_offers_retry_with_the_same_idempotency_key(window, accounts, sandbox, transport,
+                                                                         services, server_offset):
+    # The link is made and saved under the key; only the answer is lost. Stripe's clock may be
+    # hours off this machine's: the replay is aged on Stripe's own clock (its Date header).
     sandbox.inject_fault("drop", after_processing=True, path=ACCOUNT_LINKS)
     find(window, "accountInput").setText(accounts["custom_due"])
     assert await window.create_link() is None
@@ -195,7 +232,45 @@ async def test_network_error_offers_retry_with_the_same_idempotency_key(window, 
     await wait_until(lambda: len(window.links.cards()) == 1)
     assert window.flow.last_attempt[2] == key
     assert transport.posts() == [ACCOUNT_LINKS, ACCOUNT_LINKS]
+    assert transport.keys == [key, key]
     assert not find(window, "errorBanner").isVisible()
+    [card] = window.links.cards()
+    # The replayed link (the one made by the lost request) arrives alive, not already expired.
+    assert card.state is LinkState.ACTIVE
+    assert find(card, "linkCountdown", QLabel).text().startswith(("5:00", "4:59", "4:58"))
+    assert find(card, "newLinkButton", QPushButton).isHidden()
+    assert services.history.query()[0].url == card.link.url
+
+
+@pytest.mark.parametrize(("fault", "opts"), [("500", {}), ("500", {"status": 503}), ("429", {})])
+async def test_retry_after_an_error_stripe_answered_uses_a_fresh_idempotency_key(
+        window, accounts, sandbox, transport, fault, opts):
+    # Stripe saves an answered error under its key: the same key would only replay that error.
+    sandbox.inject_fault(fault, path=ACCOUNT_LINKS, **opts)
+    find(window, "accountInput").setText(accounts["custom_due"])
+    assert await window.create_link() is None
+    retry = find(window, "retryButton", QPushButton)
+    assert retry.isVisible() and "req_" in find(window, "errorDetails", QLabel).text()
+    retry.click()
+    await wait_until(lambda: len(window.links.cards()) == 1)
+    assert transport.posts() == [ACCOUNT_LINKS, ACCOUNT_LINKS]
+    first, second = transport.keys
+    assert first and second and first != second
+    assert window.flow.last_attempt[2] == second
+    assert window.links.cards()[0].state is LinkState.ACTIVE
+
+
+def test_which_errors_keep_the_idempotency_key():
+    answered = dict(http_status=500, request_id="req_123")
+    assert reuses_idempotency_key(APIConnectionError("connection reset"))
+    assert reuses_idempotency_key(APITimeoutError("no answer in time"))
+    assert reuses_idempotency_key(APIError("a proxy's 502 page", http_status=502))  # Stripe may have run it
+    assert reuses_idempotency_key(APIError("unreadable body", http_status=200, request_id="req_1"))
+    assert not reuses_idempotency_key(APIError("Stripe's 500", **answered))
+    assert not reuses_idempotency_key(RateLimitError("slow down", http_status=429, request_id="req_2"))
+    assert not reuses_idempotency_key(InvalidRequestError("bad", http_status=400, request_id="req_3"))
+    assert not reuses_idempotency_key(AuthenticationError("no", http_status=401, request_id="req_4"))
+    assert not reuses_idempotency_key(None)
 
 
 async def test_escape_cancels_the_request_in_flight(window, accounts, sandbox, transport, services):

@@ -181,6 +181,8 @@ async def test_a_history_file_from_a_newer_linkdesk_is_reported_and_links_still_
     win = MainWindow(services, settings=settings)
     win.show()
     try:
+        assert win.history_placeholder.text() == "Opening history…"  # on the worker thread
+        assert await win.history_ready() is None
         assert find(win, "errorBanner").isVisible()
         assert "History is not available" in find(win, "errorMessage", QLabel).text()
         assert win.history_panel is None

@@ -56,3 +56,79 @@ async def test_build_services_and_close_twice(tmp_path):
     await services.aclose()
     await services.aclose()
     assert services.connection.sandbox is None
+
+
+def _services(tmp_path, clock=None):
+    return build_services(data_dir=str(tmp_path / "d"), api_base="http://127.0.0.1:9", clock=clock or FakeClock(),
+                          environ={"STRIPE_API_KEY": "sk_test_services0000000000"})
+
+
+async def test_the_window_opens_history_on_the_worker_thread(tmp_path, monkeypatch):
+    import threading
+
+    from app.history.store import UI_BUSY_TIMEOUT_MS, HistoryStore
+
+    opened_on = []
+    real_open = HistoryStore.open
+
+    def spy(*args, **kwargs):
+        opened_on.append(threading.current_thread().name)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(HistoryStore, "open", spy)
+    services = _services(tmp_path)
+    try:
+        services.start_opening_history()
+        store = await services.open_history()
+        assert len(opened_on) == 1 and opened_on[0].startswith("linkdesk-history")
+        assert services.history is store and await services.open_history() is store  # opened once
+        assert store.busy_timeout_ms == UI_BUSY_TIMEOUT_MS  # the Qt thread never waits 5 s
+        assert store.count() == 0  # handed over: usable on this thread
+    finally:
+        await services.aclose()
+    assert services._history is None and services._history_worker is None
+
+
+async def test_a_history_that_cannot_open_raises_the_same_error_without_retrying(tmp_path, monkeypatch):
+    import sqlite3
+
+    from app.history import HistoryVersionError
+    from app.history.store import HistoryStore
+
+    (tmp_path / "d").mkdir()
+    with sqlite3.connect(tmp_path / "d" / "history.sqlite3") as db:
+        db.execute("PRAGMA user_version = 999")
+    db.close()
+    before = (tmp_path / "d" / "history.sqlite3").read_bytes()
+    calls = []
+    real_open = HistoryStore.open
+    monkeypatch.setattr(HistoryStore, "open", lambda *a, **k: calls.append(1) or real_open(*a, **k))
+    services = _services(tmp_path)
+    try:
+        with pytest.raises(HistoryVersionError):
+            await services.open_history()
+        with pytest.raises(HistoryVersionError):
+            services.history  # noqa: B018 - the property is the call under test
+        assert calls == [1]  # not opened again on the calling thread
+    finally:
+        await services.aclose()
+    assert (tmp_path / "d" / "history.sqlite3").read_bytes() == before
+
+
+async def test_closing_while_the_history_opens_closes_it_cleanly(tmp_path):
+    services = _services(tmp_path)
+    services.start_opening_history()
+    await services.aclose()  # waits for the opening, then closes store and worker
+    assert services._history is None and services._history_worker is None
+    await services.aclose()
+
+
+async def test_the_command_line_opens_history_in_place_with_the_full_busy_timeout(tmp_path):
+    from app.history.store import BUSY_TIMEOUT_MS
+
+    services = _services(tmp_path)
+    try:
+        assert services.history.busy_timeout_ms == BUSY_TIMEOUT_MS
+        assert services._history_worker is None  # no thread for a command
+    finally:
+        await services.aclose()

@@ -1,0 +1,263 @@
+"""The history's one background thread: everything that could hold the UI thread for a frame.
+
+The window's rule is that no storage call blocks the Qt thread for longer than a frame (16 ms).
+At 100k rows a search (count + first page) costs 15-30 ms, opening the file ~50 ms (quick_check)
+and a migration's backup has no bound, so those run here:
+
+* **One thread** (a single-worker ``ThreadPoolExecutor``), so jobs run one at a time, in the
+  order they were submitted. :meth:`HistoryWorker.submit` runs any callable there (the window
+  opens the store this way); :meth:`HistoryWorker.run` runs ``job(store)`` with the worker's
+  **own connection**, made on this thread on first use and never used by another
+  (``HistoryStore.attach``). WAL lets it read while the UI thread's connection writes.
+* **Stale work is skipped.** A job may carry ``wanted``, checked on the worker just before it
+  starts; a search superseded by a newer keystroke while it waited in the queue never runs
+  (:class:`Superseded` is raised instead). One that already runs finishes; its caller drops it.
+* **Small writes stay on the UI thread** (record, note, delete: ~0.03 ms, and a record must be
+  committed before its card is shown). That connection's busy timeout is short
+  (``UI_BUSY_TIMEOUT_MS``); :meth:`HistoryWorker.write` and :meth:`HistoryWorker.record` retry a
+  write that met another instance's lock here, with the full timeout, and the caller awaits it.
+  Doing *every* write here would make each one wait behind a running search for no gain.
+
+**Garbage collection.** Python's cyclic collector runs in whichever thread happens to allocate
+past its threshold. Run on this thread, it could free a cycle holding a Qt object, whose C++
+destructor would then run off the Qt thread ("Timers cannot be stopped from another thread", or
+a crash). So automatic collection is paused from the moment a job is submitted until the
+event-loop thread has seen it end (:class:`_GcPause`, process-wide like the collector itself);
+whatever is due is collected by the next allocation on the Qt thread. Jobs are short (a page, a
+count, one export page), so the pause is too.
+
+No Qt here: the awaitables are asyncio's (``asyncio.wrap_future``), which qasync runs on the Qt
+event loop. Call this class from the event-loop thread only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import gc
+import threading
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from app.clock import Clock
+from app.history.entry import HistoryEntry
+from app.history.errors import HistoryError
+from app.history.export import CsvExport
+from app.history.query import Cursor, HistoryQuery
+from app.history.store import BUSY_TIMEOUT_MS, HistoryStore, is_busy
+
+T = TypeVar("T")
+# Rows per export job. A job can keep the Qt thread from the GIL for most of its length: a
+# thread that releases and retakes the GIL often (a fetch releases it for every row) wins it
+# back before the waiting thread has woken up (CPython's convoy effect). Jobs of ~5 ms bound
+# that wait; 1000-row pages measured 18-26 ms stalls (bench/history_scale.py).
+EXPORT_PAGE_SIZE = 250
+
+
+def _same(entry: HistoryEntry) -> Any:
+    return entry
+
+
+class _GcPause:
+    """Automatic garbage collection off while any worker job is in flight (see the module
+    docstring). Counted, because several workers may run at once (tests)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs = 0
+        self._paused_here = False  # True if this pause (not someone else) disabled the collector
+
+    def hold(self) -> None:
+        with self._lock:
+            if self._jobs == 0 and gc.isenabled():
+                gc.disable()
+                self._paused_here = True
+            self._jobs += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._jobs -= 1
+            if self._jobs == 0 and self._paused_here:
+                self._paused_here = False
+                gc.enable()
+
+
+_GC_PAUSE = _GcPause()  # one interpreter, one collector: the pause is process-wide too
+
+
+class Superseded(Exception):
+    """The job was no longer wanted when its turn came; it did not run."""
+
+
+class HistoryWorker:
+    """A thread and a connection for the history at ``path``. Close it with :meth:`aclose`."""
+
+    def __init__(self, path: Path, *, clock: Clock, store_urls: bool = True) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._store_urls = store_urls
+        self._store: HistoryStore | None = None  # touched on the worker thread only
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="linkdesk-history")
+        self._in_flight: set[concurrent.futures.Future[object]] = set()  # each holds a GC pause
+
+    @classmethod
+    def for_store(cls, store: HistoryStore, clock: Clock) -> "HistoryWorker":
+        """A worker for the database an open ``store`` uses."""
+        return cls(store.path, clock=clock, store_urls=store.store_urls)
+
+    @property
+    def closed(self) -> bool:
+        return self._executor is None
+
+    # -- running jobs -------------------------------------------------------------------------
+    def submit(self, fn: Callable[..., T], *args: object, **kwargs: object) -> "concurrent.futures.Future[T]":
+        """Run ``fn(*args, **kwargs)`` on the worker thread, after the jobs already queued.
+
+        With an event loop running, the GC pause ends by itself once the job has ended; a
+        caller without one blocks on ``.result()`` and then calls :meth:`reap`.
+        """
+        if self._executor is None:
+            raise HistoryError("The history worker is closed.")
+        _GC_PAUSE.hold()
+        try:
+            future = self._executor.submit(fn, *args, **kwargs)
+        except BaseException:
+            _GC_PAUSE.release()
+            raise
+        self._in_flight.add(future)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return future  # reaped by the blocking caller
+        # Runs on the worker thread (collector still paused): only hands the reaping back.
+        future.add_done_callback(lambda _f: _call_soon(loop, self.reap))
+        return future
+
+    def reap(self) -> None:
+        """End the GC pause of every job that has ended (on the event-loop thread)."""
+        for future in [f for f in self._in_flight if f.done()]:
+            self._in_flight.discard(future)
+            _GC_PAUSE.release()
+
+    def _with_store(self, job: Callable[[HistoryStore], T], wanted: Callable[[], bool] | None) -> T:
+        if wanted is not None and not wanted():
+            raise Superseded()
+        if self._store is None:
+            self._store = HistoryStore.attach(self.path, clock=self._clock, store_urls=self._store_urls,
+                                              busy_timeout_ms=BUSY_TIMEOUT_MS)
+        return job(self._store)
+
+    async def run(self, job: Callable[[HistoryStore], T], *, wanted: Callable[[], bool] | None = None) -> T:
+        """``job(store)`` on the worker thread with the worker's connection; awaits its result.
+
+        Cancelling the await drops a job that has not started; one that has started finishes
+        on the thread (SQLite statements are short) and its result is discarded.
+        """
+        return await asyncio.wrap_future(self.submit(self._with_store, job, wanted))
+
+    # -- reading --------------------------------------------------------------------------------
+    async def page(self, query: HistoryQuery, *, limit: int, after: Cursor | None = None,
+                   wanted: Callable[[], bool] | None = None,
+                   convert: Callable[[HistoryEntry], T] = _same) -> list[T]:
+        """The ``limit`` matches after ``after`` (None: from the newest), each passed through
+        ``convert`` on the worker (formatting then costs the UI thread nothing). Keyset paging:
+        page 500 costs what page 1 costs."""
+        return await self.run(
+            lambda store: [convert(entry) for entry in store.query(query, limit=limit, after=after)], wanted=wanted)
+
+    async def count(self, query: HistoryQuery, *, wanted: Callable[[], bool] | None = None) -> int:
+        """How many entries match (a scan of the covering index: ~15 ms at 100k rows)."""
+        return await self.run(lambda store: store.count(query), wanted=wanted)
+
+    async def export_csv(self, path: Path, query: HistoryQuery, *, page_size: int = EXPORT_PAGE_SIZE) -> int:
+        """Write every entry matching ``query`` to ``path`` (via ``<path>.partial``); returns the
+        number of rows. One page per job, so a search asked for meanwhile runs between two
+        pages instead of after the whole file. The file is opened, written and, on failure or
+        cancellation, removed on the worker thread only. Raises OSError or sqlite3.Error."""
+        job = await self.run(lambda store: CsvExport(store, query, path, page_size=page_size))
+        try:
+            while await self.run(lambda _store: job.step()):
+                pass
+        except BaseException:
+            if not self.closed:
+                self.submit(job.cancel)  # after the step that may still be running
+            raise
+        return job.count
+
+    # -- writing --------------------------------------------------------------------------------
+    async def write(self, main: HistoryStore, job: Callable[[HistoryStore], T]) -> T:
+        """Run a small write on the calling (UI) thread's ``main`` store; if another instance's
+        lock outlasts its short busy timeout, run it again here, where waiting freezes nothing.
+
+        ``job`` must be safe to run twice after a busy failure: a single statement that failed
+        wrote nothing (set_note, delete and record are).
+        """
+        try:
+            return job(main)
+        except Exception as exc:  # noqa: BLE001 - only "locked" is retried
+            if not is_busy(exc):
+                raise
+        return await self.run(job)
+
+    async def record(self, main: HistoryStore, entry: HistoryEntry) -> HistoryEntry:
+        """:meth:`HistoryStore.record`, committed when this returns, never freezing the UI thread
+        on another instance's lock (see :meth:`write`)."""
+        keep_urls = main.store_urls
+
+        def job(store: HistoryStore) -> HistoryEntry:
+            store.store_urls = keep_urls  # the worker's connection follows the UI's preference
+            return store.record(entry)
+
+        saved = await self.write(main, job)
+        main.track_url(saved)  # erased at exit like the URLs main wrote itself
+        return saved
+
+    # -- closing --------------------------------------------------------------------------------
+    def _close_store(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    async def aclose(self) -> None:
+        """Close the worker's connection (on its thread, after the queued jobs) and end the
+        thread. Safe to call twice."""
+        executor = self._executor
+        if executor is None:
+            return
+        closing = self.submit(self._close_store)
+        self._executor = None
+        try:
+            await wait_done(closing)
+            closing.result()
+        finally:
+            executor.shutdown(wait=True)  # the queue is empty by now: returns at once
+            self.reap()
+
+    def close(self) -> None:
+        """Blocking :meth:`aclose`, for code without an event loop (waits for queued jobs)."""
+        executor = self._executor
+        if executor is None:
+            return
+        closing = self.submit(self._close_store)
+        self._executor = None
+        try:
+            closing.result()
+        finally:
+            executor.shutdown(wait=True)
+            self.reap()
+
+
+async def wait_done(future: "concurrent.futures.Future[Any]") -> None:
+    """Wait until a worker ``future`` has ended, without cancelling it if this wait is cancelled;
+    its outcome is marked as seen (the owner reads it with ``.result()``)."""
+    wrapped = asyncio.wrap_future(future)
+    wrapped.add_done_callback(lambda f: f.cancelled() or f.exception())
+    await asyncio.wait({wrapped})
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+    try:
+        loop.call_soon_threadsafe(callback)
+    except RuntimeError:  # the loop has closed: nobody is left to reap
+        pass
