@@ -162,9 +162,9 @@ class LinkFlow:
             self.record_failure(req, account, exc)
             raise
         self.recorded_keys.add(key)
-        entry = self.record_link(req, link, account)
         if self.w.inflight is asyncio.current_task():
-            self.w.inflight = None  # recorded: Esc can no longer take the card away
+            self.w.inflight = None  # the link exists: Esc can no longer take it away
+        entry = await self.record_link(req, link, account)
         card = self.make_card(link, CardSource(req, account, entry.id if entry else None))
         # Building the card (its QR code) and laying the list out take a few ms each: yielding
         # between them lets Qt paint in between, so neither holds the Qt thread for a frame.
@@ -174,22 +174,37 @@ class LinkFlow:
         return card
 
     # -- history -----------------------------------------------------------------------------
+    def _not_saved(self, exc: Exception) -> None:
+        self.w.show_message("The link was not saved to history.", f"{type(exc).__name__}: {exc}")
+
     def _record(self, make: Callable[[], "HistoryEntry"]) -> "HistoryEntry | None":
+        """A failed attempt, written at once on this thread (it may run while the window is
+        closing); a locked file fails fast here rather than freezing the window."""
         try:
             entry = self.w.services.history.record(make())  # type: ignore[union-attr]
-        except Exception as exc:  # noqa: BLE001 - the link itself is fine; say so
-            self.w.show_message("The link was not saved to history.", f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - nothing else is lost; say so
+            self._not_saved(exc)
             return None
         self.w.history_changed()
         return entry
 
-    def record_link(self, req: LinkRequest, link: AccountLink, account: Account | None) -> "HistoryEntry | None":
+    async def record_link(self, req: LinkRequest, link: AccountLink, account: Account | None) -> "HistoryEntry | None":
+        """A created link, committed before its card is shown. The write takes well under a
+        millisecond; when another instance holds the lock it is retried on the history worker
+        (awaited, never blocking the Qt thread) instead of failing."""
         from app.history.entry import HistoryEntry
 
         s = self.w.services
         assert s is not None
-        return self._record(lambda: HistoryEntry.for_link(
-            req, link, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account))
+        entry = HistoryEntry.for_link(
+            req, link, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account)
+        try:
+            saved = await s.history_worker.record(await s.open_history(), entry)
+        except Exception as exc:  # noqa: BLE001 - the link itself is fine; say so
+            self._not_saved(exc)
+            return None
+        self.w.history_changed()
+        return saved
 
     def record_failure(self, req: LinkRequest, account: Account | None, exc: BaseException) -> None:
         from app.history.entry import HistoryEntry

@@ -93,3 +93,20 @@ async def test_a_recovered_history_is_said_once_in_the_window_and_in_the_panel(m
     assert find(win, "errorDetails", QLabel).text() == notice
     assert find(panel, "historyNotice", QLabel).text() == notice
     await win.shutdown()
+
+
+async def test_a_link_is_recorded_even_while_another_instance_holds_the_history_lock(window, accounts):
+    """The Qt thread's write fails fast on the lock; the worker retries it, and the card waits
+    for the row, so the link is still recorded before it is shown and nothing freezes."""
+    import sqlite3
+
+    store = window.services.history
+    other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # a second Linkdesk writing at this moment
+    threading.Timer(0.3, lambda: (other.execute("COMMIT"), other.close())).start()
+    find(window, "accountInput").setText(accounts["custom_due"])
+    card = await window.create_link()
+    assert card is not None
+    assert window.banner.isHidden() or "not saved" not in window.banner.message.text()
+    newest = store.query(limit=1)[0]
+    assert newest.request_id == card.link.request_id and newest.outcome == "created"
