@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import os
 import statistics
 import subprocess
@@ -133,10 +134,18 @@ def bench_creation(links: int, latency: float) -> None:
 
             def timed(*args, _original=original, _name=name):  # noqa: ANN001, ANN002
                 started = time.perf_counter()
-                try:
-                    return _original(*args)
-                finally:
+                result = _original(*args)
+                if not inspect.isawaitable(result):
                     steps[_name].append(time.perf_counter() - started)
+                    return result
+
+                async def finish():  # record_link is a coroutine: time it to its end
+                    try:
+                        return await result
+                    finally:
+                        steps[_name].append(time.perf_counter() - started)
+
+                return finish()
 
             setattr(window.flow, name, timed)
         watcher = FirstPaint()

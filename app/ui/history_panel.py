@@ -255,8 +255,14 @@ class HistoryPanel(QWidget):
 
     def refresh(self) -> "asyncio.Task[Any] | None":
         """Re-read the store (call after recording an attempt) and re-arm URL erasure. Returns
-        at once; the rows follow from the worker (the returned task, for tests)."""
+        at once; the rows follow from the worker (the returned task, for tests). While the
+        panel is hidden the re-read waits until it is shown: a query on the worker would only
+        compete with painting the new link's card."""
         self._schedule_erase()
+        if not self.isVisible():
+            self._stale = True
+            return None
+        self._stale = False
         return self.model.reload()
 
     def _say_problem(self, message: str) -> None:
@@ -289,6 +295,8 @@ class HistoryPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if getattr(self, "_stale", False):
+            self.refresh()
         self.model.refresh_status()
         self._tick.start()
 

@@ -22,14 +22,18 @@ from app.stripe.keys import ApiKey
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
-    """Records ``(method, path)`` of every request, then sends it for real."""
+    """Records ``(method, path)`` of every request and each POST's Idempotency-Key, then sends
+    it for real."""
 
     def __init__(self) -> None:
         self.inner = httpx.AsyncHTTPTransport()
         self.requests: list[tuple[str, str]] = []
+        self.keys: list[str | None] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append((request.method, request.url.path))
+        if request.method == "POST":
+            self.keys.append(request.headers.get("idempotency-key"))
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtGui import QColor, QImage
 
 from app.clock import FakeClock
 from app.ui.clipboard import CLEARED_MESSAGE, MARKER_FORMAT, ClipboardGuard
 
 URL = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/Xy7kPq2mZr9T"
-
-
-@pytest.fixture
-def clipboard(qapp):
-    board = QGuiApplication.clipboard()
-    board.clear()
-    yield board
-    board.clear()
 
 
 @pytest.fixture

@@ -75,6 +75,7 @@ async def test_a_link_made_while_history_opens_is_recorded_before_its_card(make_
     slow_open.set()
     card = await creating
     assert card is not None and seen == [1]  # the row was written before the card was shown
+    win.show_history()
     await win.history_panel.settled()
     assert win.history_panel.model.rowCount() == 1
     assert find(win.history_panel, "historyCount", QLabel).text() == "1 entry"
