@@ -33,6 +33,24 @@ def pytest_asyncio_loop_factories(config, item):
 
 
 @pytest.fixture
+def stripe_fixture():
+    """Loads one of Stripe's own fixture objects from ../shared/reference/fixtures beside the
+    checkout (skips when that folder is not there)."""
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "shared" / "reference" / "fixtures"
+
+    def load(name: str) -> dict:
+        path = folder / name
+        if not path.exists():
+            pytest.skip("the shared reference fixtures are not beside this checkout")
+        return json.loads(path.read_text())
+
+    return load
+
+
+@pytest.fixture
 def clock():
     """A fake clock: tests advance it instead of sleeping."""
     from app.clock import FakeClock

@@ -1,33 +1,22 @@
 """The typed results: fixture objects parse, unknown fields are ignored, results are immutable."""
 
 import dataclasses
-import json
-from pathlib import Path
 
 import pytest
 
 from app.stripe.models import Account, AccountLink
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "fixtures"
 
-
-def fixture(name: str) -> dict:
-    path = FIXTURES / name
-    if not path.exists():
-        pytest.skip("the shared reference fixtures are not beside this checkout")
-    return json.loads(path.read_text())
-
-
-def test_stripe_fixture_account_parses():
-    account = Account.from_api(fixture("account.json"))
+def test_stripe_fixture_account_parses(stripe_fixture):
+    account = Account.from_api(stripe_fixture("account.json"))
     assert account.id.startswith("acct_")
     assert account.display_name == "site@stripe.com"  # no business or dashboard name: the email
     assert "external_account" in account.requirements.currently_due
     assert account.requirements.disabled_reason == "requirements.past_due"
 
 
-def test_stripe_fixture_link_parses_and_hides_its_url():
-    data = fixture("account_link.json")
+def test_stripe_fixture_link_parses_and_hides_its_url(stripe_fixture):
+    data = stripe_fixture("account_link.json")
     link = AccountLink.from_api(data, request_id="req_1", received_monotonic=5.0)
     assert link.url == data["url"] and link.ttl == 0  # the fixture's created == expires_at
     assert data["url"] not in repr(link)

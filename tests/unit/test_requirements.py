@@ -1,6 +1,3 @@
-import json
-from pathlib import Path
-
 import pytest
 
 from app.requirements import (
@@ -12,7 +9,6 @@ from app.requirements import (
 )
 from app.stripe.models import Account, Controller, RequirementError, Requirements
 
-FIXTURE = Path("/work/shared/reference/fixtures/account.json")
 
 
 @pytest.mark.parametrize(
@@ -83,8 +79,8 @@ def test_deadline_in_past_reads_ago():
     assert format_deadline(None, now_wall=0) is None
 
 
-def test_controller_description_from_stripe_fixture():
-    account = Account.from_api(json.loads(FIXTURE.read_text()))
+def test_controller_description_from_stripe_fixture(stripe_fixture):
+    account = Account.from_api(stripe_fixture("account.json"))
     assert describe_controller(account) == "Standard account — full Stripe Dashboard"
     custom = Account(id="acct_1", type="custom",
                      controller=Controller("application", "application", "none"))
