@@ -3,8 +3,9 @@
     .venv/bin/python scripts/screenshots.py            # re-runs itself under xvfb-run
     .venv/bin/python scripts/screenshots.py --dark     # the same with a dark palette
 
-Writes ``docs/screenshots/main-window.png`` (an account looked up, links created) and
-``docs/screenshots/present-mode.png`` (present mode full screen). Uses a throw-away data folder,
+Writes ``docs/screenshots/main-window.png`` (an account looked up, links created),
+``docs/screenshots/present-mode.png`` (present mode full screen) and
+``docs/screenshots/history.png`` (the History tab). Uses a throw-away data folder,
 so it never touches your history or settings.
 """
 
@@ -134,7 +135,13 @@ async def _shoot(window, suffix: str) -> list[Path]:  # noqa: ANN001
     present_png = OUT / f"present-mode{suffix}.png"
     present.grab().save(str(present_png))
     present.close()
-    return [main_png, present_png]
+
+    window.show_history()
+    await window.history_panel.settled()
+    await settle()
+    history_png = OUT / f"history{suffix}.png"
+    window.grab().save(str(history_png))
+    return [main_png, present_png, history_png]
 
 
 def main() -> int:

@@ -230,5 +230,7 @@ def status_text(entry: HistoryEntry, now_wall: float) -> str:
 
 
 def account_label(entry: HistoryEntry) -> str:
-    """``Harbor Street Bakery (acct_…)``, or just the id when no name is known."""
-    return f"{entry.account_name} ({entry.account_id})" if entry.account_name else entry.account_id
+    """``Harbor Street Bakery (acct_…)``; the email stands in for a missing name, as it does
+    for the account's display name; just the id when neither is known."""
+    shown = entry.account_name or entry.account_email
+    return f"{shown} ({entry.account_id})" if shown else entry.account_id

@@ -109,3 +109,10 @@ def test_search_text_is_folded_and_one_field_per_line():
     text = search_text("acct_1ABC", "Café Ärger", "Ops@Example.com", None)
     assert text == "acct_1abc\ncafé ärger\nops@example.com"
     assert account_label(HistoryEntry("acct_1", "account_onboarding", "test", "a", "b", 0.0)) == "acct_1"
+
+
+def test_account_label_prefers_the_name_then_the_email():
+    base = HistoryEntry("acct_1", "account_onboarding", "test", "a", "b", 0.0)
+    assert account_label(base.with_changes(account_email="jo@example.com")) == "jo@example.com (acct_1)"
+    named = base.with_changes(account_name="Harbor Street Bakery", account_email="jo@example.com")
+    assert account_label(named) == "Harbor Street Bakery (acct_1)"
