@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSize
 from app.clock import Clock
 from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
-from app.ui.link_card import TICK_MS, countdown_text, scale_font, warning_color
+from app.ui.card_parts import TICK_MS, countdown_text, scale_font, warning_color
 from app.ui.qr import QrWidget
 from app.ui.screens import choose_present_screen
 
