@@ -23,7 +23,7 @@ import asyncio
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Callable, Coroutine
+from typing import Any, Awaitable, Callable, Coroutine
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
@@ -37,6 +37,7 @@ from app.ui.tasks import TaskTracker
 from app.ui.widgets import ERROR_RED
 
 _Index = QModelIndex | QPersistentModelIndex
+_STALE = object()  # a read whose result must not be shown (superseded, failed)
 _LINK_TYPES = {"account_onboarding": "Onboarding", "account_update": "Update"}
 _MODES = {"test": "Test", "live": "Live"}
 CANCELLED_CODE = "cancelled"  # app.ui.link_flow.CancelledByOperator.code
@@ -182,27 +183,38 @@ class HistoryModel(QAbstractTableModel):
         current = self._generation  # a plain object: the worker thread never touches a QObject
         return lambda: generation == current.value
 
+    async def _read(self, generation: int, pending: Awaitable[Any]) -> Any:
+        """What the worker read for query ``generation``, or :data:`_STALE` when a newer query
+        was asked for meanwhile (its result wins) or the read failed (said for the current
+        query only)."""
+        try:
+            result = await pending
+        except Superseded:
+            return _STALE
+        except (sqlite3.Error, HistoryError) as exc:
+            if generation == self._generation.value:
+                self.loadFailed.emit(f"The history could not be read: {exc}")
+            return _STALE
+        return result if generation == self._generation.value else _STALE
+
     async def _load(self, generation: int, query: HistoryQuery) -> None:
         """The first page, shown as soon as it is read; then, if the page is full, the count
         (at 100k rows the count costs as much as the page, and nobody waits for it to see rows)."""
         wanted = self._wanted(generation)
-        try:
-            rows = await self._worker.page(query, limit=self._page_size, wanted=wanted, convert=_row)
-            if generation != self._generation.value:
-                return  # a newer query was asked for meanwhile: its result wins
-            self.beginResetModel()
-            self._rows, self._shown_query = rows, query
-            self._exhausted = len(rows) < self._page_size
-            self.endResetModel()
-            self.loaded.emit()
-            total = len(rows) if self._exhausted else await self._worker.count(query, wanted=wanted)
-        except Superseded:
+        page = self._worker.page(query, limit=self._page_size, wanted=wanted, convert=_row)
+        rows = await self._read(generation, page)
+        if rows is _STALE:
             return
-        except (sqlite3.Error, HistoryError) as exc:
-            if generation == self._generation.value:
-                self.loadFailed.emit(f"The history could not be read: {exc}")
-            return
-        if generation != self._generation.value:
+        self.beginResetModel()
+        self._rows, self._shown_query = rows, query
+        self._exhausted = len(rows) < self._page_size
+        self.endResetModel()
+        self.loaded.emit()
+        if self._exhausted:
+            total = len(rows)
+        else:
+            total = await self._read(generation, self._worker.count(query, wanted=wanted))
+        if total is _STALE:
             return
         self._total = total
         self.totalChanged.emit(total)
@@ -222,16 +234,9 @@ class HistoryModel(QAbstractTableModel):
         self._fetch_task = self._spawn(self._fetch(self._generation.value, self._query, after), "history page")
 
     async def _fetch(self, generation: int, query: HistoryQuery, after: tuple[float, int]) -> None:
-        try:
-            rows = await self._worker.page(
-                query, limit=self._page_size, after=after, wanted=self._wanted(generation), convert=_row)
-        except Superseded:
-            return
-        except (sqlite3.Error, HistoryError) as exc:
-            if generation == self._generation.value:
-                self.loadFailed.emit(f"The history could not be read: {exc}")
-            return
-        if generation != self._generation.value:
+        rows = await self._read(generation, self._worker.page(
+            query, limit=self._page_size, after=after, wanted=self._wanted(generation), convert=_row))
+        if rows is _STALE:
             return
         self._exhausted = len(rows) < self._page_size
         if rows:
