@@ -222,30 +222,39 @@ class HistoryWorker:
     async def aclose(self) -> None:
         """Close the worker's connection (on its thread, after the queued jobs) and end the
         thread. Safe to call twice."""
-        executor = self._executor
-        if executor is None:
+        started = self._start_closing()
+        if started is None:
             return
-        closing = self.submit(self._close_store)
-        self._executor = None
+        executor, closing = started
         try:
             await wait_done(closing)
             closing.result()
         finally:
-            executor.shutdown(wait=True)  # the queue is empty by now: returns at once
-            self.reap()
+            self._finish_closing(executor)
 
     def close(self) -> None:
         """Blocking :meth:`aclose`, for code without an event loop (waits for queued jobs)."""
-        executor = self._executor
-        if executor is None:
+        started = self._start_closing()
+        if started is None:
             return
-        closing = self.submit(self._close_store)
-        self._executor = None
+        executor, closing = started
         try:
             closing.result()
         finally:
-            executor.shutdown(wait=True)
-            self.reap()
+            self._finish_closing(executor)
+
+    def _start_closing(self):  # -> (executor, future of closing the store) | None
+        """Queue the store's closing after the jobs already queued; None if already closed."""
+        executor = self._executor
+        if executor is None:
+            return None
+        closing = self.submit(self._close_store)
+        self._executor = None
+        return executor, closing
+
+    def _finish_closing(self, executor) -> None:  # noqa: ANN001
+        executor.shutdown(wait=True)  # the queue is empty by now: returns at once
+        self.reap()
 
 
 async def wait_done(future: "concurrent.futures.Future[Any]") -> None:
