@@ -136,7 +136,7 @@ async def measure(folder: Path, app, beat: Heartbeat, export_dir: Path) -> dict[
 
     from app.history.store import UI_BUSY_TIMEOUT_MS
     from app.history.worker import HistoryWorker
-    from app.ui.history_panel import HistoryPanel
+    from app.ui.history.panel import HistoryPanel
 
     clock = SystemClock()
     out: dict[str, float] = {}
@@ -289,7 +289,7 @@ def main() -> int:
             beat = Heartbeat()
             await measure(warm, app, beat, Path(tmp))  # one-time costs (fonts, style, imports)
             gc.collect()
-            gc.freeze()  # as the app does once started (app.ui.app.freeze_startup_objects)
+            gc.freeze()  # as the app does once started (app.ui.shell.app.freeze_startup_objects)
             base = await measure(empty, app, beat, Path(tmp))
             scale = await measure(big, app, beat, Path(tmp))
             beat.timer.stop()

@@ -55,8 +55,8 @@ app.exec()
 """
 
 
-# The window's own start, without app.cli's imports (argparse, the history CLI, app.stripe).
-DIRECT = "from app.ui.app import GuiOptions, run_gui; raise SystemExit(run_gui(GuiOptions(sandbox=True)))"
+# The window's own start, without app.cli.entry's imports (argparse, the history CLI, app.stripe).
+DIRECT = "from app.ui.shell.app import GuiOptions, run_gui; raise SystemExit(run_gui(GuiOptions(sandbox=True)))"
 
 
 def _time_to_shown(cmd: list[str], env: dict[str, str]) -> float:
@@ -86,7 +86,7 @@ def bench_startup(runs: int) -> None:
                 times[name].append(elapsed)
     bare = statistics.median(times["bare"])
     print(f"(a) start -> window shown, median of {runs}: bare QMainWindow {bare * 1000:.0f} ms")
-    for name, label in (("app", "python -m app --sandbox"), ("run_gui", "app.ui.app.run_gui() alone")):
+    for name, label in (("app", "python -m app --sandbox"), ("run_gui", "app.ui.shell.app.run_gui() alone")):
         ours = statistics.median(times[name])
         print(f"    {label:<28} {ours * 1000:.0f} ms, ratio {ours / bare:.2f}x (target <= 2.0)")
 
@@ -108,8 +108,8 @@ def bench_creation(links: int, latency: float) -> None:
 
     from app.sandbox import DEMO_ACCOUNTS, DEMO_API_KEY
     from app.services import build_services
-    from app.ui.app import freeze_startup_objects
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.app import freeze_startup_objects
+    from app.ui.shell.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)

@@ -157,7 +157,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.services import build_services
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Linkdesk")

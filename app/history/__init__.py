@@ -1,6 +1,6 @@
 """Local history of link attempts: SQLite storage, search, CSV export and the CLI command.
 
-Qt-free. The UI side lives in ``app.ui.history_model`` and ``app.ui.history_panel``.
+Qt-free. The UI side lives in ``app.ui.history.model`` and ``app.ui.history.panel``.
 """
 
 from app.history.entry import STATUSES, HistoryEntry, Status

@@ -78,7 +78,7 @@ def export_csv(store: "HistoryStore", path: Path, query: HistoryQuery | None = N
 
 class CsvExport:
     """An export done a page at a time, so that a UI can run it as short jobs on a worker thread
-    (``app.ui.history_panel``), with searches in between.
+    (``app.ui.history.panel``), with searches in between.
 
     Call :meth:`step` until it returns False. Rows go to ``<path>.partial``, which replaces
     ``path`` only once complete; :meth:`cancel` removes it.

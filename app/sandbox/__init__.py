@@ -9,8 +9,7 @@ Stripe error shapes it answers with.
         httpx.post(sandbox.url + "/v1/account_links", auth=..., data={...})
 """
 
-from .cli import serve_forever
 from .seed import DEMO_ACCOUNTS, DEMO_API_KEY
 from .server import SandboxServer
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_API_KEY", "SandboxServer", "serve_forever"]
+__all__ = ["DEMO_ACCOUNTS", "DEMO_API_KEY", "SandboxServer"]

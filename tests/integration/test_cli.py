@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app import __version__
-from app.cli import main
+from app.cli.entry import main
 from app.sandbox import DEMO_ACCOUNTS, DEMO_API_KEY
 
 CUSTOM = DEMO_ACCOUNTS["custom_due"]
@@ -268,7 +268,7 @@ def test_opening_the_window_loads_nothing_the_first_paint_does_not_need():
     """With no subcommand, only the global options are parsed before the window opens: no
     httpx, no asyncio, no history or Stripe modules (bench/ui_latency.py (a) depends on it)."""
     probe = (
-        "import sys, app.cli as cli\n"
+        "import sys, app.cli.entry as cli\n"
         "def fake_window(args):\n"
         "    heavy = ('httpx', 'asyncio', 'sqlite3', 'app.history', 'app.stripe', 'app.sandbox')\n"
         "    print(args.sandbox, args.data_dir, sorted(m for m in sys.modules if m.startswith(heavy)))\n"

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 import app
-from app.sandbox import DEMO_API_KEY, SandboxServer, serve_forever
+from app.cli.sandbox import serve_forever
+from app.sandbox import DEMO_API_KEY, SandboxServer
 
 AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
 REPO = Path(app.__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from app.cli.entry import main
 from app.sandbox import DEMO_ACCOUNTS
 
 LIVE_KEY = "sk_live_" + "51Secret0Key0Never0Shown0Q9Zx"

@@ -98,7 +98,7 @@ def no_quit_on_close(qapp):
 
 @pytest.fixture
 async def window(qtbot, services, settings, clipboard, no_quit_on_close):
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     win = MainWindow(services, settings=settings)
     win.show()

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from app.clock import FakeClock
-from app.ui.clipboard import CLEARED_MESSAGE, MARKER_FORMAT, ClipboardGuard
+from app.ui.links.clipboard import CLEARED_MESSAGE, MARKER_FORMAT, ClipboardGuard
 
 URL = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/Xy7kPq2mZr9T"
 

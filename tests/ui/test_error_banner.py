@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from app.stripe.errors import APIError
-from app.ui.error_banner import ErrorBanner, describe_error
+from app.ui.shell.error_banner import ErrorBanner, describe_error
 
 KEY = "sk_live_51Hc7aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcd"
 URL = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/Xy7kPq2mZr9T"

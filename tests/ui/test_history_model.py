@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from app.clock import FakeClock
 from app.history import HistoryEntry, HistoryQuery
 from app.history.worker import HistoryWorker
-from app.ui.history_model import HistoryModel
+from app.ui.history.model import HistoryModel
 
 URL = "https://connect.stripe.com/setup/c/acct_1Model/ModelSecret01"
 

@@ -9,22 +9,34 @@ import sqlite3
 
 import pytest
 import shiboken6
+from mainwindow_helpers import wait_until
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QDateEdit, QFileDialog, QInputDialog, QLabel,
-    QLineEdit, QMenu, QMessageBox, QPushButton, QTableView, QWidget,
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QWidget,
 )
 
-import app.ui.history_panel as history_panel
+import app.ui.history.panel as history_panel
 from app.clock import FakeClock
 from app.history import HistoryEntry, HistoryStore
 from app.history.store import UI_BUSY_TIMEOUT_MS
 from app.history.worker import HistoryWorker
-from app.ui import history_dialogs as dialogs
-from app.ui.history_model import HistoryModel
-from app.ui.history_panel import HistoryPanel
-from mainwindow_helpers import wait_until
+from app.ui.history import dialogs
+from app.ui.history.model import HistoryModel
+from app.ui.history.panel import HistoryPanel
 
 URL = "https://connect.stripe.com/setup/c/acct_1Panel/PanelSecret777"
 DAY = 86400.0

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
 from app.clock import FakeClock
 from app.countdown import LinkState
 from app.stripe.models import AccountLink
-from app.ui.clipboard import CLEARED_MESSAGE, ClipboardGuard
-from app.ui.link_card import LinkCard
-from app.ui.qr import QrWidget
+from app.ui.links.card import LinkCard
+from app.ui.links.clipboard import CLEARED_MESSAGE, ClipboardGuard
+from app.ui.links.qr import QrWidget
 
 URL = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/Xy7kPq2mZr9T"
 CREATED = 1_767_225_600

@@ -5,16 +5,21 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from mainwindow_helpers import find, look_up, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
 
 from app.countdown import LinkState
 from app.stripe.errors import (
-    APIConnectionError, APIError, APITimeoutError, AuthenticationError, InvalidRequestError, RateLimitError,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    InvalidRequestError,
+    RateLimitError,
 )
 from app.stripe.validation import LinkRequest
-from app.ui.link_flow import reuses_idempotency_key
-from mainwindow_helpers import find, look_up, wait_until
+from app.ui.links.flow import reuses_idempotency_key
 
 ACCOUNT_LINKS = "/v1/account_links"
 

@@ -7,10 +7,10 @@ import asyncio
 import threading
 
 import pytest
+from mainwindow_helpers import find
 from PySide6.QtWidgets import QLabel
 
 from app.history.store import HistoryStore
-from mainwindow_helpers import find
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def make_window(qtbot, services, settings, clipboard, no_quit_on_close):
     made = []
 
     def make():
-        from app.ui.main_window import MainWindow
+        from app.ui.shell.main_window import MainWindow
 
         win = MainWindow(services, settings=settings)
         win.show()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from mainwindow_helpers import find, look_up, wait_until
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QTreeWidget, QWidget
-
-from mainwindow_helpers import find, look_up, wait_until
 
 
 def _tree_items(tree: QTreeWidget) -> list[tuple[str, str]]:
@@ -119,7 +118,7 @@ def _next_tab_stop(widget: QWidget) -> QWidget:
 
 
 async def test_help_lists_the_shortcuts(window, qtbot):
-    from app.ui.menus import shortcuts_text
+    from app.ui.shell.menus import shortcuts_text
 
     text = shortcuts_text()
     for needle in ("Ctrl+Return", "Ctrl+Shift+C", "Esc", "F5", "F1"):
@@ -131,7 +130,7 @@ async def test_help_lists_the_shortcuts(window, qtbot):
 
 
 async def test_geometry_and_urls_are_remembered(qtbot, services, settings, accounts, no_quit_on_close):
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     first = MainWindow(services, settings=settings)
     first.show()

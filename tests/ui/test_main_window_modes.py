@@ -9,14 +9,14 @@ import subprocess
 import sys
 
 import pytest
+from mainwindow_helpers import find, look_up, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from app.services import Connection, Services
 from app.stripe.keys import ApiKey
-from app.ui.app import install_error_hooks
-from mainwindow_helpers import find, look_up, wait_until
+from app.ui.shell.app import install_error_hooks
 
 LIVE_KEY = "sk_live_" + "a1B2c3D4e5F6g7H8i9J0kLmN"
 TEST_KEY = "sk_test_" + "z9Y8x7W6v5U4t3S2r1Q0pOnM"
@@ -28,7 +28,7 @@ def make_window(qtbot, services, settings, no_quit_on_close, clipboard):
     made = []
 
     def make(key: str):
-        from app.ui.main_window import MainWindow
+        from app.ui.shell.main_window import MainWindow
 
         other = Services(clock=services.clock, paths=services.paths, client=services.client,
                          connection=Connection(ApiKey(key), "https://api.stripe.com", "default"))
@@ -172,7 +172,7 @@ async def test_a_history_file_from_a_newer_linkdesk_is_reported_and_links_still_
         qtbot, services, settings, accounts, no_quit_on_close, clipboard):
     import sqlite3
 
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     services.paths.data_dir.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(services.paths.history_db) as db:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import zxingcpp
+from mainwindow_helpers import find, look_up, wait_until
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButton
 
 from app.countdown import LinkState
 from app.history.entry import HistoryEntry
 from app.stripe.validation import LinkRequest
-from mainwindow_helpers import find, look_up, wait_until
 
 
 def decode(widget) -> list[str]:
@@ -153,7 +153,7 @@ async def test_present_on_menu_lists_screens_and_remembers_the_choice(window, ac
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QMenu
 
-    from app.ui.screens import AUTOMATIC_LABEL, PRESENT_SCREEN_KEY, screen_key
+    from app.ui.links.screens import AUTOMATIC_LABEL, PRESENT_SCREEN_KEY, screen_key
 
     screen = QGuiApplication.primaryScreen()
     menu = find(window, "presentScreenMenu", QMenu)

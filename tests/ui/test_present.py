@@ -15,9 +15,9 @@ from app.clock import FakeClock
 from app.countdown import LinkState
 from app.stripe.errors import RateLimitError
 from app.stripe.models import AccountLink
-from app.ui.clipboard import ClipboardGuard
-from app.ui.present import INSTRUCTION, PresentWindow, default_present_screen
-from app.ui.qr import QrWidget
+from app.ui.links.clipboard import ClipboardGuard
+from app.ui.links.present import INSTRUCTION, PresentWindow, default_present_screen
+from app.ui.links.qr import QrWidget
 
 BASE = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/"
 URL = BASE + "Xy7kPq2mZr9T"

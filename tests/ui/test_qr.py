@@ -11,8 +11,17 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 from app.clock import FakeClock
-from app.ui.clipboard import CLEARED_MESSAGE, MARKER_FORMAT, ClipboardGuard
-from app.ui.qr import QUIET_ZONE, QrWidget, copy_qr_image, qr_image, qr_matrix, qr_svg, save_qr_png, save_qr_svg
+from app.ui.links.clipboard import CLEARED_MESSAGE, MARKER_FORMAT, ClipboardGuard
+from app.ui.links.qr import (
+    QUIET_ZONE,
+    QrWidget,
+    copy_qr_image,
+    qr_image,
+    qr_matrix,
+    qr_svg,
+    save_qr_png,
+    save_qr_svg,
+)
 
 URL = "https://connect.stripe.com/setup/c/acct_1LdCustomDue0001/Xy7kPq2mZr9T"
 

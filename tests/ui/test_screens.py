@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect
 
-from app.ui.screens import (
-    AUTOMATIC, AUTOMATIC_LABEL, choose_present_screen, screen_choices, screen_key, screen_label,
+from app.ui.links.screens import (
+    AUTOMATIC,
+    AUTOMATIC_LABEL,
+    choose_present_screen,
+    screen_choices,
+    screen_key,
+    screen_label,
 )
 
 

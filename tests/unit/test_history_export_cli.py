@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from app.cli.history import add_history_arguments, parse_local_date, run_history_command
 from app.clock import FakeClock
 from app.history import CSV_COLUMNS, CsvExport, HistoryEntry, HistoryQuery, export_csv
-from app.history.cli import add_history_arguments, parse_local_date, run_history_command
 
 URL = "https://connect.stripe.com/setup/c/acct_1Csv/CsvSecretToken99"
 DAY = 86400.0

@@ -34,7 +34,7 @@ from app.paths import AppPaths, ensure_private_dir
 if TYPE_CHECKING:  # asyncio, logging, qasync and the services load after the first paint
     import asyncio
 
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
 CLOSE_AFTER_ENV = "LINKDESK_TEST_CLOSE_AFTER_MS"
 LOOKUP_ENV = "LINKDESK_TEST_LOOKUP"
@@ -227,7 +227,7 @@ def run_gui(options: Any = None) -> int:
     ensure_private_dir(paths.config_dir)
     settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
 
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     window = MainWindow(settings=settings)
     first_paint = _FirstPaint(window, report=os.environ.get(REPORT_SHOWN_ENV) == "1")

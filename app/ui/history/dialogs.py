@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 CLEAR_DIALOG = "historyClearDialog"
 NOTE_DIALOG = "historyNoteDialog"

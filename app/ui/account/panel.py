@@ -8,17 +8,36 @@ payments and payouts, and what does Stripe still need from them (in plain words 
 from __future__ import annotations
 
 from dataclasses import replace
-
-from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
-from PySide6.QtWidgets import (
-    QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStyle, QStyledItemDelegate,
-    QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
-)
-
 from typing import TYPE_CHECKING
 
-from app.ui.widgets import FieldError, chip, muted
+from PySide6.QtCore import (
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.common.widgets import FieldError, chip, muted
 
 if TYPE_CHECKING:  # imported on the first look-up, after the window is shown
     from app.stripe.models import Account
@@ -44,6 +63,9 @@ def _dot(colour: QColor) -> QIcon:
     painter.drawEllipse(1, 1, 10, 10)
     painter.end()
     return QIcon(pixmap)
+
+ACCOUNT_UNKNOWN = "Stripe does not know this account for your platform."
+ACCOUNT_REFUSED = "Stripe refused this account. The message at the top says why."
 
 
 class _WrappingDelegate(QStyledItemDelegate):

@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING
 
 from app.stripe.errors import StripeError, ValidationError
 from app.stripe.validation import normalize_account_id
-from app.ui.link_flow import CancelledByOperator
+from app.ui.account.panel import ACCOUNT_UNKNOWN
+from app.ui.links.flow import CancelledByOperator
 
 if TYPE_CHECKING:
     from app.stripe.models import Account
-    from app.ui.main_window import MainWindow
+    from app.ui.common.host import WindowHost
 
 
-async def lookup_account(w: "MainWindow") -> "Account | None":
+async def lookup_account(w: "WindowHost") -> "Account | None":
     """Look the account typed in ``w`` up and show its summary; None when refused or failed."""
     if w.services is None or w.busy:
         return None
@@ -41,8 +42,6 @@ async def lookup_account(w: "MainWindow") -> "Account | None":
             w.form.set_account(None)
         w.show_error(exc, retry=w.request_lookup if exc.retryable_by_user else None)
         if exc.http_status in (403, 404) and not w.account_panel.error.is_shown():
-            from app.ui.main_window import ACCOUNT_UNKNOWN
-
             w.mark_field("account", ACCOUNT_UNKNOWN)
         return None
     finally:

@@ -1,29 +1,50 @@
 """``linkdesk history``: print the local history as a table, JSON or CSV (never URLs).
 
-Wiring, in ``app/cli.py``::
-
-    history = subparsers.add_parser("history", help="show the local history of link attempts")
-    add_history_arguments(history)
-    ...
-    with HistoryStore.open(data_dir, clock=clock) as store:
-        return run_history_command(args, store=store, out=sys.stdout)
-
-Every destination is prefixed ``history_`` so it cannot collide with global options.
+Every destination is prefixed ``history_`` so it cannot collide with global options. It opens
+the history store itself: it needs no Stripe client and no sandbox.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-from typing import TextIO
+from typing import Callable, TextIO
 
+from app.cli.output import EXIT_API_ERROR, plain, print_json, say
 from app.history.entry import account_label, status_text
 from app.history.export import write_csv
 from app.history.query import HistoryQuery
 from app.history.store import HistoryStore
 
 TABLE_LIMIT = 50
+
+
+def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
+    history = sub.add_parser("history", help="list recorded link attempts")
+    add_global_options(history, suppress=True)
+    add_history_arguments(history)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.clock import SystemClock
+    from app.history.errors import HistoryError
+    from app.paths import AppPaths
+    from app.preferences import Preferences
+
+    paths = AppPaths.resolve(args.data_dir)
+    prefs = Preferences.load(paths.preferences_file)
+    try:
+        store = HistoryStore.open(paths.data_dir, clock=SystemClock(), store_urls=prefs.store_urls,
+                                  retention_days=prefs.retention_days)
+    except HistoryError as exc:
+        say(err, f"linkdesk: {exc}")
+        return EXIT_API_ERROR
+    if store.recovery_notice:
+        say(err, f"linkdesk: {store.recovery_notice}")
+    try:
+        return run_history_command(args, store=store, out=out)
+    finally:
+        store.close()
 
 
 def parse_local_date(text: str) -> float:
@@ -65,8 +86,7 @@ def run_history_command(args: argparse.Namespace, *, store: HistoryStore, out: T
         entries.append(entry)
     now = store.now()
     if fmt == "json":
-        json.dump([e.public_dict(now) for e in entries], out, indent=2)
-        out.write("\n")
+        print_json([e.public_dict(now) for e in entries], out, indent=2)
     elif fmt == "csv":
         write_csv(entries, out, now_wall=now)
     else:
@@ -92,6 +112,6 @@ def _table(entries: list, out: TextIO, *, now: float, total: int) -> None:
     ]
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+        out.write("  ".join(plain(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
     if total > len(entries):
         out.write(f"({len(entries)} of {total} shown; use --limit N for more)\n")

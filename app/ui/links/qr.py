@@ -7,7 +7,7 @@ on a projector alike. Once the link has expired the matrix is not painted at all
 can scan a dead link (or a still-secret one from a screenshot of an expired card).
 
 "Copy QR image" puts the secret on the clipboard as a picture, so it goes through the window's
-:class:`~app.ui.clipboard.ClipboardGuard` with the link's deadline, like a copied URL: cleared
+:class:`~app.ui.links.clipboard.ClipboardGuard` with the link's deadline, like a copied URL: cleared
 at expiry and at shutdown if still there. A widget without a guard offers no copy.
 """
 
@@ -21,13 +21,20 @@ from typing import TYPE_CHECKING
 import segno
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor, QContextMenuEvent, QFont, QImage, QKeyEvent, QKeySequence, QPainter,
-    QPaintEvent, QPen,
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPen,
 )
 from PySide6.QtWidgets import QFileDialog, QMenu, QSizePolicy, QWidget
 
 if TYPE_CHECKING:
-    from app.ui.clipboard import ClipboardGuard
+    from app.ui.links.clipboard import ClipboardGuard
 
 QUIET_ZONE = 4  # modules of white around the code, as ISO/IEC 18004 asks
 _DARK = QColor(0, 0, 0)

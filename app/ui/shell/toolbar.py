@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
 
-from app.ui.widgets import muted
+from app.ui.common.widgets import muted
 
 if TYPE_CHECKING:
     from app.services import Connection

@@ -7,7 +7,7 @@ thread: the call runs as an asyncio task on the app's qasync loop and is cancell
 window closes first. Once a code has expired, "Show a new code" makes one by hand (not counted
 against the automatic limit).
 
-The screen comes from the caller (see :mod:`app.ui.screens`); :meth:`PresentWindow.move_to`
+The screen comes from the caller (see :mod:`app.ui.links.screens`); :meth:`PresentWindow.move_to`
 moves an open window when the operator picks another one. Copying the QR image goes through
 the optional ``clipboard_guard``, cleared when the shown link expires.
 """
@@ -19,17 +19,25 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QPalette, QScreen
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.clock import Clock
 from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
-from app.ui.card_parts import TICK_MS, countdown_text, scale_font, warning_color
-from app.ui.qr import QrWidget
-from app.ui.screens import choose_present_screen
+from app.ui.links.card_parts import TICK_MS, countdown_text, scale_font, warning_color
+from app.ui.links.qr import QrWidget
+from app.ui.links.screens import choose_present_screen
 
 if TYPE_CHECKING:
-    from app.ui.clipboard import ClipboardGuard
+    from app.ui.links.clipboard import ClipboardGuard
 
 INSTRUCTION = "Scan with your phone's camera, then finish in your phone's browser."
 EXPIRED_INSTRUCTION = "This code has expired. Please ask for a new one."

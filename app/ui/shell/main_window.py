@@ -13,29 +13,36 @@ from typing import TYPE_CHECKING, Any, Callable, Coroutine
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
-    QLabel, QMainWindow, QProgressBar, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
-from app.ui.account_panel import AccountPanel
-from app.ui.error_banner import ErrorBanner
-from app.ui.link_form import LinkForm
-from app.ui.link_list import LinkList
-from app.ui.menus import build_menus
-from app.ui.tasks import TaskTracker
-from app.ui.toolbar import ConnectionBar
+from app.ui.account.panel import ACCOUNT_REFUSED, ACCOUNT_UNKNOWN, AccountPanel
+from app.ui.common.tasks import TaskTracker
+from app.ui.history.tab import HistoryTab
+from app.ui.links.form import LinkForm
+from app.ui.links.link_list import LinkList
+from app.ui.shell.error_banner import ErrorBanner
+from app.ui.shell.menus import build_menus
+from app.ui.shell.toolbar import ConnectionBar
 
 if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
     import asyncio
 
     from app.services import Services
     from app.stripe.models import Account
-    from app.ui.clipboard import ClipboardGuard
-    from app.ui.link_card import LinkCard
-    from app.ui.link_flow import LinkFlow
+    from app.ui.history.panel import HistoryPanel
+    from app.ui.links.card import LinkCard
+    from app.ui.links.clipboard import ClipboardGuard
+    from app.ui.links.flow import LinkFlow
 
 SANDBOX_URLS = ("https://example.com/reauth", "https://example.com/return")
-ACCOUNT_UNKNOWN = "Stripe does not know this account for your platform."
-ACCOUNT_REFUSED = "Stripe refused this account. The message at the top says why."
 
 
 class MainWindow(QMainWindow):
@@ -54,8 +61,6 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.services: "Services | None" = None
         self.clipboard_guard: "ClipboardGuard | None" = None
-        self.history_panel: Any = None
-        self._history_task: "asyncio.Task[None] | None" = None
         self.inflight: "asyncio.Future[Any] | None" = None
         self.busy = False
         self.unexpected: list[BaseException] = []
@@ -63,12 +68,27 @@ class MainWindow(QMainWindow):
         self.tracker = TaskTracker(on_error=self.report_unexpected)
         self._flow: "LinkFlow | None" = None
         self._build()
-        self.actions_by_name = build_menus(self)
+        self.actions_by_name = build_menus(
+            self, self._menu_handlers(), settings=settings, set_store_urls=self.set_store_urls,
+            set_present_screen=lambda name: self.flow.set_present_screen(name))
         self._restore_geometry()
         if services is not None:
             self.attach_services(services)
 
     # -- construction --------------------------------------------------------------------------
+    def _menu_handlers(self) -> dict[str, Callable[[], object]]:
+        return {
+            "focusAccountAction": self.focus_account,
+            "lookupAction": self.request_lookup,
+            "createAction": self.request_create,
+            "cancelAction": self.cancel_request,
+            "copyNewestAction": self.copy_newest_link,
+            "presentNewestAction": self.present_newest_link,
+            "showLinksAction": self.show_links,
+            "showHistoryAction": self.show_history,
+            "quitAction": self.close,
+        }
+
     def _build(self) -> None:
         self.connection_bar = ConnectionBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.connection_bar)
@@ -100,9 +120,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self, objectName="mainTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.links, "Links")
-        self.history_placeholder = QLabel("History opens once Linkdesk is connected.", self)
-        self.history_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.tabs.addTab(self.history_placeholder, "History")
+        self.history_tab = HistoryTab(self.tabs, spawn=self.spawn, show_message=self.show_message)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self, objectName="mainSplitter")
         self.splitter.addWidget(left_scroll)
@@ -138,7 +156,7 @@ class MainWindow(QMainWindow):
     def flow(self) -> "LinkFlow":
         """The link operations (imported on first use: not needed for the first paint)."""
         if self._flow is None:
-            from app.ui.link_flow import LinkFlow
+            from app.ui.links.flow import LinkFlow
 
             self._flow = LinkFlow(self)
         return self._flow
@@ -159,7 +177,7 @@ class MainWindow(QMainWindow):
     # -- services ------------------------------------------------------------------------------
     def attach_services(self, services: "Services") -> None:
         """Wire the (lazily built) services in: badge, clipboard guard, defaults, history."""
-        from app.ui.clipboard import ClipboardGuard
+        from app.ui.links.clipboard import ClipboardGuard
 
         self.services = services
         self.clipboard_guard = ClipboardGuard(QGuiApplication.clipboard(), services.clock, self)
@@ -176,68 +194,22 @@ class MainWindow(QMainWindow):
         keep_urls.setChecked(services.preferences.store_urls)
         keep_urls.blockSignals(False)
         keep_urls.setEnabled(True)
-        self._attach_history()
+        self.history_tab.open(services, reopen=self.flow.reopen, create_again=self.flow.create_again)
         self.account_panel.input.setFocus()
 
-    def _attach_history(self) -> None:
-        """Open the history on its worker thread (quick_check, a migration: tens of ms to
-        seconds, never on the Qt thread) and put the panel in the History tab once it is open.
-        :meth:`history_ready` awaits this; creating a link does, so that its row is written
-        before its card is shown."""
-        assert self.services is not None
-        self.history_placeholder.setText("Opening history…")
-        self.services.start_opening_history()
-        self._history_task = self.spawn(self._open_history(), "open history")
-        if self._history_task is None:  # no event loop runs (a script): open it here
-            self._show_history(self._history_or_error())
+    @property
+    def history_panel(self) -> "HistoryPanel | None":
+        return self.history_tab.panel
 
-    def _history_or_error(self) -> Any:
-        assert self.services is not None
-        try:
-            return self.services.history
-        except Exception as exc:  # noqa: BLE001 - shown to the operator below
-            return exc
+    @property
+    def history_placeholder(self) -> QLabel:
+        return self.history_tab.placeholder
 
-    async def _open_history(self) -> None:
-        assert self.services is not None
-        try:
-            result: Any = await self.services.open_history()
-        except Exception as exc:  # noqa: BLE001 - a newer or unreadable file: say so, keep working
-            result = exc
-        self._show_history(result)
-
-    def _show_history(self, result: Any) -> None:
-        from app.ui.history_panel import HistoryPanel
-
-        assert self.services is not None
-        if isinstance(result, BaseException):
-            self.history_placeholder.setText(f"History is not available.\n{result}")
-            self.show_message("History is not available: new links will not be recorded.", str(result))
-            return
-        panel = HistoryPanel(result, clock=self.services.clock, parent=self,
-                             worker=self.services.history_worker, spawn=self.spawn)
-        panel.reopenRequested.connect(self.flow.reopen)
-        panel.createAgainRequested.connect(self.flow.create_again)
-        index = self.tabs.indexOf(self.history_placeholder)
-        current = self.tabs.currentIndex() == index
-        self.tabs.removeTab(index)
-        self.history_placeholder.deleteLater()
-        self.tabs.insertTab(index, panel, "History")
-        if current:
-            self.tabs.setCurrentIndex(index)
-        self.history_panel = panel
-        if result.recovery_notice:  # said once here too: the panel may not be looked at soon
-            self.show_message("The history file was damaged; a new history was started.", result.recovery_notice)
-
-    async def history_ready(self) -> Any:
+    async def history_ready(self) -> "HistoryPanel | None":
         """Wait until the history is open and its panel shown; the panel, or None when the
-        history is not available (or no services are attached)."""
-        import asyncio
-
-        task = self._history_task
-        if task is not None and not task.done():
-            await asyncio.wait({task})
-        return self.history_panel
+        history is not available (or no services are attached). Creating a link awaits this, so
+        that its row is written before its card is shown."""
+        return await self.history_tab.ready()
 
     def settings_prefix(self) -> str:
         connection = self.services.connection if self.services else None
@@ -257,9 +229,7 @@ class MainWindow(QMainWindow):
                     else "Link URLs are no longer written to history; stored ones were erased.")
 
     def history_changed(self) -> None:
-        refresh = getattr(self.history_panel, "refresh", None)
-        if callable(refresh):
-            refresh()
+        self.history_tab.refresh()
 
     # -- tasks & errors ------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> "asyncio.Task[Any] | None":
@@ -367,13 +337,12 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.links)
 
     def show_history(self) -> None:
-        if self.history_panel is not None:
-            self.tabs.setCurrentWidget(self.history_panel)
+        self.history_tab.show()
 
     # -- operations (tests await these) --------------------------------------------------------
     async def lookup_account(self) -> "Account | None":
         """Look the typed account up and show its summary; None when refused or failed."""
-        from app.ui.lookup import lookup_account
+        from app.ui.account.lookup import lookup_account
 
         return await lookup_account(self)
 

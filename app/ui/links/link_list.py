@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.countdown import LinkState
-from app.ui.widgets import muted
+from app.ui.common.widgets import muted
 
 if TYPE_CHECKING:
-    from app.ui.link_card import LinkCard
+    from app.ui.links.card import LinkCard
 
 EMPTY_TEXT = (
     "No links yet in this session.\n\nLook up an account, choose the link type and press "

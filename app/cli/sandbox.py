@@ -10,12 +10,22 @@ import argparse
 import signal
 import sys
 import threading
-from typing import Sequence, TextIO
+from typing import Callable, Sequence, TextIO
 
-from .seed import DEMO_API_KEY
-from .server import SandboxServer
+from app.sandbox.seed import DEMO_API_KEY
+from app.sandbox.server import SandboxServer
 
 DEFAULT_PORT = 12112  # next to stripe-mock's 12111, so both can run at once
+
+
+def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
+    # Listed for --help only: main() hands `linkdesk sandbox ...` to this module's own parser.
+    sub.add_parser("sandbox", help="run the built-in sandbox API server in the foreground "
+                                   "(see `linkdesk sandbox --help`)")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return serve_forever([], out=out, prog="linkdesk sandbox")
 
 
 def _rate(text: str) -> float | None:

@@ -21,14 +21,19 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from PySide6.QtGui import QGuiApplication
 
-from app.stripe.errors import APIConnectionError, LinkdeskError, StripeError, ValidationError
+from app.stripe.errors import (
+    APIConnectionError,
+    LinkdeskError,
+    StripeError,
+    ValidationError,
+)
 from app.stripe.models import Account, AccountLink
 from app.stripe.validation import LinkRequest
-from app.ui.link_card import LinkCard
+from app.ui.links.card import LinkCard
 
 if TYPE_CHECKING:
     from app.history.entry import HistoryEntry
-    from app.ui.main_window import MainWindow
+    from app.ui.common.host import WindowHost
 
 
 class CancelledByOperator(LinkdeskError):
@@ -73,9 +78,10 @@ def reuses_idempotency_key(error: BaseException | None) -> bool:
 
 
 class LinkFlow:
-    """The window's link operations. Holds no widgets of its own; works through ``window``."""
+    """The window's link operations. Holds no widgets of its own; works through ``window``
+    (any :class:`~app.ui.common.host.WindowHost`)."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: "WindowHost") -> None:
         self.w = window
         self.sources: dict[LinkCard, CardSource] = {}
         self.present_window: Any = None
@@ -266,7 +272,7 @@ class LinkFlow:
     # -- present mode ------------------------------------------------------------------------
     def present(self, card: LinkCard) -> Any:
         """Open the QR full screen; its auto-refresh makes new links with the card's settings."""
-        from app.ui.present import PresentWindow
+        from app.ui.links.present import PresentWindow
 
         w = self.w
         source = self.sources.get(card)
@@ -289,7 +295,7 @@ class LinkFlow:
 
     def present_screen(self) -> Any:
         """The operator's "Present on" choice if connected, else a second screen, else the primary."""
-        from app.ui.screens import PRESENT_SCREEN_KEY, choose_present_screen
+        from app.ui.links.screens import PRESENT_SCREEN_KEY, choose_present_screen
 
         app = QGuiApplication.instance()
         preferred = self.w.settings.value(PRESENT_SCREEN_KEY, "")
@@ -297,7 +303,7 @@ class LinkFlow:
 
     def set_present_screen(self, name: str) -> None:
         """Remember the "Present on" choice ("" = automatic); an open present window moves."""
-        from app.ui.screens import PRESENT_SCREEN_KEY
+        from app.ui.links.screens import PRESENT_SCREEN_KEY
 
         self.w.settings.setValue(PRESENT_SCREEN_KEY, name)
         if self.present_window is not None:

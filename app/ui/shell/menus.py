@@ -7,16 +7,13 @@ connected screens each time it opens (monitors come and go) and remembers the ch
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Callable, Mapping
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
 from app import __version__
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
 
 # (menu, object name, text, shortcuts, description for the Help list)
 ACTIONS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
@@ -48,21 +45,20 @@ def shortcuts_text() -> str:
     return "\n".join(f"{keys:<28} {what}" for keys, what in rows)
 
 
-def build_menus(window: "MainWindow") -> dict[str, QAction]:
-    """Create the menus and actions; returns them by object name."""
-    handlers = {
-        "focusAccountAction": window.focus_account,
-        "lookupAction": window.request_lookup,
-        "createAction": window.request_create,
-        "cancelAction": window.cancel_request,
-        "copyNewestAction": window.copy_newest_link,
-        "presentNewestAction": window.present_newest_link,
-        "showLinksAction": window.show_links,
-        "showHistoryAction": window.show_history,
-        "quitAction": window.close,
-        "shortcutsAction": lambda: show_shortcuts(window),
-        "aboutAction": lambda: show_about(window),
-    }
+def build_menus(
+    window: QMainWindow,
+    handlers: Mapping[str, Callable[[], object]],
+    *,
+    settings: QSettings,
+    set_store_urls: Callable[[bool], None],
+    set_present_screen: Callable[[str], None],
+) -> dict[str, QAction]:
+    """Create the menus and actions of ``window``; returns them by object name.
+
+    ``handlers`` maps the object name of every action in :data:`ACTIONS` but the Help ones to
+    what it does; the menus know nothing else of the window."""
+    handlers = {**handlers, "shortcutsAction": lambda: show_shortcuts(window),
+                "aboutAction": lambda: show_about(window)}
     menus: dict[str, object] = {}
     actions: dict[str, QAction] = {}
     for menu_name in ("&File", "&Link", "&View", "&Help"):
@@ -83,33 +79,33 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
     keep_urls.setChecked(True)
     keep_urls.setEnabled(False)  # until the services (and their preferences) are attached
     keep_urls.setStatusTip("Off: link URLs are never written to disk, and those stored now are erased")
-    keep_urls.toggled.connect(window.set_store_urls)
+    keep_urls.toggled.connect(set_store_urls)
     file_menu = menus["&File"]
     file_menu.insertAction(actions["quitAction"], keep_urls)  # type: ignore[attr-defined]
     file_menu.insertSeparator(actions["quitAction"])  # type: ignore[attr-defined]
     actions["storeUrlsAction"] = keep_urls
     link_menu = menus["&Link"]
-    screens = build_present_screen_menu(window)
+    screens = build_present_screen_menu(window, settings, set_present_screen)
     link_menu.addMenu(screens)  # type: ignore[attr-defined] - after "Present newest link"
     return actions
 
 
-def build_present_screen_menu(window: "MainWindow") -> QMenu:
+def build_present_screen_menu(parent: QWidget, settings: QSettings, choose: Callable[[str], None]) -> QMenu:
     """Link → Present on: "Automatic (second screen)" or one of the connected screens."""
-    menu = QMenu("Present &on", window)
+    menu = QMenu("Present &on", parent)
     menu.setObjectName("presentScreenMenu")
     menu.setToolTipsVisible(True)
-    menu.aboutToShow.connect(lambda: fill_present_screen_menu(window, menu))
-    fill_present_screen_menu(window, menu)
+    menu.aboutToShow.connect(lambda: fill_present_screen_menu(menu, settings, choose))
+    fill_present_screen_menu(menu, settings, choose)
     return menu
 
 
-def fill_present_screen_menu(window: "MainWindow", menu: QMenu) -> None:
+def fill_present_screen_menu(menu: QMenu, settings: QSettings, choose: Callable[[str], None]) -> None:
     """(Re)list the screens, the saved choice checked."""
-    from app.ui.screens import PRESENT_SCREEN_KEY, screen_choices
+    from app.ui.links.screens import PRESENT_SCREEN_KEY, screen_choices
 
     app = QGuiApplication.instance()
-    preferred = str(window.settings.value(PRESENT_SCREEN_KEY, "") or "")
+    preferred = str(settings.value(PRESENT_SCREEN_KEY, "") or "")
     menu.clear()
     for old in menu.findChildren(QActionGroup):
         old.deleteLater()
@@ -122,11 +118,11 @@ def fill_present_screen_menu(window: "MainWindow", menu: QMenu) -> None:
         action.setEnabled(enabled)
         action.setData(value)
         group.addAction(action)
-        action.triggered.connect(lambda _checked=False, v=value: window.flow.set_present_screen(v))
+        action.triggered.connect(lambda _checked=False, v=value: choose(v))
     menu.actions()[0].setToolTip("Another screen than the main one when there is one (a customer display)")
 
 
-def _message_box(window: "MainWindow", name: str, title: str, text: str) -> QMessageBox:
+def _message_box(window: QWidget, name: str, title: str, text: str) -> QMessageBox:
     """A non-blocking message box (``open``, never ``exec``: no nested loop under qasync)."""
     box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Close, window)
     box.setObjectName(name)
@@ -135,13 +131,13 @@ def _message_box(window: "MainWindow", name: str, title: str, text: str) -> QMes
     return box
 
 
-def show_shortcuts(window: "MainWindow") -> QMessageBox:
+def show_shortcuts(window: QWidget) -> QMessageBox:
     box = _message_box(window, "shortcutsDialog", "Keyboard shortcuts", "Keyboard shortcuts")
     box.setInformativeText(f"<pre>{shortcuts_text()}</pre>")
     return box
 
 
-def show_about(window: "MainWindow") -> QMessageBox:
+def show_about(window: QWidget) -> QMessageBox:
     return _message_box(
         window, "aboutDialog", "About Linkdesk",
         f"Linkdesk {__version__}\n\nCreate Stripe Connect Account Links at the desk: look the account "

@@ -25,7 +25,13 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Coroutine
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 
 from app.clock import Clock
@@ -33,14 +39,14 @@ from app.countdown import format_mmss
 from app.history import HistoryEntry, HistoryError, HistoryQuery
 from app.history.entry import account_label
 from app.history.worker import HistoryWorker, Superseded
-from app.ui.tasks import TaskTracker
-from app.ui.widgets import ERROR_RED
+from app.ui.common.tasks import TaskTracker
+from app.ui.common.widgets import ERROR_RED
 
 _Index = QModelIndex | QPersistentModelIndex
 _STALE = object()  # a read whose result must not be shown (superseded, failed)
 _LINK_TYPES = {"account_onboarding": "Onboarding", "account_update": "Update"}
 _MODES = {"test": "Test", "live": "Live"}
-CANCELLED_CODE = "cancelled"  # app.ui.link_flow.CancelledByOperator.code
+CANCELLED_CODE = "cancelled"  # app.ui.links.flow.CancelledByOperator.code
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)

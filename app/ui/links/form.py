@@ -7,15 +7,23 @@ to the widget that holds that value, so the message appears at the field at faul
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from typing import TYPE_CHECKING
-
-from app.ui.widgets import FieldError, muted
+from app.ui.common.widgets import FieldError, muted
 
 if TYPE_CHECKING:  # app.stripe loads httpx: imported after the first paint
     from app.stripe.models import Account

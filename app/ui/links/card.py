@@ -14,17 +14,40 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QFontDatabase, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontDatabase,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.clock import Clock
 from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
-from app.ui.card_parts import (
-    TICK_MS, Badge, ElidedLabel, ShrinkingLabel, countdown_text, local_hms, scale_font, warning_color,
+from app.ui.links.card_parts import (
+    TICK_MS,
+    Badge,
+    ElidedLabel,
+    ShrinkingLabel,
+    countdown_text,
+    local_hms,
+    scale_font,
+    warning_color,
 )
-from app.ui.clipboard import ClipboardGuard
-from app.ui.qr import QrWidget
+from app.ui.links.clipboard import ClipboardGuard
+from app.ui.links.qr import QrWidget
 
 LINK_TYPE_LABELS = {"account_onboarding": "Onboarding link", "account_update": "Update link"}
 STATE_DESCRIPTIONS = {

@@ -1,0 +1,87 @@
+"""The ``linkdesk`` command: the window with no command, else one of :data:`COMMANDS`.
+
+Each command group is a module of :mod:`app.cli` with ``add_parser(subparsers, add_global_options)``
+and ``run(args, out, err) -> exit status``. Exit codes and error reporting: :mod:`app.cli.output`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence, TextIO
+
+from app import __version__
+
+# Only what parsing needs is imported here: with no command the window opens, and its first
+# paint must not wait for asyncio, httpx or SQLite (bench/ui_latency.py measures this path).
+
+COMMANDS = ("link", "account", "history", "sandbox")
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # Subparsers get the same options with SUPPRESS defaults, so that an option given before
+    # the command is not overwritten by the subparser's default.
+    default = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("connection")
+    group.add_argument("--api-base", metavar="URL", default=default,
+                       help="Stripe API base (default https://api.stripe.com; stripe-mock: http://localhost:12111)")
+    group.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                       help="start the built-in sandbox and use it (the default when STRIPE_API_KEY is not set)")
+    group.add_argument("--data-dir", metavar="DIR", default=default,
+                       help="folder for history and settings data (or LINKDESK_DATA_DIR)")
+
+
+def _command(name: str):
+    return importlib.import_module(f"app.cli.{name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="linkdesk",
+        description="Create Stripe Connect Account Links. With no command, opens the window.",
+        epilog="The API key comes from STRIPE_API_KEY; with none set, the built-in sandbox is used.",
+    )
+    parser.add_argument("--version", action="version", version=f"linkdesk {__version__}")
+    add_global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        _command(name).add_parser(sub, add_global_options)
+    return parser
+
+
+def _front(argv: list[str]) -> tuple[argparse.Namespace, list[str]] | None:
+    """Global options and the command word only: enough to open the window (without building
+    every command's parser before the first paint) or to hand ``sandbox ARGS`` over."""
+    front = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    add_global_options(front, suppress=False)
+    front.add_argument("command", nargs="?")
+    try:
+        return front.parse_known_args(argv)
+    except argparse.ArgumentError:  # a malformed global option: the full parser says what
+        return None
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    front = _front(argv)
+    if front is not None:
+        known, unknown = front
+        if known.command == "sandbox":  # its own parser: its options pass through untouched
+            from app.cli.sandbox import serve_forever
+
+            return serve_forever(argv[argv.index("sandbox") + 1:], prog="linkdesk sandbox")
+        if known.command is None and not unknown:
+            return _open_window(known)
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        return _open_window(args)
+    return _command(args.command).run(args, out, err)
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    from app.ui.shell.app import run_gui
+
+    return run_gui(args)

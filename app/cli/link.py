@@ -1,0 +1,96 @@
+"""``linkdesk link``: create an Account Link, record it, print it (and its QR code)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, TextIO
+
+from app.cli.output import plain, print_json, say
+from app.cli.session import with_services
+
+if TYPE_CHECKING:
+    from app.services import Services
+    from app.stripe.models import Account
+
+
+def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
+    from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS, LINK_TYPES
+
+    link = sub.add_parser("link", help="create an Account Link and print it")
+    link.add_argument("account", help="connected account id (acct_…) or a Dashboard URL that contains it")
+    link.add_argument("--type", required=True, choices=LINK_TYPES, dest="link_type")
+    link.add_argument("--refresh-url", required=True, metavar="URL")
+    link.add_argument("--return-url", required=True, metavar="URL")
+    link.add_argument("--fields", choices=COLLECTION_FIELDS, help="collection_options[fields]")
+    link.add_argument("--future-requirements", choices=FUTURE_REQUIREMENTS,
+                      help="collection_options[future_requirements]")
+    link.add_argument("--json", action="store_true", help="print one JSON object")
+    link.add_argument("--qr", action="store_true", help="also draw the QR code in the terminal")
+    add_global_options(link, suppress=True)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return with_services(args, err, lambda services: create_and_print(services, args, out, err))
+
+
+def local_time(unix: float) -> str:
+    return datetime.fromtimestamp(unix).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+async def create_and_print(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.countdown import Countdown
+    from app.history.entry import HistoryEntry
+    from app.stripe.errors import StripeError
+    from app.stripe.validation import LinkRequest
+
+    request = LinkRequest(
+        account=args.account,
+        type=args.link_type,
+        refresh_url=args.refresh_url,
+        return_url=args.return_url,
+        collection_fields=args.fields,
+        future_requirements=args.future_requirements,
+    ).validated(live=services.connection.mode == "live")
+    clock = services.clock
+    history = services.history  # opened before sending: a history problem stops here
+    if history.recovery_notice:
+        say(err, f"linkdesk: {history.recovery_notice}")
+    entry_args = {"clock": clock, "mode": services.connection.mode, "profile": services.connection.profile}
+    # The account's name and email make the history searchable; fetched alongside the link,
+    # never holding it up for long, and not needed for the link itself.
+    account_task = asyncio.ensure_future(services.client.retrieve_account(request.account))
+    try:
+        link = await services.client.create_account_link(request)
+    except StripeError as exc:
+        history.record(HistoryEntry.for_failure(request, exc, account=await settle(account_task), **entry_args))
+        raise
+    # Recorded (and committed) before the URL is printed: a crash right after loses nothing.
+    history.record(HistoryEntry.for_link(request, link, account=await settle(account_task), **entry_args))
+    now_mono = clock.monotonic()
+    countdown = Countdown.for_link(link)
+    left = countdown.remaining(now_mono)
+    if args.json:
+        print_json({**link.api_fields(), "request_id": link.request_id}, out)
+    else:
+        say(out, link.url)
+        expires = countdown.expires_at_wall(now_mono, clock.time())
+        say(out, f"Expires {local_time(expires)} ({int(left)} s left); single use: open it only "
+                 "when the seller is ready.")
+        if args.qr:
+            import segno
+
+            segno.make(plain(link.url), error="m", micro=False).terminal(out=out, compact=True)
+    out.flush()
+    return 0
+
+
+async def settle(task: "asyncio.Future[Account]", grace: float = 1.0) -> "Account | None":
+    """The account if it arrives within ``grace`` seconds and without error, else None."""
+    done, _ = await asyncio.wait({task}, timeout=grace)
+    if not done:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return None
+    return None if task.cancelled() or task.exception() is not None else task.result()

@@ -1,0 +1,55 @@
+"""What every command shares to speak: exit codes, plain text for terminals, JSON, errors.
+
+Exit status: 0 success; 2 invalid input (the message names the field, nothing was sent);
+1 an API, network or storage error (Stripe's message in plain words, its code and the request id).
+Text that came from the network is printed through :func:`plain`, so an account name can never
+clear the screen, retitle the terminal or forge a line of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, TextIO
+
+EXIT_OK, EXIT_API_ERROR, EXIT_INVALID = 0, 1, 2
+
+# C0 and C1 controls (ESC, CSI, BEL, CR, LF…), DEL, and the bidi overrides that reorder what a
+# terminal shows: none belongs in one field of a line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(value: object) -> str:
+    """``value`` as one line of printable text (controls become a visible replacement mark)."""
+    return _UNPRINTABLE.sub("\ufffd", str(value))
+
+
+def say(out: TextIO, *parts: object) -> None:
+    """One line of plain text, every part made printable."""
+    print(" ".join(plain(p) for p in parts), file=out)
+
+
+def print_json(data: Any, out: TextIO, *, indent: int | None = None) -> None:
+    """JSON output: escapes every control character itself, so it needs no :func:`plain`."""
+    print(json.dumps(data, indent=indent, default=list), file=out)
+
+
+def report(exc: BaseException, err: TextIO) -> int:
+    """Print a known error the way README promises and return its exit status; re-raise others."""
+    from app.history.errors import HistoryError
+    from app.stripe.errors import StripeError, ValidationError
+
+    if isinstance(exc, HistoryError):
+        say(err, f"linkdesk: {exc}")
+        return EXIT_API_ERROR
+    if isinstance(exc, ValidationError):
+        say(err, f"linkdesk: invalid {exc.field}: {exc.message}")
+        return EXIT_INVALID
+    if isinstance(exc, StripeError):
+        say(err, f"linkdesk: {exc.explanation}")
+        details = [f"{k}: {v}" for k, v in (("code", exc.code), ("status", exc.http_status),
+                                            ("request id", exc.request_id)) if v]
+        if details:
+            say(err, "  " + "; ".join(details))
+        return EXIT_API_ERROR
+    raise exc
