@@ -32,6 +32,18 @@ from app.stripe.errors import APIConnectionError, APIError, APITimeoutError, Str
 from app.stripe.explain import explain
 from app.stripe.keys import ApiKey
 from app.stripe.models import Account, AccountLink, AccountList
+from app.stripe.v2 import (
+    ACCOUNT_LINKS_PATH,
+    ACCOUNTS_PATH,
+    JSON_CONTENT_TYPE,
+    Detection,
+    LinkRequestV2,
+    account_query,
+    check_link_url,
+    encode_json,
+    explain_v2,
+)
+from app.stripe.v2_models import AccountLinkV2, AccountV2
 from app.stripe.validation import (
     LinkRequest,
     list_params,
@@ -159,6 +171,52 @@ class StripeClient:
         """``GET /v1/account``: the platform's own account (checks the key, names the platform)."""
         return await self._call("GET", "/v1/account", _build_account)
 
+    # --- Accounts v2 (encoding and decoding live in app.stripe.v2) ---------------------------
+
+    async def create_account_link_v2(
+        self, request: LinkRequestV2, *, idempotency_key: str | None = None
+    ) -> AccountLinkV2:
+        """``POST /v2/core/account_links`` with a JSON body (never ``configurations``); the same
+        Idempotency-Key across retries, the same retry rules as v1."""
+        link = request.validated(live=self._key.live)
+        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else str(uuid.uuid4())
+        try:
+            return await self._call(
+                "POST", ACCOUNT_LINKS_PATH, _build_link_v2, idempotency_key=key, account=link.account,
+                body=(JSON_CONTENT_TYPE, encode_json(link.to_body())),
+            )
+        except StripeError as error:
+            error.explanation = explain_v2(error, key=self._key, account=link.account)
+            raise
+
+    async def retrieve_account_v2(self, account_id: str) -> AccountV2:
+        """``GET /v2/core/accounts/{id}`` with the ``include`` values the summary and the update
+        rule read (identity, configurations, defaults, requirements)."""
+        account = normalize_account_id(account_id)
+        try:
+            return await self._call(
+                "GET", f"{ACCOUNTS_PATH}/{account}", lambda data, *_: AccountV2.from_api(data),
+                params=account_query(), account=account,
+            )
+        except StripeError as error:
+            error.explanation = explain_v2(error, key=self._key, account=account)
+            raise
+
+    async def detect_accounts_api(self, account_id: str) -> Detection:
+        """Which Accounts API fits, as far as Stripe's answers can tell (see app.stripe.v2.Detection).
+        Only a refusal of v2 itself decides; an account found through v2 is also reachable
+        through v1, so success leaves the choice to the setting."""
+        try:
+            await self.retrieve_account_v2(account_id)
+        except StripeError as error:
+            text = (error.message or "").lower()
+            if "accounts v2 is not enabled" in text:
+                return Detection("v1", "Stripe says Accounts v2 is not enabled for this platform.")
+            if error.http_status == 404:
+                return Detection("v1", "Stripe did not find this account through v2 (yet); v1 is the safe choice.")
+            raise
+        return Detection(None, "The account is reachable through both APIs; the connection's setting decides.")
+
     # --- transport ------------------------------------------------------------------------
 
     async def _call(
@@ -170,25 +228,28 @@ class StripeClient:
         params: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
         account: str | None = None,
+        body: tuple[str, bytes] | None = None,
     ) -> T:
-        """Send, decode, build the model; any StripeError leaves with its explanation."""
+        """Send, decode, build the model; any StripeError leaves with its explanation.
+        ``body`` is a ready (content type, bytes) pair for a POST that is not form-encoded."""
         try:
-            response, received = await self._send(method, path, params, idempotency_key)
+            response, received = await self._send(method, path, params, idempotency_key, body)
             return self._decode(response, build, received)
         except StripeError as error:
             error.explanation = explain(error, key=self._key, account=account)
             raise
 
     async def _send(
-        self, method: str, path: str, params: Mapping[str, Any] | None, idempotency_key: str | None
+        self, method: str, path: str, params: Mapping[str, Any] | None, idempotency_key: str | None,
+        body: tuple[str, bytes] | None = None,
     ) -> tuple[httpx.Response, float]:
         """The request with its retries. Returns a 2xx response and the monotonic instant it
         arrived, or raises the StripeError of the last attempt."""
         url = _endpoint(self.api_base, path)
         headers = content = None
         if method == "POST":
-            headers = {"Content-Type": _FORM_CONTENT_TYPE, "Idempotency-Key": idempotency_key or str(uuid.uuid4())}
-            content = encode_form(params or {})
+            content_type, content = body if body is not None else (_FORM_CONTENT_TYPE, encode_form(params or {}))
+            headers = {"Content-Type": content_type, "Idempotency-Key": idempotency_key or str(uuid.uuid4())}
         elif params and (query := encode_form(params)):
             url = httpx.URL(f"{url}?{query}")
         retries = 0
@@ -284,10 +345,21 @@ def _build_link(data: dict[str, Any], headers: httpx.Headers, received: float) -
     operator retried with the same key), so a countdown never outlasts the link. The age is
     taken from the server's own clock (``Date`` minus ``created``), plus 1 s for their rounding."""
     link = AccountLink.from_api(data, request_id=headers.get("request-id"), received_monotonic=received)
+    return _counted_from_making(link, headers, received)
+
+
+def _build_link_v2(data: dict[str, Any], headers: httpx.Headers, received: float) -> AccountLinkV2:
+    """As :func:`_build_link`, for a v2 link whose URL must be on accounts.stripe.com."""
+    link = AccountLinkV2.from_api(data, request_id=headers.get("request-id"), received_monotonic=received)
+    check_link_url(link.url)
+    return _counted_from_making(link, headers, received)
+
+
+def _counted_from_making(link: T, headers: httpx.Headers, received: float) -> T:
     server_now = _http_date(headers.get("date")) if headers.get("idempotent-replayed") == "true" else None
     if server_now is None:
         return link
-    age = max(0.0, server_now - link.created + 1.0)
+    age = max(0.0, server_now - link.created + 1.0)  # type: ignore[attr-defined]
     return dataclasses.replace(link, received_monotonic=received - age)
 
 
