@@ -72,6 +72,9 @@ class SandboxApi:
         self._bucket = TokenBucket(rate_limit, clock) if rate_limit is not None else None
         self._idempotency = IdempotencyStore(clock)
         self._lock = threading.Lock()  # one POST at a time: replays never race first uses
+        from .v2 import V2Routes  # Accounts v2 endpoints (app/sandbox/v2.py)
+
+        self._v2 = V2Routes(self)
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -130,6 +133,8 @@ class SandboxApi:
 
     def _route(self, request: Request, caller: Caller, request_id: str) -> tuple[int, bytes, dict[str, str]]:
         path, _, query = request.target.partition("?")
+        if path.startswith("/v2/"):
+            return self._v2.route(request, caller, request_id)
         method = request.method.upper()
         params = _parse_params(query)
         if path == "/v1/account_links" and method == "POST":

@@ -151,7 +151,7 @@ def explain_v2(error: StripeError, *, key: ApiKey | None = None, account: str | 
             f"account may not be connected to your platform, it may exist only in {other} mode, or (for an "
             "account made with v1) Stripe may not have made it reachable through v2 yet (up to 10 minutes)."
         )
-    if error.http_status == 400 and (error.param or "").endswith("type") and "account_update" in message:
+    if error.http_status == 400 and "account_update" in message and ("cannot" in message or "use_case.type" in message):
         return (
             f"{the_account[0].upper() + the_account[1:]} cannot take an update link: update links are for "
             "accounts whose requirements your platform collects and that have no Stripe Dashboard. "
