@@ -24,7 +24,7 @@ from app.stripe.explain import explain
 from app.stripe.keys import ApiKey
 from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS, LINK_TYPES
 from app.stripe.v2_models import ACCOUNT_INCLUDES
-from app.stripe.validation import normalize_account_id, validate_url
+from app.stripe.validation import LinkRequest, normalize_account_id, validate_url
 
 ACCOUNT_LINKS_PATH = "/v2/core/account_links"
 ACCOUNTS_PATH = "/v2/core/accounts"
@@ -62,6 +62,17 @@ class LinkRequestV2:
             collection_fields=_choice("collection_fields", self.collection_fields, COLLECTION_FIELDS),
             future_requirements=_choice("future_requirements", self.future_requirements, FUTURE_REQUIREMENTS),
         )
+
+    @property
+    def type(self) -> str:
+        """The v1 name of the same choice (the history and the form speak it)."""
+        return self.use_case
+
+    def as_history_request(self) -> LinkRequest:
+        """The same request in the v1 shape app.history stores today (an absent return_url is
+        stored as ""; the column is NOT NULL). The API that made the link is recorded apart."""
+        return LinkRequest(self.account, self.use_case, self.refresh_url, self.return_url or "",
+                           self.collection_fields, self.future_requirements)
 
     def to_body(self) -> dict[str, Any]:
         """The JSON body. Absent options are left out (not sent as null); never ``configurations``."""

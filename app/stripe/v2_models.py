@@ -236,6 +236,19 @@ class AccountV2:
         """display_name, else the registered business name, else the email, else the id."""
         return self.display_name or self.registered_name or self.contact_email or self.id
 
+    # The v1 names app.history and the account panel read (duck-compatible with models.Account).
+    @property
+    def business_name(self) -> str | None:
+        return self.registered_name
+
+    @property
+    def dashboard_display_name(self) -> str | None:
+        return self.display_name
+
+    @property
+    def email(self) -> str | None:
+        return self.contact_email
+
     @property
     def update_gate(self) -> "UpdateGate":
         return account_update_gate(self.dashboard, self.requirements_collector)

@@ -188,3 +188,17 @@ def test_choose_accounts_api_refuses_other_values(flag, env, field):
     with pytest.raises(ValidationError) as raised:
         choose_accounts_api(flag, env)
     assert raised.value.field == field
+
+
+def test_v2_request_and_account_fit_the_history_as_it_is(clock):
+    """app.history.HistoryEntry.for_link takes a v2 request (as v1's shape) and a v2 link today."""
+    from app.history.entry import HistoryEntry
+    from app.stripe.v2 import LinkRequestV2
+
+    request = LinkRequestV2("acct_1Nv0FGQ9RKHgCVdK", "account_onboarding", "https://example.com/reauth")
+    link = AccountLinkV2.from_api(fixture("account_link.json"), received_monotonic=clock.monotonic())
+    account = AccountV2.from_api({**fixture("account.json"), "display_name": "Furever"})
+    entry = HistoryEntry.for_link(request.as_history_request(), link, clock=clock, mode="test", account=account)
+    assert (entry.link_type, entry.return_url, entry.account_name, entry.account_email) == (
+        "account_onboarding", "", "Furever", "furever@example.com")
+    assert entry.ttl == 600 and entry.url == link.url
