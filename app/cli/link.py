@@ -22,17 +22,26 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
     link.add_argument("account", help="connected account id (acct_…) or a Dashboard URL that contains it")
     link.add_argument("--type", required=True, choices=LINK_TYPES, dest="link_type")
     link.add_argument("--refresh-url", required=True, metavar="URL")
-    link.add_argument("--return-url", required=True, metavar="URL")
+    link.add_argument("--return-url", metavar="URL", help="required for v1; optional for Accounts v2")
     link.add_argument("--fields", choices=COLLECTION_FIELDS, help="collection_options[fields]")
     link.add_argument("--future-requirements", choices=FUTURE_REQUIREMENTS,
                       help="collection_options[future_requirements]")
     link.add_argument("--json", action="store_true", help="print one JSON object")
     link.add_argument("--qr", action="store_true", help="also draw the QR code in the terminal")
+    from app.cli.accounts_v2 import add_option
+
+    add_option(link)
     add_global_options(link, suppress=True)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    return with_services(args, err, lambda services: create_and_print(services, args, out, err))
+    from app.cli.accounts_v2 import chosen_api, create_and_print_v2
+
+    api = chosen_api(args, err)
+    if isinstance(api, int):
+        return api
+    create = create_and_print_v2 if api == "v2" else create_and_print
+    return with_services(args, err, lambda services: create(services, args, out, err))
 
 
 def local_time(unix: float) -> str:
@@ -49,7 +58,7 @@ async def create_and_print(services: "Services", args: argparse.Namespace, out: 
         account=args.account,
         type=args.link_type,
         refresh_url=args.refresh_url,
-        return_url=args.return_url,
+        return_url=args.return_url or "",  # "" is refused by name: v1 needs a return URL
         collection_fields=args.fields,
         future_requirements=args.future_requirements,
     ).validated(live=services.connection.mode == "live")
