@@ -185,7 +185,7 @@ class RequirementsV2:
 class AccountV2:
     id: str
     applied_configurations: tuple[str, ...] = ()
-    display_name: str | None = None
+    stripe_display_name: str | None = None  # display_name as Stripe sent it
     registered_name: str | None = None  # identity.business_details.registered_name
     contact_email: str | None = None
     country: str | None = None  # identity.country, upper case
@@ -214,7 +214,7 @@ class AccountV2:
         return cls(
             id=account_id,
             applied_configurations=_names(data.get("applied_configurations")),
-            display_name=_text(data.get("display_name")),
+            stripe_display_name=_text(data.get("display_name")),
             registered_name=_text(_map(identity.get("business_details")).get("registered_name")),
             contact_email=_text(data.get("contact_email")),
             country=country.upper()[:2] if country else None,
@@ -234,7 +234,12 @@ class AccountV2:
     @property
     def name(self) -> str:
         """display_name, else the registered business name, else the email, else the id."""
-        return self.display_name or self.registered_name or self.contact_email or self.id
+        return self.stripe_display_name or self.registered_name or self.contact_email or self.id
+
+    @property
+    def display_name(self) -> str:
+        """As :attr:`app.stripe.models.Account.display_name`: the name to show (never empty)."""
+        return self.name
 
     # The v1 names app.history and the account panel read (duck-compatible with models.Account).
     @property
@@ -243,7 +248,7 @@ class AccountV2:
 
     @property
     def dashboard_display_name(self) -> str | None:
-        return self.display_name
+        return self.stripe_display_name
 
     @property
     def email(self) -> str | None:

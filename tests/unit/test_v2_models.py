@@ -42,7 +42,7 @@ def test_stripes_example_account_parses():
     assert account.entity_type == "company"
     assert account.dashboard == "full"
     assert account.created == parse_rfc3339("2024-11-26T16:33:03.000Z")
-    assert account.registered_name is None and account.display_name is None
+    assert account.registered_name is None and account.stripe_display_name is None
     assert account.name == "furever@example.com"
     assert not account.requirements.included  # not asked for in the example
     assert account.update_gate.allowed is False
