@@ -37,6 +37,7 @@ class Connection:
     api_base: str
     profile: str  # "sandbox" when the built-in sandbox serves, else "default"
     sandbox: "SandboxServer | None" = None
+    accounts_api: str = "v1"  # "v1" | "v2": which Accounts API the platform uses (app.stripe.v2)
 
     @property
     def mode(self) -> str:
@@ -66,7 +67,9 @@ def open_connection(
     ``ValidationError("api_key", ...)`` whose text never contains the key.
     """
     from app.stripe.keys import ApiKey
+    from app.stripe.v2 import choose_accounts_api
 
+    accounts_api = choose_accounts_api(None, environ)  # LINKDESK_ACCOUNTS_API; refused by name if bad
     raw_key = (environ.get(KEY_ENV) or "").strip()
     base = api_base or environ.get(API_BASE_ENV) or None
     if use_sandbox or (not raw_key and base is None):
@@ -74,11 +77,11 @@ def open_connection(
 
         wall = (clock or SystemClock()).time
         server = SandboxServer(clock=wall).start()
-        return Connection(ApiKey(DEMO_API_KEY), server.url, "sandbox", server)
+        return Connection(ApiKey(DEMO_API_KEY), server.url, "sandbox", server, accounts_api)
     if not raw_key:
         # An API base without a key: stripe-mock accepts any sk_test_ key.
         raw_key = "sk_test_linkdesk_no_key_set"
-    return Connection(ApiKey(raw_key), base or DEFAULT_API_BASE, "default")
+    return Connection(ApiKey(raw_key), base or DEFAULT_API_BASE, "default", accounts_api=accounts_api)
 
 
 @dataclass

@@ -63,6 +63,12 @@ class LinkRequestV2:
             future_requirements=_choice("future_requirements", self.future_requirements, FUTURE_REQUIREMENTS),
         )
 
+    @classmethod
+    def from_link_request(cls, request: LinkRequest) -> "LinkRequestV2":
+        """The window's form speaks v1's LinkRequest; an empty return URL means none."""
+        return cls(request.account, request.type, request.refresh_url, request.return_url or None,
+                   request.collection_fields, request.future_requirements)
+
     @property
     def type(self) -> str:
         """The v1 name of the same choice (the history and the form speak it)."""

@@ -31,7 +31,10 @@ async def lookup_account(w: "WindowHost") -> "Account | None":
     w.set_busy(True, f"Looking up {account_id}…")
     w.account_panel.set_busy(True)
     try:
-        account = await w.flow.cancellable(w.services.client.retrieve_account(account_id))
+        client = w.services.client
+        v2 = getattr(w.services.connection, "accounts_api", "v1") == "v2"
+        retrieve = client.retrieve_account_v2 if v2 else client.retrieve_account
+        account = await w.flow.cancellable(retrieve(account_id))
     except CancelledByOperator:
         w.status("Look-up cancelled.")
         return None

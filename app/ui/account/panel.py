@@ -41,6 +41,7 @@ from app.ui.common.widgets import FieldError, chip, muted
 
 if TYPE_CHECKING:  # imported on the first look-up, after the window is shown
     from app.stripe.models import Account
+    from app.stripe.v2_models import AccountV2
 
 _SEVERITY = {"error": QColor(220, 53, 69), "warning": QColor(230, 150, 20), "info": QColor(60, 130, 220)}
 
@@ -157,18 +158,15 @@ class AccountSummary(QFrame):
         self._chip_widgets: list[QLabel] = []
 
     def show_account(self, account: Account, *, now_wall: float) -> None:
-        from app.requirements import describe_controller  # after first paint
+        from app.requirements import describe_controller, requirement_sections  # after first paint
+        from app.stripe.v2_models import AccountV2
 
-        self.name.setText(account.display_name)
-        meta = [x for x in (account.id, _country_name(account.country)) if x]
-        # An account known only by its email has it as its name already: not twice.
-        email = account.email if account.email and account.email != account.display_name else None
-        self.meta.setText("  ·  ".join(meta) + (f"\n{email}" if email else ""))
+        if isinstance(account, AccountV2):
+            self._show_v2(account, now_wall=now_wall)
+            return
+        self._show_identity(account)
         self.controller.setText(describe_controller(account))
-        for widget in self._chip_widgets:
-            self.chips.removeWidget(widget)
-            widget.deleteLater()
-        self._chip_widgets = [
+        chips = [
             chip("Charges", "Charges enabled" if account.charges_enabled else "Charges disabled",
                  account.charges_enabled),
             chip("Payouts", "Payouts enabled" if account.payouts_enabled else "Payouts disabled",
@@ -176,17 +174,43 @@ class AccountSummary(QFrame):
             chip("Details submitted", "Details submitted" if account.details_submitted
                  else "Details not submitted", account.details_submitted),
         ]
-        for index, widget in enumerate(self._chip_widgets):
-            self.chips.insertWidget(index, widget)
-        self._fill_tree(account, now_wall)
+        self._set_chips(chips)
+        self._fill_tree(requirement_sections(account.requirements, now_wall=now_wall),
+                        requirement_sections(account.future_requirements, now_wall=now_wall))
         self.setAccessibleDescription(self.text())
 
-    def _fill_tree(self, account: Account, now_wall: float) -> None:
-        from app.requirements import requirement_sections
+    def _show_v2(self, account: "AccountV2", *, now_wall: float) -> None:
+        """An Accounts v2 account: its configurations stand where v1's status chips are."""
+        from app.requirements_v2 import describe_account_v2, describe_configurations, requirement_sections_v2
 
+        self._show_identity(account)
+        self.controller.setText(describe_account_v2(account))
+        words = [describe_configurations((c,)) for c in account.applied_configurations]
+        chips = [chip(word, f"{word} configuration applied", True) for word in words]
+        if account.closed:
+            chips.append(chip("Closed", "The account is closed", False))
+        self._set_chips(chips)
+        self._fill_tree(requirement_sections_v2(account.requirements, now_wall=now_wall),
+                        requirement_sections_v2(account.future_requirements, now_wall=now_wall))
+        self.setAccessibleDescription(self.text())
+
+    def _show_identity(self, account: "Account | AccountV2") -> None:
+        self.name.setText(account.display_name)
+        meta = [x for x in (account.id, _country_name(account.country)) if x]
+        # An account known only by its email has it as its name already: not twice.
+        email = account.email if account.email and account.email != account.display_name else None
+        self.meta.setText("  ·  ".join(meta) + (f"\n{email}" if email else ""))
+
+    def _set_chips(self, chips: list[QLabel]) -> None:
+        for widget in self._chip_widgets:
+            self.chips.removeWidget(widget)
+            widget.deleteLater()
+        self._chip_widgets = chips
+        for index, widget in enumerate(chips):
+            self.chips.insertWidget(index, widget)
+
+    def _fill_tree(self, sections: list, future: list) -> None:
         self.tree.clear()
-        sections = requirement_sections(account.requirements, now_wall=now_wall)
-        future = requirement_sections(account.future_requirements, now_wall=now_wall)
         for section in future:
             sections.append(replace(section, key=f"future_{section.key}", severity="info",
                                     title=f"Future requirements — {section.title}"))

@@ -146,7 +146,13 @@ class LinkFlow:
         finally:
             w.set_busy(False)
         self.remember_urls(req)
-        w.status(f"Link created for {card.account_name}. It expires in {card.link.ttl / 60:.0f} minutes.")
+        covers = getattr(card.link, "configurations", None)  # an Accounts v2 link says what it covers
+        if covers:
+            from app.requirements_v2 import describe_configurations
+
+            w.form.show_link_covers(describe_configurations(covers))
+        w.status(f"Link created for {card.account_name}. It expires in {card.link.ttl / 60:.0f} minutes."
+                 + (f" It covers: {describe_configurations(covers)}." if covers else ""))
         return card
 
     def retry(self) -> None:
@@ -162,7 +168,13 @@ class LinkFlow:
         services = self.w.services
         assert services is not None
         try:
-            link = await services.client.create_account_link(req, idempotency_key=key)
+            if getattr(services.connection, "accounts_api", "v1") == "v2":
+                from app.stripe.v2 import LinkRequestV2
+
+                link = await services.client.create_account_link_v2(
+                    LinkRequestV2.from_link_request(req), idempotency_key=key)
+            else:
+                link = await services.client.create_account_link(req, idempotency_key=key)
         except StripeError as exc:
             self.recorded_keys.add(key)
             self.record_failure(req, account, exc)

@@ -90,6 +90,10 @@ class LinkForm(QGroupBox):
         self.type = _combo(self, "typeSelector", "Link type", TYPE_LABELS)
         self.type_note = muted(QLabel(self, objectName="typeNote", wordWrap=True))
         self.type_note.hide()
+        # Accounts v2: which configurations the account has (Stripe picks what a link covers).
+        self.configurations_note = muted(QLabel(self, objectName="configurationsNote", wordWrap=True,
+                                                textFormat=Qt.TextFormat.PlainText))
+        self.configurations_note.hide()
         self.refresh_url = QLineEdit(self, objectName="refreshUrlInput")
         self.refresh_url.setAccessibleName("Refresh URL")
         self.refresh_url.setPlaceholderText("https://your-platform.example/onboarding/refresh")
@@ -141,6 +145,7 @@ class LinkForm(QGroupBox):
             box.addWidget(self.widgets[field])
             if field == "type":
                 box.addWidget(self.type_note)
+                box.addWidget(self.configurations_note)
             box.addWidget(self.errors[field])
             buddy = QLabel(label, self)
             buddy.setBuddy(self.widgets[field])
@@ -201,6 +206,15 @@ class LinkForm(QGroupBox):
             self.type.setCurrentIndex(self.type.findData("account_onboarding"))
         self.type_note.setText(refusal or "")
         self.type_note.setVisible(refusal is not None)
+        self.configurations_note.setText(_configurations_text(account))
+        self.configurations_note.setVisible(bool(self.configurations_note.text()))
+
+    def show_link_covers(self, words: str) -> None:
+        """After an Accounts v2 link is made: which configurations Stripe says it covers."""
+        base = self.configurations_note.text().split("\n")[0]
+        self.configurations_note.setText(f"{base}\nThe last link covers: {words}." if base else
+                                         f"The last link covers: {words}.")
+        self.configurations_note.show()
 
     def update_allowed(self) -> bool:
         model = self.type.model()
@@ -244,3 +258,18 @@ class LinkForm(QGroupBox):
         self.create_button.setText("Creating…" if busy else "Create link")
         self.cancel_button.setVisible(busy)
         self.cancel_button.setEnabled(busy)
+
+
+def _configurations_text(account: object) -> str:
+    """For an Accounts v2 account: its configurations, and that Stripe picks what a link covers
+    (the pinned API version sends no configuration choice). Empty for v1 accounts."""
+    from app.stripe.v2_models import AccountV2
+
+    if not isinstance(account, AccountV2):
+        return ""
+    from app.requirements_v2 import describe_configurations
+
+    text = (f"Configurations: {describe_configurations(account.applied_configurations)}. "
+            "Stripe picks which ones a link onboards.")
+    gate = account.update_gate
+    return text if gate.allowed is not None else f"{text} {gate.reason}"

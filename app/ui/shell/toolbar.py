@@ -51,8 +51,11 @@ class ConnectionBar(QToolBar):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.badge = QLabel(self, objectName="modeBadge")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.accounts_api = muted(QLabel(self, objectName="accountsApiLabel"))
+        self.accounts_api.setContentsMargins(12, 0, 0, 0)
         self.addWidget(title)
         self.addWidget(self.connection)
+        self.addWidget(self.accounts_api)
         self.addWidget(spacer)
         self.badge_action = self.addWidget(self.badge)  # a toolbar widget shows/hides via its action
         self.badge_action.setVisible(False)
@@ -63,6 +66,12 @@ class ConnectionBar(QToolBar):
     def show_connection(self, connection: "Connection", client: Any) -> None:
         """Describe the connection (never the key itself: only its redacted form)."""
         kind = "sandbox" if connection.is_sandbox else connection.mode
+        api = getattr(connection, "accounts_api", "v1")
+        self.accounts_api.setText(f"Accounts {api}")
+        self.accounts_api.setToolTip(
+            "Links and look-ups use Stripe's Accounts v2 API (/v2/core). Set LINKDESK_ACCOUNTS_API=v1 to change."
+            if api == "v2" else
+            "Links and look-ups use Stripe's Accounts v1 API. Set LINKDESK_ACCOUNTS_API=v2 for a platform on v2.")
         text, bg, fg, border = BADGES.get(kind, BADGES["test"])
         self.badge.setObjectName("sandboxBadge" if connection.is_sandbox else "modeBadge")
         self.badge.setText(text)

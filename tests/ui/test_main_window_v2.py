@@ -1,0 +1,122 @@
+"""The window on a platform that uses Accounts v2, against the sandbox over real loopback HTTP:
+which API is shown, the v2 summary and configurations, creating, errors, retry and history."""
+
+from __future__ import annotations
+
+import pytest
+from mainwindow_helpers import find, look_up, wait_until
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton
+
+from app.countdown import LinkState
+from app.paths import AppPaths
+from app.sandbox import DEMO_API_KEY
+from app.services import Connection, Services
+from app.stripe.client import StripeClient
+from app.stripe.keys import ApiKey
+from app.stripe.v2_models import AccountLinkV2, AccountV2
+
+V2_LINKS = "/v2/core/account_links"
+
+
+@pytest.fixture
+def accounts_api() -> str:
+    return "v2"
+
+
+@pytest.fixture
+async def services(sandbox, clock, transport, tmp_path, accounts_api):
+    client = StripeClient(ApiKey(DEMO_API_KEY), api_base=sandbox.url, clock=clock, transport=transport,
+                          max_retries=0)
+    built = Services(
+        clock=clock,
+        paths=AppPaths.resolve(tmp_path / "data"),
+        connection=Connection(ApiKey(DEMO_API_KEY), sandbox.url, "sandbox", sandbox, accounts_api=accounts_api),
+        client=client,
+    )
+    yield built
+    await built.aclose()
+
+
+@pytest.mark.parametrize("accounts_api", ["v1", "v2"])
+async def test_the_window_says_which_api_is_in_use(window, accounts_api):
+    label = find(window, "accountsApiLabel", QLabel)
+    assert label.isVisible() and label.text() == f"Accounts {accounts_api}"
+
+
+async def test_lookup_reads_the_v2_account_and_shows_its_configurations(window, accounts, transport):
+    account = await look_up(window, accounts["custom_eu"])
+    assert isinstance(account, AccountV2)
+    assert ("GET", f"/v2/core/accounts/{accounts['custom_eu']}") in transport.requests
+    assert not any(path.startswith("/v1/") for _, path in transport.requests)
+    summary = window.account_panel.summary.text()
+    assert "Atelier Brandt GmbH" in summary and "Accounts v2" in summary
+    assert "Customer configuration applied" in summary and "Merchant configuration applied" in summary
+    note = find(window, "configurationsNote", QLabel)
+    assert note.isVisible() and note.text().startswith("Configurations: Customer, Merchant.")
+    assert window.form.update_allowed()
+
+
+async def test_v2_requirements_read_like_v1(window, accounts):
+    await look_up(window, accounts["custom_pastdue"])
+    summary = window.account_panel.summary.text()
+    assert "Past due (2)" in summary and "Bank account for payouts" in summary
+
+
+async def test_update_is_gated_by_v2s_rule(window, accounts):
+    await look_up(window, accounts["express_new"])
+    assert not window.form.update_allowed()
+    assert "onboarding" in find(window, "typeNote", QLabel).text()
+
+
+async def test_create_makes_a_v2_link_records_it_and_says_what_it_covers(window, accounts, services, transport, clock):
+    await look_up(window, accounts["custom_due"])
+    find(window, "accountInput").setText(accounts["custom_due"])
+    card = await window.create_link()
+    assert card is not None, window.banner.message.text()
+    assert isinstance(card.link, AccountLinkV2) and card.link.url.startswith("https://accounts.stripe.com/r/")
+    assert transport.posts() == [V2_LINKS]
+    assert card.state is LinkState.ACTIVE and card.link.ttl == 600
+    assert find(card, "linkCountdown", QLabel).text().startswith(("10:00", "9:59"))
+    assert "The last link covers: Merchant." in find(window, "configurationsNote", QLabel).text()
+    assert "It covers: Merchant." in window.statusBar().currentMessage()
+    entry = services.history.query()[0]
+    assert entry.outcome == "created" and entry.url == card.link.url and entry.account_name == "Harbor Street Bakery"
+    clock.advance(601)
+    await wait_until(lambda: card.state is LinkState.EXPIRED)
+
+
+async def test_v2_error_is_shown_with_request_id(window, services):
+    find(window, "accountInput").setText("acct_1DoesNotExist00")
+    assert await window.create_link() is None
+    details = find(window, "errorDetails", QLabel).text()
+    assert "Code: not_found" in details and "Request id: req_" in details
+    assert "through Accounts v2" in window.banner.message.text()
+    assert services.history.query()[0].outcome == "failed"
+
+
+async def test_retry_after_a_server_error_makes_the_link(window, accounts, sandbox, transport):
+    sandbox.inject_fault("500", path=V2_LINKS)
+    find(window, "accountInput").setText(accounts["custom_due"])
+    assert await window.create_link() is None
+    retry = find(window, "retryButton", QPushButton)
+    assert retry.isVisible()
+    retry.click()
+    await wait_until(lambda: len(window.links.cards()) == 1)
+    assert transport.posts() == [V2_LINKS, V2_LINKS]
+
+
+async def test_lost_answer_is_replayed_with_the_same_key(window, accounts, sandbox, transport):
+    sandbox.inject_fault("drop", after_processing=True, path=V2_LINKS)
+    find(window, "accountInput").setText(accounts["custom_due"])
+    assert await window.create_link() is None
+    find(window, "retryButton", QPushButton).click()
+    await wait_until(lambda: len(window.links.cards()) == 1)
+    assert transport.keys[0] == transport.keys[1]
+    assert window.links.cards()[0].state is LinkState.ACTIVE
+
+
+async def test_update_link_through_v2(window, accounts, transport):
+    await look_up(window, accounts["custom_due"])
+    find(window, "typeSelector", QComboBox).setCurrentIndex(1)
+    card = await window.create_link()
+    assert card is not None and card.link.use_case == "account_update"
