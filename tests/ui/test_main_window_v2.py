@@ -120,3 +120,14 @@ async def test_update_link_through_v2(window, accounts, transport):
     find(window, "typeSelector", QComboBox).setCurrentIndex(1)
     card = await window.create_link()
     assert card is not None and card.link.use_case == "account_update"
+
+
+async def test_v2_needs_no_return_url_but_checks_one_that_is_given(window, accounts, transport):
+    find(window, "accountInput").setText(accounts["custom_due"])
+    find(window, "returnUrlInput").setText("")
+    card = await window.create_link()
+    assert card is not None, window.banner.message.text()
+    find(window, "returnUrlInput").setText("ftp://example.com/back")
+    assert await window.create_link() is None
+    assert find(window, "returnUrlError", QLabel).isVisible()
+    assert transport.posts() == [V2_LINKS]

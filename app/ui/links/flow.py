@@ -118,8 +118,14 @@ class LinkFlow:
             return None
         w.clear_errors()
         raw = request or w.form.request(w.account_panel.account_text())
+        live = w.services.connection.mode == "live"
         try:
-            req = raw.validated(live=w.services.connection.mode == "live")
+            if getattr(w.services.connection, "accounts_api", "v1") == "v2":  # return URL optional
+                from app.stripe.v2 import LinkRequestV2
+
+                req = LinkRequestV2.from_link_request(raw).validated(live=live).as_history_request()
+            else:
+                req = raw.validated(live=live)
         except ValidationError as exc:
             w.mark_field(exc.field, exc.message)
             return None
