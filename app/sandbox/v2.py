@@ -416,6 +416,8 @@ def _json_body(request: "Request") -> dict[str, Any]:
         raise invalid_body("not UTF-8") from None
     except ValueError as exc:
         raise invalid_body(str(exc).split(":")[0]) from None
+    except RecursionError:  # nesting deeper than any real body
+        raise invalid_body("nested too deeply") from None
     if not isinstance(data, dict):
         raise invalid_body("expected an object")
     return data

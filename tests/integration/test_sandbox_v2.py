@@ -174,3 +174,13 @@ def test_keys_are_checked_first(sandbox):
     assert answer.status_code == 401
     assert "sk_test_no-pe" not in answer.text
     assert httpx.post(f"{sandbox.url}/v2/core/account_links", json=link_body()).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"[" * 200_000 + b"]" * 200_000, b"\xff\xfe", b"[1, 2]", b'{"account": {"$ne": 1}, "use_case": []}'],
+)
+def test_hostile_bodies_get_a_v2_error_and_the_server_keeps_serving(v2, content):
+    answer = v2.post("/v2/core/account_links", content=content, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["error"]["type"] == "invalid_request_error"
+    assert v2.post("/v2/core/account_links", json=link_body()).status_code == 200
