@@ -35,7 +35,7 @@ def chosen_api(args: argparse.Namespace, err: TextIO) -> str | int:
 
 
 async def create_and_print_v2(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.cli.link import local_time, settle
+    from app.cli.timing import local_time, settle
     from app.countdown import Countdown
     from app.history.entry import HistoryEntry
     from app.requirements_v2 import describe_configurations

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import datetime
 from typing import TYPE_CHECKING, Callable, TextIO
 
 from app.cli.output import plain, print_json, say
 from app.cli.session import with_services
+from app.cli.timing import local_time, settle
 
 if TYPE_CHECKING:
     from app.services import Services
-    from app.stripe.models import Account
 
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
@@ -42,10 +41,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return api
     create = create_and_print_v2 if api == "v2" else create_and_print
     return with_services(args, err, lambda services: create(services, args, out, err))
-
-
-def local_time(unix: float) -> str:
-    return datetime.fromtimestamp(unix).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 async def create_and_print(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -93,13 +88,3 @@ async def create_and_print(services: "Services", args: argparse.Namespace, out: 
             segno.make(plain(link.url), error="m", micro=False).terminal(out=out, compact=True)
     out.flush()
     return 0
-
-
-async def settle(task: "asyncio.Future[Account]", grace: float = 1.0) -> "Account | None":
-    """The account if it arrives within ``grace`` seconds and without error, else None."""
-    done, _ = await asyncio.wait({task}, timeout=grace)
-    if not done:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        return None
-    return None if task.cancelled() or task.exception() is not None else task.result()

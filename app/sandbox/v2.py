@@ -26,23 +26,20 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from typing import TYPE_CHECKING, Any
+import secrets
+import string
+from typing import Any, Callable, Mapping, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .accounts import DAY, AccountSpec
+from .accounts_v2 import CONFIGURATIONS, account_v2_json, configurations_of, rfc3339
 from .errors import ApiError
-from .seed import DEMO_SPECS, PLATFORM
-from .state import IdempotencyStore, SavedResult
-
-if TYPE_CHECKING:
-    from .api import Caller, Request, SandboxApi
+from .seed import PLATFORM
+from .state import AccountStore, IdempotencyStore, SavedResult
 
 LINK_TTL_V2 = 600
 LINK_TYPES = ("account_onboarding", "account_update")
 COLLECTION_FIELDS = ("currently_due", "eventually_due")
 FUTURE_REQUIREMENTS = ("omit", "include")
-CONFIGURATIONS = ("customer", "merchant", "recipient")
 INCLUDES = (
     "configuration.customer", "configuration.merchant", "configuration.recipient",
     "defaults", "future_requirements", "identity", "requirements",
@@ -53,13 +50,23 @@ _ACCOUNT_PATH = re.compile(r"^/v2/core/accounts/([^/]+)$")
 _INCLUDE_KEY = re.compile(r"^include(\[\d*\])?$")
 _VERSION_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
-_CONFIG_OVERRIDES = {
-    DEMO_SPECS["custom_eu"].id: ("customer", "merchant"),
-    DEMO_SPECS["custom_errors"].id: ("recipient",),
-    DEMO_SPECS["express_ok"].id: ("merchant", "recipient"),
-}
-_CONFIG_BY_TYPE = {"custom": ("merchant",), "express": ("recipient",), "standard": ("customer", "merchant"),
-                   "none": ("merchant",)}
+
+
+class _Request(Protocol):  # app.sandbox.api.Request (not imported: api.py imports this module)
+    method: str
+    target: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _Caller(Protocol):  # app.sandbox.api.Caller
+    livemode: bool
+
+
+class _Api(Protocol):  # app.sandbox.api.SandboxApi: what the v2 routes share with v1's
+    store: AccountStore
+    _clock: Callable[[], float]
+    _lock: Any
 
 
 class V2Error(ApiError):
@@ -120,160 +127,17 @@ def idempotency_mismatch(key: str) -> V2Error:
     )
 
 
-# --- the account, v2 view ------------------------------------------------------------------------
-
-
-def rfc3339(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds % 1 * 1000):03d}Z"
-
-
-def configurations_of(spec: AccountSpec) -> tuple[str, ...]:
-    return _CONFIG_OVERRIDES.get(spec.id) or _CONFIG_BY_TYPE.get(spec.type, ("merchant",))
-
-
-def dashboard_of(spec: AccountSpec) -> str:
-    if spec.dashboard is not None:
-        return spec.dashboard
-    return {"custom": "none", "express": "express", "standard": "full"}.get(spec.type, "none")
-
-
-def requirements_collector_of(spec: AccountSpec) -> str:
-    if spec.collection is not None:
-        return spec.collection
-    return "application" if spec.type == "custom" else "stripe"
-
-
-def _responsibilities(spec: AccountSpec) -> dict[str, str]:
-    dashboard = dashboard_of(spec)
-    platform = spec.controller == "application"
-    return {
-        "fees_collector": ("application_express" if dashboard == "express" else "application")
-        if platform and dashboard != "full" else "stripe",
-        "losses_collector": "application" if platform and dashboard != "full" else "stripe",
-        "requirements_collector": requirements_collector_of(spec),
-    }
-
-
-def _restricts(configs: tuple[str, ...], status: str) -> list[dict[str, Any]]:
-    capability = {"merchant": "card_payments", "recipient": "stripe_balance.stripe_transfers"}
-    return [{"capability": capability[c], "configuration": c, "deadline": {"status": status}}
-            for c in configs if c in capability]
-
-
-def _entries(spec: AccountSpec, configs: tuple[str, ...]) -> list[dict[str, Any]]:
-    entries: dict[str, dict[str, Any]] = {}
-
-    def add(path: str, status: str, awaiting: str = "user") -> None:
-        entries.setdefault(path, {
-            "awaiting_action_from": awaiting,
-            "description": path,
-            "errors": [],
-            "impact": {"restricts_capabilities": _restricts(configs, status)},
-            "minimum_deadline": {"status": status},
-            "reference": None,
-            "requested_reasons": [{"code": "routine_onboarding"}],
-        })
-
-    for path in spec.past_due:
-        add(path, "past_due")
-    for path in spec.currently_due:
-        add(path, "currently_due")
-    for path in spec.pending_verification:
-        add(path, "currently_due", awaiting="stripe")
-    for path in spec.eventually_due:
-        add(path, "eventually_due")
-    for path, code, reason in spec.errors:
-        add(path, "currently_due")
-        entries[path]["errors"].append({"code": code, "description": reason})
-    return list(entries.values())
-
-
-def _summary(entries: list[dict[str, Any]], deadline: int | None) -> dict[str, Any]:
-    statuses = {e["minimum_deadline"]["status"] for e in entries}
-    status = next((s for s in ("past_due", "currently_due", "eventually_due") if s in statuses), None)
-    if status is None:
-        return {"minimum_deadline": None}
-    return {"minimum_deadline": {"status": status, "time": rfc3339(deadline) if deadline is not None else None}}
-
-
-def _configuration(spec: AccountSpec, name: str) -> dict[str, Any]:
-    status = "active" if spec.charges_enabled else (
-        "pending" if spec.pending_verification or spec.disabled_reason == "under_review" else "restricted")
-    details = [] if status == "active" else [{"code": "requirements_past_due" if spec.past_due else
-                                              "requirements_pending_verification" if status == "pending" else
-                                              "restricted_other", "resolution": "provide_info"}]
-    capability = {"status": status, "status_details": details}
-    applied = {"applied": True}
-    if name == "merchant":
-        return {**applied, "capabilities": {"card_payments": capability}}
-    if name == "recipient":
-        return {**applied, "capabilities": {"stripe_balance": {"stripe_transfers": capability}}}
-    return applied
-
-
-def account_v2_json(spec: AccountSpec, seed_now: int, includes: set[str], *, livemode: bool = False) -> dict[str, Any]:
-    """The ``v2.core.account`` object for ``spec``; include-dependent hashes are null unless
-    named in ``includes``."""
-    day0 = seed_now - seed_now % DAY
-    configs = configurations_of(spec)
-    entries = _entries(spec, configs)
-    deadline = None if spec.deadline_days is None else day0 + spec.deadline_days * DAY
-    future_deadline = None if spec.future_deadline_days is None else day0 + spec.future_deadline_days * DAY
-    future_entries = [
-        {"awaiting_action_from": "user", "description": path, "errors": [],
-         "impact": {"restricts_capabilities": _restricts(configs, "eventually_due")},
-         "minimum_deadline": {"status": "eventually_due"}, "reference": None,
-         "requested_reasons": [{"code": "future_requirements"}]}
-        for path in spec.future_eventually_due
-    ]
-    configuration = {
-        name: (_configuration(spec, name) if name in configs and f"configuration.{name}" in includes else None)
-        for name in CONFIGURATIONS
-    }
-    entity = spec.business_type if spec.business_type in ("company", "individual") else "company"
-    return {
-        "id": spec.id,
-        "object": "v2.core.account",
-        "applied_configurations": list(configs),
-        "closed": False,
-        "configuration": configuration if any(f"configuration.{n}" in includes for n in CONFIGURATIONS) else None,
-        "contact_email": spec.email,
-        "created": rfc3339(spec.created),
-        "dashboard": dashboard_of(spec),
-        "defaults": {
-            "currency": spec.currency,
-            "locales": ["en-US"],
-            "responsibilities": _responsibilities(spec),
-        } if "defaults" in includes else None,
-        "display_name": spec.display_name or spec.name,
-        "future_requirements": {
-            "entries": future_entries,
-            "minimum_transition_date": rfc3339(future_deadline) if future_deadline is not None else None,
-            "summary": _summary(future_entries, future_deadline),
-        } if "future_requirements" in includes else None,
-        "identity": {
-            "business_details": {"registered_name": spec.name} if entity == "company" else None,
-            "country": spec.country,
-            "entity_type": entity,
-            "individual": None,
-        } if "identity" in includes else None,
-        "livemode": livemode,
-        "metadata": dict(spec.metadata),
-        "requirements": {"entries": entries, "summary": _summary(entries, deadline)} if "requirements" in includes else None,
-    }
-
-
 # --- routes --------------------------------------------------------------------------------------
 
 
 class V2Routes:
     """The v2 endpoints, answering from the same store, clock and lock as :class:`SandboxApi`."""
 
-    def __init__(self, api: "SandboxApi") -> None:
+    def __init__(self, api: _Api) -> None:
         self._api = api
         self._idempotency = IdempotencyStore(api._clock)
 
-    def route(self, request: "Request", caller: "Caller", request_id: str) -> tuple[int, bytes, dict[str, str]]:
+    def route(self, request: _Request, caller: _Caller, request_id: str) -> tuple[int, bytes, dict[str, str]]:
         path, _, query = request.target.partition("?")
         method = request.method.upper()
         if path == "/v2/core/account_links" and method == "POST":
@@ -291,7 +155,7 @@ class V2Routes:
             return 200, _dump(data), {}
         raise not_found()
 
-    def _idempotent(self, request: "Request", caller: "Caller", request_id: str) -> tuple[int, bytes, dict[str, str]]:
+    def _idempotent(self, request: _Request, caller: _Caller, request_id: str) -> tuple[int, bytes, dict[str, str]]:
         body = _json_body(request)
         key = request.headers.get("Idempotency-Key")
         version = request.headers.get("Stripe-Version") or ""
@@ -313,7 +177,7 @@ class V2Routes:
                 self._idempotency.save(scope, key, SavedResult(fingerprint, status, data, request_id, self._api._clock()))
             return status, data, echo
 
-    def _create_link(self, body: dict[str, Any], caller: "Caller", version: str) -> bytes:
+    def _create_link(self, body: dict[str, Any], caller: _Caller, version: str) -> bytes:
         account_id, kind, inner = _check_link_body(body, caller, configurations_removed(version))
         spec = self._api.store.spec(account_id)
         if spec is None:
@@ -342,7 +206,7 @@ def configurations_removed(version: str) -> bool:
     return match is None or match.group(1) >= CONFIGURATIONS_REMOVED_IN
 
 
-def _check_link_body(body: dict[str, Any], caller: "Caller", removed: bool) -> tuple[str, str, dict[str, Any]]:
+def _check_link_body(body: dict[str, Any], caller: _Caller, removed: bool) -> tuple[str, str, dict[str, Any]]:
     for name in body:
         if name not in ("account", "use_case"):
             raise unknown_parameter(name)
@@ -405,7 +269,7 @@ def _check_link_body(body: dict[str, Any], caller: "Caller", removed: bool) -> t
     return account, kind, inner
 
 
-def _json_body(request: "Request") -> dict[str, Any]:
+def _json_body(request: _Request) -> dict[str, Any]:
     content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise V2Error(400, "Requests to /v2 endpoints must send a JSON body (Content-Type: application/json).",
@@ -435,9 +299,7 @@ def _includes(query: str) -> set[str]:
 
 
 def _random_token() -> str:
-    from .api import random_id
-
-    return random_id("", 40)
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
 
 
 def _dump(data: Any) -> bytes:
