@@ -131,3 +131,28 @@ async def test_v2_needs_no_return_url_but_checks_one_that_is_given(window, accou
     assert await window.create_link() is None
     assert find(window, "returnUrlError", QLabel).isVisible()
     assert transport.posts() == [V2_LINKS]
+
+
+async def test_qr_and_present_mode_work_the_same_for_v2_links(window, accounts, clock, services, transport):
+    import zxingcpp
+    from PySide6.QtGui import QImage
+
+    def decode(widget) -> list[str]:
+        grey = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+        return [r.text for r in zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+    await look_up(window, accounts["custom_due"])
+    find(window, "accountInput").setText(accounts["custom_due"])
+    card = await window.create_link()
+    assert decode(find(card, "linkQr")) == [card.link.url]  # the whole URL, token after '#' included
+    find(card, "presentButton", QPushButton).click()
+    present = window.flow.present_window
+    assert present is not None and decode(find(present, "presentQr")) == [card.link.url]
+    find(present, "autoRefreshCheck").setChecked(True)
+    clock.advance(601)
+    present.tick()
+    await present.refresh_task
+    assert present.state is LinkState.ACTIVE and present.link.url != card.link.url
+    assert isinstance(present.link, AccountLinkV2) and services.history.count() == 2
+    assert transport.posts() == [V2_LINKS, V2_LINKS]
+    present.close()
