@@ -136,7 +136,8 @@ def choose_accounts_api(flag: str | None, environ: dict[str, str] | Any) -> str:
             continue
         cleaned = value.strip().lower()
         if cleaned not in ACCOUNTS_APIS:
-            raise ValidationError(field, "choose v1 or v2.")
+            # Names itself: the window's start-up message shows only the message.
+            raise ValidationError(field, f"{field} must be v1 or v2 (the Stripe Accounts API your platform uses).")
         return cleaned
     return "v1"
 
