@@ -1,7 +1,10 @@
 """Countdown arithmetic for Account Links, free of Qt.
 
 A link lives for Stripe's own TTL, ``expires_at - created`` (both from the response, so both
-on Stripe's clock), counted from the monotonic instant the response arrived here. The local
+on Stripe's clock), counted from the monotonic instant the request that made it was sent (so a
+slow answer can never make the countdown outlast the link). An implausible ``expires_at``
+(before ``created``, or more than a day after it) is not trusted: the link's ``ttl`` falls back
+to Stripe's usual five minutes (see ``AccountLink.ttl``). The local
 wall clock plays no part, so a machine whose clock is hours wrong still shows the right time
 left. Widgets call :func:`remaining` on a timer; they hold no time state of their own.
 """
@@ -26,13 +29,17 @@ class Countdown:
     """Time left on a link, from the server's TTL and the local monotonic clock."""
 
     ttl: float  # expires_at - created, seconds (Stripe's clock)
-    received_monotonic: float  # when the response arrived (our monotonic clock)
+    received_monotonic: float  # when the request that made the link was sent (our monotonic clock)
 
     @classmethod
     def for_link(cls, link: "object") -> "Countdown":
-        """Build from anything with ``created``, ``expires_at`` and ``received_monotonic``."""
+        """Build from anything with ``created``, ``expires_at`` and ``received_monotonic`` (and
+        a ``ttl`` that already judged their plausibility, when it has one)."""
+        ttl = getattr(link, "ttl", None)
+        if not isinstance(ttl, (int, float)):
+            ttl = link.expires_at - link.created  # type: ignore[attr-defined]
         return cls(
-            ttl=max(0.0, float(link.expires_at - link.created)),  # type: ignore[attr-defined]
+            ttl=max(0.0, float(ttl)),
             received_monotonic=float(link.received_monotonic),  # type: ignore[attr-defined]
         )
 

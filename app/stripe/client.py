@@ -20,6 +20,7 @@ import math
 import platform
 import random as _random
 import uuid
+import zlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -28,10 +29,21 @@ import httpx
 from app import __version__
 from app.clock import Clock, SystemClock
 from app.stripe.encoding import encode_form
-from app.stripe.errors import APIConnectionError, APIError, APITimeoutError, StripeError, error_from_response, excerpt
+from app.redact import redact
+from app.stripe import decode
+from app.stripe.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    StripeError,
+    UntrustedAnswerError,
+    error_from_response,
+    excerpt,
+)
 from app.stripe.explain import explain
 from app.stripe.keys import ApiKey
 from app.stripe.models import Account, AccountLink, AccountList
+from app.stripe.ratelimit import RateLimiter
+from app.stripe.safety import ACCOUNTS_V2_LINK_HOSTS, UnsafeLink, check_link_url, plain_text, request_id_or_none
 from app.stripe.v2 import (
     ACCOUNT_LINKS_PATH,
     ACCOUNTS_PATH,
@@ -39,7 +51,6 @@ from app.stripe.v2 import (
     Detection,
     LinkRequestV2,
     account_query,
-    check_link_url,
     encode_json,
     explain_v2,
 )
@@ -60,6 +71,8 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 5.0
 # A longer Retry-After is not waited out: the operator sees the error (and the wait) at once.
 MAX_RETRY_AFTER = 30.0
+DEFAULT_DEADLINE = 30.0  # a whole call, retries and rate-limit waits included (README: 30 s)
+MAX_BODY = 2_000_000  # bytes of a decoded answer; Stripe's answers here are a few KB
 USER_AGENT = f"linkdesk/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
 
 # Failures after which the request may not have reached Stripe, or its answer was lost.
@@ -68,7 +81,7 @@ _RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx
 _FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 T = TypeVar("T")
-Build = Callable[[dict[str, Any], httpx.Headers, float], T]  # (JSON, response headers, arrival)
+Build = Callable[["ApiAnswer"], T]
 
 
 class StripeClient:
@@ -84,6 +97,9 @@ class StripeClient:
         max_retries: int = 2,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
+        deadline: float = DEFAULT_DEADLINE,
+        max_body: int = MAX_BODY,
+        rate_limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
@@ -93,7 +109,12 @@ class StripeClient:
         self.api_base = normalize_api_base(api_base, live=api_key.live)
         self.stripe_version = stripe_version
         self.max_retries = max(0, int(max_retries))
+        if not deadline > 0 or not max_body > 0:
+            raise ValueError("deadline and max_body must be positive")
+        self.deadline = float(deadline)
+        self.max_body = int(max_body)
         self._clock = clock if clock is not None else SystemClock()
+        self._limiter = rate_limiter if rate_limiter is not None else RateLimiter.for_mode(api_key.mode)
         self._sleep = sleep
         self._random = random
         self._http = httpx.AsyncClient(
@@ -110,6 +131,11 @@ class StripeClient:
     @property
     def api_key(self) -> ApiKey:
         return self._key
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        """The limiter every request of this client waits for (shared per key when passed in)."""
+        return self._limiter
 
     @property
     def mode(self) -> str:
@@ -132,8 +158,9 @@ class StripeClient:
     # --- endpoints ------------------------------------------------------------------------
 
     async def create_account_link(self, request: LinkRequest, *, idempotency_key: str | None = None) -> AccountLink:
-        """``POST /v1/account_links``. The link keeps the response's Request-Id and the
-        ``clock.monotonic()`` instant its response arrived (the start of its countdown)."""
+        """``POST /v1/account_links``. The link keeps the response's Request-Id and, as the start
+        of its countdown, the ``clock.monotonic()`` instant its request was sent. A link whose
+        URL is not an https address on connect.stripe.com is refused (UntrustedAnswerError)."""
         link = request.validated(live=self._key.live)
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else str(uuid.uuid4())
         return await self._call(
@@ -163,7 +190,7 @@ class StripeClient:
         return await self._call(
             "GET",
             "/v1/accounts",
-            lambda data, headers, _: AccountList.from_api(data, request_id=headers.get("request-id")),
+            lambda answer: AccountList.from_api(answer.data, request_id=answer.request_id),
             params=params,
         )
 
@@ -195,7 +222,7 @@ class StripeClient:
         account = normalize_account_id(account_id)
         try:
             return await self._call(
-                "GET", f"{ACCOUNTS_PATH}/{account}", lambda data, *_: AccountV2.from_api(data),
+                "GET", f"{ACCOUNTS_PATH}/{account}", lambda answer: AccountV2.from_api(answer.data),
                 params=account_query(), account=account,
             )
         except StripeError as error:
@@ -219,6 +246,33 @@ class StripeClient:
 
     # --- transport ------------------------------------------------------------------------
 
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        account: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ApiAnswer:
+        """Send one API request and return its decoded JSON object (for endpoints this class
+        does not wrap, such as Accounts v2).
+
+        ``params`` are form-encoded (the body of a POST, else the query); ``json_body`` is sent
+        as JSON instead. Every POST carries an Idempotency-Key (``idempotency_key`` or a new
+        one) that stays the same across retries. The request waits for the key's rate limiter,
+        is retried on the answers Stripe calls retryable, and is bounded by the overall
+        ``deadline``; the body is capped at ``max_body`` bytes after decompression. Raises a
+        :class:`StripeError` with its ``explanation`` (naming ``account`` where it helps).
+        """
+        try:
+            return await self._request(method, path, params, json_body, idempotency_key, headers)
+        except StripeError as error:
+            error.explanation = explain(error, key=self._key, account=account)
+            raise
+
     async def _call(
         self,
         method: str,
@@ -233,62 +287,108 @@ class StripeClient:
         """Send, decode, build the model; any StripeError leaves with its explanation.
         ``body`` is a ready (content type, bytes) pair for a POST that is not form-encoded."""
         try:
-            response, received = await self._send(method, path, params, idempotency_key, body)
-            return self._decode(response, build, received)
+            answer = await self._request(method, path, params, None, idempotency_key, None, body)
+            return build_model(answer, build, self._scrub)
         except StripeError as error:
             error.explanation = explain(error, key=self._key, account=account)
             raise
 
-    async def _send(
-        self, method: str, path: str, params: Mapping[str, Any] | None, idempotency_key: str | None,
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Mapping[str, Any] | None,
+        idempotency_key: str | None,
+        extra_headers: Mapping[str, str] | None,
         body: tuple[str, bytes] | None = None,
-    ) -> tuple[httpx.Response, float]:
-        """The request with its retries. Returns a 2xx response and the monotonic instant it
-        arrived, or raises the StripeError of the last attempt."""
+    ) -> ApiAnswer:
+        """The request with its retries, within the overall deadline. ``body`` is a ready
+        (content type, bytes) pair; else ``json_body`` is sent as JSON; else ``params`` are
+        form-encoded (the body of a POST, the query of a GET)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.deadline
         url = _endpoint(self.api_base, path)
-        headers = content = None
+        headers: dict[str, str] = {"Accept-Encoding": "gzip, deflate", **(extra_headers or {})}
+        content: bytes | None = None
         if method == "POST":
-            content_type, content = body if body is not None else (_FORM_CONTENT_TYPE, encode_form(params or {}))
-            headers = {"Content-Type": content_type, "Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+            headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
+        if body is not None:
+            headers["Content-Type"], content = body
+        elif json_body is not None:
+            headers["Content-Type"] = "application/json"
+            content = json.dumps(json_body, separators=(",", ":"), allow_nan=False).encode()
+        elif method == "POST":
+            headers["Content-Type"] = _FORM_CONTENT_TYPE
+            content = encode_form(params or {}).encode()
         elif params and (query := encode_form(params)):
             url = httpx.URL(f"{url}?{query}")
         retries = 0
+        first_sent: float | None = None
         while True:
             try:
-                response = await self._http.request(method, url, content=content, headers=headers)
+                async with asyncio.timeout_at(deadline):
+                    await self._limiter.acquire()
+                    sent = self._clock.monotonic()
+                    first_sent = sent if first_sent is None else first_sent
+                    status, response_headers, body = await self._attempt(method, url, headers, content)
+            except TimeoutError:
+                error: StripeError = APITimeoutError(
+                    f"No complete answer from the API within {self.deadline:g} s"
+                )
+                retryable = False
+                log.debug("%s %s passed its deadline", method, path)
             except httpx.RequestError as exc:
-                error: StripeError = _connection_error(exc)
+                error = self._connection_error(exc)
                 retryable = isinstance(exc, _RETRYABLE_TRANSPORT_ERRORS)
                 log.debug("%s %s failed: %s", method, path, type(exc).__name__)
             else:
-                received = self._clock.monotonic()
-                request_id = response.headers.get("request-id")
-                log.debug("%s %s -> %s %s", method, path, response.status_code, request_id)
-                if response.is_success:
-                    return response, received
-                error = error_from_response(response.status_code, self._scrub(response.text), request_id)
-                error.retry_after = _retry_after(response.headers)
-                retryable = _should_retry(response)
+                request_id = request_id_or_none(response_headers.get("request-id"))
+                log.debug("%s %s -> %s %s", method, path, status, request_id)
+                if isinstance(body, StripeError):  # the body itself was refused
+                    body.http_status, body.request_id = status, request_id
+                    raise body
+                if 200 <= status < 300:
+                    data = self._decode_json(body, status, request_id)
+                    return ApiAnswer(data, response_headers, request_id, status, sent, first_sent)
+                text = self._scrub(body.decode("utf-8", "replace"))
+                error = error_from_response(status, text, request_id)
+                error.retry_after = _retry_after(response_headers)
+                if status == 429:
+                    self._limiter.on_rate_limited(error.retry_after)
+                retryable = _should_retry(status, response_headers)
             if not retryable or retries >= self.max_retries or (error.retry_after or 0.0) > MAX_RETRY_AFTER:
                 raise error
             retries += 1
             delay = self._backoff(retries, error.retry_after)
+            if loop.time() + delay >= deadline:
+                raise error  # no time left for another attempt
             log.debug("retry %d of %s %s in %.2f s (%s)", retries, method, path, delay, type(error).__name__)
             await self._sleep(delay)
 
-    def _decode(self, response: httpx.Response, build: Build[T], received: float) -> T:
-        """The model built from a 2xx body; a body that is not the expected JSON is an APIError."""
+    async def _attempt(
+        self, method: str, url: httpx.URL, headers: Mapping[str, str], content: bytes | None
+    ) -> tuple[int, httpx.Headers, bytes | StripeError]:
+        """One exchange: status, headers and the decoded body (or the StripeError refusing it:
+        too large, or in an encoding not asked for). Never reads past the body cap."""
+        request = self._http.build_request(method, url, content=content, headers=headers)
+        response = await self._http.send(request, stream=True)
         try:
-            data = json.loads(response.content)
-            if not isinstance(data, dict):
-                raise TypeError("not an object")
-            return build(data, response.headers, received)
-        except (ValueError, TypeError, KeyError):
-            shown = excerpt(self._scrub(response.text))
-            raise APIError(
-                f"The answer was not the expected JSON: “{shown}”",
-                http_status=response.status_code,
-                request_id=response.headers.get("request-id"),
+            body = await read_capped(response, self.max_body)
+        finally:
+            await response.aclose()
+        return response.status_code, response.headers, body
+
+    def _decode_json(self, body: bytes, status: int, request_id: str | None) -> dict[str, Any]:
+        """A 2xx body as a JSON object; anything else is an UntrustedAnswerError."""
+        try:
+            data = decode.loads(body)
+            return dict(decode.obj(data, "the answer"))
+        except decode.DecodeError as problem:
+            shown = excerpt(self._scrub(body[:16_384].decode("utf-8", "replace")))
+            message = f"The answer was not the expected JSON ({problem})" + (f": “{shown}”" if shown else "")
+            raise UntrustedAnswerError(
+                message, problem=str(problem), http_status=status, request_id=request_id
             ) from None
 
     def _backoff(self, retry: int, retry_after: float | None) -> float:
@@ -299,9 +399,108 @@ class StripeClient:
         return max(delay, retry_after or 0.0)
 
     def _scrub(self, text: str) -> str:
-        """Error bodies are echoed in messages; a server echoing the key must not leak it."""
+        """Text from the server is echoed in messages: a server echoing the key (or any key,
+        or a link URL) must not get it into an error, a log line or the history."""
         secret = self._key.secret
-        return text.replace(secret, self._key.redacted) if secret in text else text
+        if secret in text:
+            text = text.replace(secret, self._key.redacted)
+        return redact(text)
+
+    def _connection_error(self, exc: httpx.RequestError) -> APIConnectionError:
+        # httpx names the host or OS error; a protocol error may quote a header line the server
+        # sent, so the text is scrubbed and made one plain line.
+        reason = plain_text(self._scrub(str(exc) or type(exc).__name__), limit=200)
+        if isinstance(exc, httpx.TimeoutException):
+            error: APIConnectionError = APITimeoutError(f"No answer from the API in time ({reason})")
+        else:
+            error = APIConnectionError(f"Could not talk to the API ({reason})")
+        error.__cause__ = exc
+        return error
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ApiAnswer:
+    """A 2xx answer: its JSON object, headers, checked Request-Id and status, and the monotonic
+    instants its attempt was sent (``sent``) and the call's first attempt was sent
+    (``first_sent``; earlier when a retry got the answer)."""
+
+    data: dict[str, Any]
+    headers: httpx.Headers
+    request_id: str | None
+    status: int
+    sent: float
+    first_sent: float
+
+
+def build_model(
+    answer: ApiAnswer, build: Callable[[ApiAnswer], T], scrub: Callable[[str], str] = redact
+) -> T:
+    """``build(answer)``, turning a value Stripe never sends (a wrong type, an out-of-range
+    time, a link that is not a Stripe address) into an :class:`UntrustedAnswerError` that names
+    the field and carries the request id. For v2 and other callers of :meth:`StripeClient.request`.
+    A plain ValueError/TypeError/KeyError from ``build`` counts too; its text passes ``scrub``."""
+    try:
+        return build(answer)
+    except UnsafeLink as unsafe:
+        raise UntrustedAnswerError(
+            f"The server returned a link that is not a Stripe address ({unsafe.reason})",
+            problem=unsafe.reason, link_refused=True, http_status=answer.status, request_id=answer.request_id,
+        ) from None
+    except decode.DecodeError as problem:
+        raise UntrustedAnswerError(
+            f"The answer was not what Stripe sends: {problem}",
+            problem=str(problem), http_status=answer.status, request_id=answer.request_id,
+        ) from None
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError) as problem:
+        text = plain_text(scrub(str(problem)), limit=200) or "a field has the wrong type or value"
+        raise UntrustedAnswerError(
+            f"The answer was not what Stripe sends: {text}",
+            problem=text, http_status=answer.status, request_id=answer.request_id,
+        ) from None
+
+
+async def read_capped(response: httpx.Response, cap: int) -> bytes | StripeError:
+    """The body of a streamed ``response`` decompressed (gzip, deflate or none), or an
+    :class:`UntrustedAnswerError` as soon as it would exceed ``cap`` bytes: a decompression
+    bomb costs at most ``cap`` bytes of memory and stops being read at once."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        return _too_large(cap)
+    if response.is_stream_consumed:  # a response built whole (httpx.MockTransport in tests)
+        return response.content if len(response.content) <= cap else _too_large(cap)
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        inflater = None
+    elif encoding in ("gzip", "x-gzip"):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        inflater = zlib.decompressobj(zlib.MAX_WBITS)
+    else:
+        return UntrustedAnswerError(
+            "The answer was sent in an encoding Linkdesk did not ask for",
+            problem="unexpected content encoding",
+        )
+    out = bytearray()
+    try:
+        async for chunk in response.aiter_raw():
+            if inflater is None:
+                out += chunk
+            else:
+                out += inflater.decompress(chunk, cap - len(out) + 1)
+            if len(out) > cap:
+                return _too_large(cap)
+        if inflater is not None:
+            out += inflater.flush()
+    except zlib.error:
+        return UntrustedAnswerError("The answer's compression was broken", problem="broken compression")
+    return bytes(out) if len(out) <= cap else _too_large(cap)
+
+
+def _too_large(cap: int) -> UntrustedAnswerError:
+    return UntrustedAnswerError(
+        f"The answer was larger than {cap // 1_000_000 or 1} MB; Stripe's answers here are a few KB",
+        problem="answer too large",
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -310,12 +509,11 @@ def _endpoint(api_base: str, path: str) -> httpx.URL:
     return httpx.URL(api_base + path)
 
 
-def _should_retry(response: httpx.Response) -> bool:
+def _should_retry(status: int, headers: httpx.Headers) -> bool:
     """Stripe-Should-Retry decides when present; else 409 (conflict), 429 and 5xx."""
-    advice = response.headers.get("stripe-should-retry")
+    advice = headers.get("stripe-should-retry")
     if advice in ("true", "false"):
         return advice == "true"
-    status = response.status_code
     return status in (409, 429) or status >= 500
 
 
@@ -328,47 +526,40 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
-def _connection_error(exc: httpx.RequestError) -> APIConnectionError:
-    # httpx's messages name the host or OS error, never headers: safe to quote.
-    reason = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        error: APIConnectionError = APITimeoutError(f"No answer from the API in time ({reason})")
-    else:
-        error = APIConnectionError(f"Could not talk to the API ({reason})")
-    error.__cause__ = exc
-    return error
+def link_start(answer: ApiAnswer, created: int) -> float:
+    """The monotonic instant a link's countdown runs from: when the attempt that got it was
+    sent (a slow answer never lengthens the countdown). When Stripe replayed an earlier
+    request's link (``Idempotent-Replayed``: an attempt's answer was lost, or the operator
+    retried with the same key), the earlier of the call's first send and the instant the link
+    was made by the server's own clock (``Date`` minus ``created``, plus 1 s for rounding)."""
+    if answer.headers.get("idempotent-replayed") != "true":
+        return answer.sent
+    start = answer.first_sent
+    server_now = _http_date(answer.headers.get("date"))
+    if server_now is not None:
+        start = min(start, answer.sent - max(0.0, server_now - created + 1.0))
+    return start
 
 
-def _build_link(data: dict[str, Any], headers: httpx.Headers, received: float) -> AccountLink:
-    """The link, counted down from its arrival, or from its making when Stripe replayed an
-    earlier request's link (``Idempotent-Replayed``: that request's answer was lost, or the
-    operator retried with the same key), so a countdown never outlasts the link. The age is
-    taken from the server's own clock (``Date`` minus ``created``), plus 1 s for their rounding."""
-    link = AccountLink.from_api(data, request_id=headers.get("request-id"), received_monotonic=received)
-    return _counted_from_making(link, headers, received)
+def _build_link(answer: ApiAnswer) -> AccountLink:
+    link = AccountLink.from_api(answer.data, request_id=answer.request_id)
+    return dataclasses.replace(link, received_monotonic=link_start(answer, link.created))
 
 
-def _build_link_v2(data: dict[str, Any], headers: httpx.Headers, received: float) -> AccountLinkV2:
+def _build_link_v2(answer: ApiAnswer) -> AccountLinkV2:
     """As :func:`_build_link`, for a v2 link whose URL must be on accounts.stripe.com."""
-    link = AccountLinkV2.from_api(data, request_id=headers.get("request-id"), received_monotonic=received)
-    check_link_url(link.url)
-    return _counted_from_making(link, headers, received)
+    link = AccountLinkV2.from_api(answer.data, request_id=answer.request_id)
+    check_link_url(link.url, ACCOUNTS_V2_LINK_HOSTS)
+    return dataclasses.replace(link, received_monotonic=link_start(answer, link.created))
 
 
-def _counted_from_making(link: T, headers: httpx.Headers, received: float) -> T:
-    server_now = _http_date(headers.get("date")) if headers.get("idempotent-replayed") == "true" else None
-    if server_now is None:
-        return link
-    age = max(0.0, server_now - link.created + 1.0)  # type: ignore[attr-defined]
-    return dataclasses.replace(link, received_monotonic=received - age)
-
-
-def _build_account(data: dict[str, Any], headers: httpx.Headers, received: float) -> Account:
-    return Account.from_api(data)
+def _build_account(answer: ApiAnswer) -> Account:
+    return Account.from_api(answer.data)
 
 
 def _http_date(value: str | None) -> float | None:
     try:
-        return email.utils.parsedate_to_datetime(value).timestamp() if value else None
-    except (TypeError, ValueError):
+        when = email.utils.parsedate_to_datetime(value).timestamp() if value else None
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
+    return when if when is not None and math.isfinite(when) else None

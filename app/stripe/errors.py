@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from app.stripe.safety import plain_text
+
 
 class LinkdeskError(Exception):
     """Base of every error Linkdesk raises on purpose."""
@@ -107,6 +109,17 @@ class APIError(StripeError):
         return True
 
 
+class UntrustedAnswerError(APIError):
+    """A 2xx answer Stripe never sends: not JSON, nested too deep, too large, a field of the
+    wrong type or out of range, or a link that is not a Stripe address. ``problem`` says
+    which, in words (it never quotes a hostile value)."""
+
+    def __init__(self, message: str, *, problem: str = "", link_refused: bool = False, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.problem = problem or message
+        self.link_refused = link_refused  # True when the refused value was the link's URL
+
+
 class APIConnectionError(StripeError):
     """The request never got an answer: DNS, refused or dropped connection, TLS."""
 
@@ -134,8 +147,15 @@ def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
     Addresses are masked: a truncated Account Link response would otherwise show its URL.
     """
     text = html.unescape(_TAG.sub(" ", _DROPPED_BLOCKS.sub(" ", text[:_EXCERPT_SOURCE_CHARS])))
-    text = " ".join(_URL.sub("<url>", text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return plain_text(_URL.sub("<url>", text), limit=limit)
+
+
+_MAX_ERROR_BODY = 65_536  # Stripe's error bodies are a few hundred bytes
+_FIELD_LIMITS = {"message": 1_000, "doc_url": 300}
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
 
 
 def error_from_response(status: int, text: str, request_id: str | None = None) -> StripeError:
@@ -145,8 +165,8 @@ def error_from_response(status: int, text: str, request_id: str | None = None) -
     else (a proxy's HTML page, a truncated body) becomes an :class:`APIError` quoting an excerpt.
     """
     try:
-        body = json.loads(text)
-    except ValueError:
+        body = json.loads(text[:_MAX_ERROR_BODY], parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # not JSON, NaN/Infinity, nested too deeply, huge ints
         body = None
     details = body.get("error") if isinstance(body, dict) else None
     if not isinstance(details, dict):
@@ -155,8 +175,10 @@ def error_from_response(status: int, text: str, request_id: str | None = None) -
         return APIError(message, http_status=status, request_id=request_id)
 
     def field(name: str) -> str | None:
+        # Only text is kept, as one plain line: a list, a number or an escape sequence in an
+        # error body is not Stripe's and must not reach a terminal.
         value = details.get(name)
-        return str(value) if value is not None else None
+        return plain_text(value, limit=_FIELD_LIMITS.get(name, 200)) or None if isinstance(value, str) else None
 
     error_type = field("type")
     return _error_class(status, error_type)(
@@ -167,7 +189,7 @@ def error_from_response(status: int, text: str, request_id: str | None = None) -
         doc_url=field("doc_url"),
         request_id=request_id,
         error_type=error_type,
-        json_body=body,
+        json_body={"error": {k: field(k) for k in ("type", "code", "message", "param", "doc_url")}},
     )
 
 

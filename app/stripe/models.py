@@ -1,7 +1,11 @@
 """Typed, immutable views of the Stripe objects Linkdesk uses.
 
 Each ``from_api`` takes the decoded JSON of a response, keeps the fields listed in
-stripe-facts.md, ignores unknown ones and tolerates absent optional ones.
+stripe-facts.md, ignores unknown ones and tolerates absent optional ones. Every kept value is
+type- and range-checked (:mod:`app.stripe.decode`): a value Stripe never sends raises
+:class:`app.stripe.decode.DecodeError` naming the field, and a link URL that is not an https
+address on Stripe's link host raises :class:`app.stripe.safety.UnsafeLink`. Text is kept as one
+line of plain text (no control characters).
 """
 
 from __future__ import annotations
@@ -10,22 +14,18 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from app.stripe import decode as d
+from app.stripe.safety import ACCOUNT_LINK_HOSTS, check_link_url
+
 LINK_TYPES = ("account_onboarding", "account_update")
 COLLECTION_FIELDS = ("currently_due", "eventually_due")
 FUTURE_REQUIREMENTS = ("omit", "include")
 
 
-def _str_tuple(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value) if isinstance(value, (list, tuple)) else ()
-
-
-def _dig(data: Mapping[str, Any] | None, *path: str) -> Any:
-    cur: Any = data
-    for key in path:
-        if not isinstance(cur, Mapping):
-            return None
-        cur = cur.get(key)
-    return cur
+# Stripe's links live 300 s; no document fixes it. A link whose expires_at is implausible
+# (before created, or more than MAX_PLAUSIBLE_TTL after it) is counted down from this instead.
+FALLBACK_TTL = 300
+MAX_PLAUSIBLE_TTL = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,25 +37,43 @@ class AccountLink:
     expires_at: int
     object: str = "account_link"
     request_id: str | None = None
-    # time.monotonic()-style instant at which the response arrived (see app.countdown)
+    # time.monotonic()-style instant from which the countdown runs (see app.countdown): when
+    # the request that made the link was sent, so a slow answer never lengthens the countdown.
     received_monotonic: float = 0.0
 
     @classmethod
     def from_api(
-        cls, data: Mapping[str, Any], *, request_id: str | None = None, received_monotonic: float = 0.0
+        cls,
+        data: Mapping[str, Any],
+        *,
+        request_id: str | None = None,
+        received_monotonic: float = 0.0,
+        hosts: frozenset[str] = ACCOUNT_LINK_HOSTS,
     ) -> "AccountLink":
+        """The link in ``data``; ``hosts`` are the hosts its URL may be on."""
+        data = d.obj(data, "the answer")
+        kind = data.get("object", "account_link")
+        if kind != "account_link":
+            d.fail("object", "is not account_link")
+        created = d.timestamp(data.get("created"), "created")
         return cls(
-            url=str(data["url"]),
-            created=int(data["created"]),
-            expires_at=int(data["expires_at"]),
-            object=str(data.get("object", "account_link")),
+            url=check_link_url(data.get("url"), hosts),
+            created=created,
+            expires_at=d.timestamp(data.get("expires_at"), "expires_at"),
             request_id=request_id,
             received_monotonic=received_monotonic,
         )
 
     @property
+    def expiry_trusted(self) -> bool:
+        """False when ``expires_at`` is before ``created`` or more than a day after it: such a
+        time is not believed, and the countdown runs for :data:`FALLBACK_TTL` instead."""
+        return 0 <= self.expires_at - self.created <= MAX_PLAUSIBLE_TTL
+
+    @property
     def ttl(self) -> int:
-        return max(0, self.expires_at - self.created)
+        """Seconds the link lives: Stripe's ``expires_at - created`` when plausible."""
+        return self.expires_at - self.created if self.expiry_trusted else FALLBACK_TTL
 
     def api_fields(self) -> dict[str, Any]:
         """The link's fields as the API returned them (for ``--json``)."""
@@ -69,11 +87,11 @@ class RequirementError:
     reason: str
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> "RequirementError":
+    def from_api(cls, data: Mapping[str, Any], field: str = "errors[]") -> "RequirementError":
         return cls(
-            requirement=str(data.get("requirement") or ""),
-            code=str(data.get("code") or ""),
-            reason=str(data.get("reason") or ""),
+            requirement=d.opt_text(data, "requirement", f"{field}.requirement") or "",
+            code=d.opt_text(data, "code", f"{field}.code") or "",
+            reason=d.opt_text(data, "reason", f"{field}.reason") or "",
         )
 
 
@@ -88,18 +106,21 @@ class Requirements:
     current_deadline: int | None = None
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any] | None) -> "Requirements":
-        if not isinstance(data, Mapping):
+    def from_api(cls, data: Mapping[str, Any] | None, field: str = "requirements") -> "Requirements":
+        if data is None:
             return cls()
-        deadline = data.get("current_deadline")
+        data = d.obj(data, field)
         return cls(
-            currently_due=_str_tuple(data.get("currently_due")),
-            eventually_due=_str_tuple(data.get("eventually_due")),
-            past_due=_str_tuple(data.get("past_due")),
-            pending_verification=_str_tuple(data.get("pending_verification")),
-            errors=tuple(RequirementError.from_api(e) for e in data.get("errors") or () if isinstance(e, Mapping)),
-            disabled_reason=data.get("disabled_reason") or None,
-            current_deadline=int(deadline) if deadline is not None else None,
+            currently_due=d.text_list(data, "currently_due", f"{field}.currently_due"),
+            eventually_due=d.text_list(data, "eventually_due", f"{field}.eventually_due"),
+            past_due=d.text_list(data, "past_due", f"{field}.past_due"),
+            pending_verification=d.text_list(data, "pending_verification", f"{field}.pending_verification"),
+            errors=tuple(
+                RequirementError.from_api(e, f"{field}.errors[{i}]")
+                for i, e in enumerate(d.obj_list(data, "errors", f"{field}.errors"))
+            ),
+            disabled_reason=d.opt_text(data, "disabled_reason", f"{field}.disabled_reason") or None,
+            current_deadline=d.opt_timestamp(data, "current_deadline", f"{field}.current_deadline"),
         )
 
     @property
@@ -118,12 +139,14 @@ class Controller:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any] | None) -> "Controller":
-        if not isinstance(data, Mapping):
+        if data is None:
             return cls()
+        data = d.obj(data, "controller")
+        dashboard = d.opt_obj(data, "stripe_dashboard", "controller.stripe_dashboard") or {}
         return cls(
-            type=data.get("type"),
-            requirement_collection=data.get("requirement_collection"),
-            stripe_dashboard_type=_dig(data, "stripe_dashboard", "type"),
+            type=d.opt_token(data, "type", "controller.type"),
+            requirement_collection=d.opt_token(data, "requirement_collection", "controller.requirement_collection"),
+            stripe_dashboard_type=d.opt_token(dashboard, "type", "controller.stripe_dashboard.type"),
         )
 
 
@@ -146,23 +169,28 @@ class Account:
     metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False, compare=False)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> "Account":
-        created = data.get("created")
+    def from_api(cls, data: Mapping[str, Any], field: str = "") -> "Account":
+        """The account in ``data``; ``field`` prefixes the names in errors (``data[3].``)."""
+        data = d.obj(data, field.rstrip(".") or "the answer")
+        profile = d.opt_obj(data, "business_profile", f"{field}business_profile") or {}
+        settings = d.opt_obj(data, "settings", f"{field}settings") or {}
+        dashboard = d.opt_obj(settings, "dashboard", f"{field}settings.dashboard") or {}
         return cls(
-            id=str(data["id"]),
-            type=data.get("type"),
+            id=d.identifier(data.get("id"), f"{field}id", "acct_"),
+            type=d.opt_token(data, "type", f"{field}type"),
             controller=Controller.from_api(data.get("controller")),
-            business_name=_dig(data, "business_profile", "name"),
-            dashboard_display_name=_dig(data, "settings", "dashboard", "display_name"),
-            email=data.get("email"),
-            country=data.get("country"),
-            created=int(created) if created is not None else None,
-            charges_enabled=bool(data.get("charges_enabled")),
-            payouts_enabled=bool(data.get("payouts_enabled")),
-            details_submitted=bool(data.get("details_submitted")),
-            requirements=Requirements.from_api(data.get("requirements")),
-            future_requirements=Requirements.from_api(data.get("future_requirements")),
-            metadata=MappingProxyType(dict(data.get("metadata") or {})),
+            business_name=d.opt_text(profile, "name", f"{field}business_profile.name") or None,
+            dashboard_display_name=d.opt_text(dashboard, "display_name", f"{field}settings.dashboard.display_name")
+            or None,
+            email=d.opt_text(data, "email", f"{field}email") or None,
+            country=d.opt_text(data, "country", f"{field}country", limit=8) or None,
+            created=d.opt_timestamp(data, "created", f"{field}created"),
+            charges_enabled=d.flag(data, "charges_enabled", f"{field}charges_enabled"),
+            payouts_enabled=d.flag(data, "payouts_enabled", f"{field}payouts_enabled"),
+            details_submitted=d.flag(data, "details_submitted", f"{field}details_submitted"),
+            requirements=Requirements.from_api(data.get("requirements"), f"{field}requirements"),
+            future_requirements=Requirements.from_api(data.get("future_requirements"), f"{field}future_requirements"),
+            metadata=MappingProxyType(d.string_map(data, "metadata", f"{field}metadata")),
         )
 
     @property
@@ -200,9 +228,11 @@ class AccountList:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any], *, request_id: str | None = None) -> "AccountList":
+        data = d.obj(data, "the answer")
+        items = d.obj_list(data, "data", "data", limit=100)  # Stripe's largest page
         return cls(
-            data=tuple(Account.from_api(a) for a in data.get("data") or ()),
-            has_more=bool(data.get("has_more")),
-            url=str(data.get("url") or "/v1/accounts"),
+            data=tuple(Account.from_api(a, f"data[{i}].") for i, a in enumerate(items)),
+            has_more=d.flag(data, "has_more", "has_more"),
+            url=d.opt_text(data, "url", "url", limit=200) or "/v1/accounts",
             request_id=request_id,
         )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.stripe import safety
 from app.stripe.errors import StripeError, ValidationError
 from app.stripe.explain import explain
 from app.stripe.keys import ApiKey
@@ -31,8 +32,7 @@ ACCOUNTS_PATH = "/v2/core/accounts"
 JSON_CONTENT_TYPE = "application/json"
 ACCOUNTS_APIS = ("v1", "v2")
 ACCOUNTS_API_ENV = "LINKDESK_ACCOUNTS_API"
-# TODO(net): use the allowed-host check net is writing for the client once it lands.
-LINK_HOSTS = ("accounts.stripe.com",)
+LINK_HOSTS = tuple(sorted(safety.ACCOUNTS_V2_LINK_HOSTS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,18 +115,9 @@ def account_query() -> dict[str, Any]:
 
 
 def check_link_url(url: str) -> str:
-    """The URL if it is ``https://accounts.stripe.com/…``; ValueError otherwise (never echoing
-    it: the URL is a secret). Only this host serves v2 links."""
-    try:
-        parts = urlsplit(url)
-        host, port = (parts.hostname or "").lower(), parts.port
-    except (ValueError, TypeError, AttributeError):
-        raise ValueError("the link is not a valid address") from None
-    if parts.scheme != "https" or host not in LINK_HOSTS or port not in (None, 443) or parts.username:
-        raise ValueError("the link is not on https://accounts.stripe.com")
-    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url) or len(url) > 2_048:
-        raise ValueError("the link contains characters no link has")
-    return url
+    """The URL if it is ``https://accounts.stripe.com/…``; ValueError (app.stripe.safety.UnsafeLink)
+    otherwise, never echoing it: the URL is a secret. The exact host parse is app.stripe.safety's."""
+    return safety.check_link_url(url, safety.ACCOUNTS_V2_LINK_HOSTS)
 
 
 def choose_accounts_api(flag: str | None, environ: dict[str, str] | Any) -> str:

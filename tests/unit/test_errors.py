@@ -15,6 +15,7 @@ from app.stripe.errors import (
     PermissionDeniedError,
     RateLimitError,
     StripeError,
+    UntrustedAnswerError,
     error_from_response,
     excerpt,
 )
@@ -208,14 +209,15 @@ async def test_truncated_or_odd_error_bodies_never_crash(body):
 async def test_truncated_success_body_does_not_reveal_the_link_url():
     body = ('{"object": "account_link", "created": 1700000000, "expires_at": 1700000300, "url": "' + LINK_URL).encode()
     error = await failing_call(httpx.Response(200, content=body, headers={"Request-Id": "req_cut"}))
-    assert type(error) is APIError and error.request_id == "req_cut"
+    assert type(error) is UntrustedAnswerError and error.request_id == "req_cut"
     for text in (str(error), repr(error), error.explanation):
         assert LINK_URL not in text and "TqckGNUHg2mG" not in text
 
 
 async def test_success_body_without_link_fields_is_an_api_error():
     error = await failing_call(ok({"object": "account_link", "created": 1}))
-    assert type(error) is APIError and error.http_status == 200
+    assert type(error) is UntrustedAnswerError and error.http_status == 200
+    assert isinstance(error, APIError) and error.link_refused  # the missing url is named
 
 
 def test_excerpt_strips_tags_collapses_space_and_cuts():
