@@ -34,18 +34,15 @@ def pytest_asyncio_loop_factories(config, item):
 
 @pytest.fixture
 def stripe_fixture():
-    """Loads one of Stripe's own fixture objects from ../shared/reference/fixtures beside the
-    checkout (skips when that folder is not there)."""
+    """Loads one of Stripe's own fixture objects from tests/fixtures (their source is in the
+    README there). A missing file fails the test: a fresh clone must run every test."""
     import json
     from pathlib import Path
 
-    folder = Path(__file__).resolve().parents[2] / "shared" / "reference" / "fixtures"
+    folder = Path(__file__).resolve().parent / "fixtures"
 
     def load(name: str) -> dict:
-        path = folder / name
-        if not path.exists():
-            pytest.skip("the shared reference fixtures are not beside this checkout")
-        return json.loads(path.read_text())
+        return json.loads((folder / name).read_text(encoding="utf-8"))
 
     return load
 

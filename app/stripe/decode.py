@@ -184,6 +184,7 @@ def string_map(data: Mapping[str, Any], key: str, field: str, *, limit: int = MA
     if len(mapping) > limit:
         fail(field, f"has more than {limit} entries")
     out: dict[str, str] = {}
-    for name, item in mapping.items():
-        out[text(name, f"{field} key")] = text(item, f"{field}.{plain_text(name, limit=40)}")
+    for i, (name, item) in enumerate(mapping.items()):
+        # Named by position: a hostile key name must not reach an error message.
+        out[text(name, f"{field} key {i + 1}", limit=100)] = text(item, f"{field} value {i + 1}")
     return out

@@ -17,6 +17,7 @@ from app.stripe.errors import (
     PermissionDeniedError,
     RateLimitError,
     StripeError,
+    UntrustedAnswerError,
 )
 from app.stripe.keys import ApiKey
 
@@ -28,6 +29,17 @@ def explain(error: StripeError, *, key: ApiKey | None = None, account: str | Non
     the_account = f"account {account}" if account else "this account"
     subject = the_account[0].upper() + the_account[1:]
 
+    if isinstance(error, UntrustedAnswerError):
+        if error.link_refused:
+            return (
+                "The server returned a link that is not a Stripe address, so Linkdesk did not show, "
+                "copy or store it. The API address (or a proxy on the way) is not answering like "
+                "Stripe: check it before making another link."
+            )
+        return (
+            f"The server's answer is not what Stripe sends ({error.problem}), so Linkdesk did not use "
+            "it. Try again; if it persists, check the API address and any proxy between you and Stripe."
+        )
     if isinstance(error, APITimeoutError):
         return "Stripe did not answer in time. Check the internet connection and try again."
     if isinstance(error, APIConnectionError):

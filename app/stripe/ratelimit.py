@@ -22,7 +22,8 @@ TEST_RATE = 25.0  # ... and a test-mode key (sandbox)
 DEFAULT_SHARE = 0.8  # leave a fifth of the key's limit to the platform's other users of it
 RECOVERY_SECONDS = 30.0  # after a 429, back to the full rate in this long
 MIN_RATE = 0.5  # never slower than one request every two seconds
-MAX_RETRY_AFTER = 60.0  # a longer Retry-After is capped (the request deadline ends it anyway)
+MAX_RETRY_AFTER = 60.0
+_EPSILON = 1e-9  # a longer Retry-After is capped (the request deadline ends it anyway)
 
 
 class RateLimiter:
@@ -83,9 +84,10 @@ class RateLimiter:
             while True:
                 now = self._clock()
                 self._refill(now)
-                wait = max(self._blocked_until - now, (1.0 - self._tokens) / self.rate if self._tokens < 1.0 else 0.0)
-                if wait <= 0.0:
-                    self._tokens -= 1.0
+                short = 1.0 - self._tokens
+                wait = max(self._blocked_until - now, short / self.rate if short > _EPSILON else 0.0)
+                if wait <= _EPSILON:  # rounding must not leave a waiter spinning on 1e-17 s
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     return
                 await self._sleep(wait)
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from app.stripe.errors import ValidationError
 from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS, LINK_TYPES
+from app.stripe.safety import DASHBOARD_HOSTS, MAX_URL_CHARS, is_exact_host, unprintable_char
 
 _ACCOUNT_ID = re.compile(r"acct_[A-Za-z0-9]{1,250}")
 _UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -42,13 +43,25 @@ def normalize_account_id(text: str) -> str:
 
 
 def _account_id_from_url(text: str) -> str:
+    """The account id in a Dashboard address. The host is parsed exactly: only
+    dashboard.stripe.com, with no user name, password or port (``evilstripe.com``,
+    ``dashboard.stripe.com.evil.com`` and ``dashboard.stripe.com@evil.com`` are refused)."""
+    not_dashboard = ValidationError(
+        "account", "that address is not a Stripe Dashboard page; paste the acct_ id instead."
+    )
+    if len(text) > MAX_URL_CHARS or unprintable_char(text) is not None or "\\" in text:
+        raise not_dashboard
     try:
         parts = urlsplit(text if "://" in text else f"https://{text}")
-        host = (parts.hostname or "").lower()
-    except ValueError:  # e.g. an unbalanced "[" in the host
-        host = ""
-    if host != "stripe.com" and not host.endswith(".stripe.com"):
-        raise ValidationError("account", "that address is not a Stripe Dashboard page; paste the acct_ id instead.")
+        host = parts.hostname
+        port = parts.port
+    except ValueError:  # e.g. an unbalanced "[" in the host, a port that is not a number
+        raise not_dashboard from None
+    if (
+        parts.scheme.lower() not in ("http", "https") or not is_exact_host(host, DASHBOARD_HOSTS)
+        or port is not None or "@" in parts.netloc
+    ):
+        raise not_dashboard
     segments = [s for s in parts.path.split("/") if s]
     for before, segment in zip(segments, segments[1:]):
         if before == "accounts" and _ACCOUNT_ID.fullmatch(segment):
@@ -60,20 +73,32 @@ def _account_id_from_url(text: str) -> str:
 
 
 def validate_url(field: str, text: str, *, live: bool) -> str:
-    """An absolute http(s) URL with a host; https only when ``live``. Returns it trimmed."""
+    """An absolute http(s) URL with a host; https only when ``live``. Returns it trimmed.
+
+    Refused: more than 2,048 characters (Stripe's limit), spaces, control, zero-width or other
+    invisible characters anywhere, a user name or password (``user:pass@``), port 0.
+    """
     value = text.strip() if isinstance(text, str) else ""
     if not value:
         raise ValidationError(field, "enter a full address such as https://example.com/onboarding/return.")
-    if _UNSAFE_IN_URL.search(value):
-        raise ValidationError(field, "the address contains spaces or control characters.")
+    if len(value) > MAX_URL_CHARS:
+        raise ValidationError(field, f"the address is longer than {MAX_URL_CHARS:,} characters (Stripe's limit).")
+    if _UNSAFE_IN_URL.search(value) or unprintable_char(value) is not None:
+        raise ValidationError(
+            field, "the address contains spaces, control or invisible characters (such as a zero-width space)."
+        )
     try:
         parts = urlsplit(value)
-        _ = parts.port  # raises ValueError for a malformed port
+        port = parts.port  # raises ValueError for a malformed port
     except ValueError:
         raise ValidationError(field, "that is not a valid address.") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(field, "enter a full address starting with https:// and a host name.")
+    if "@" in parts.netloc:
+        raise ValidationError(field, "the address contains a user name or password (user:pass@); remove it.")
+    if port == 0:
+        raise ValidationError(field, "port 0 is not a valid port; remove it or use the real one.")
     if live and scheme != "https":
         raise ValidationError(
             field, "live mode needs an https:// address (Stripe refuses http redirects in live mode)."
@@ -145,6 +170,12 @@ def normalize_api_base(text: str, *, live: bool) -> str:
     """The API base without trailing slash. A live key is never sent in clear over the network:
     plain http is accepted for it only on this machine (a local proxy or the sandbox)."""
     value = text.strip().rstrip("/") if isinstance(text, str) else ""
+    if not value:
+        raise ValidationError(
+            "api_base", "is empty; leave the option out to use https://api.stripe.com, or give an address."
+        )
+    if len(value) > MAX_URL_CHARS or unprintable_char(value) is not None:
+        raise ValidationError("api_base", "expected an address such as https://api.stripe.com.")
     try:
         parts = urlsplit(value)
         _ = parts.port
@@ -152,7 +183,7 @@ def normalize_api_base(text: str, *, live: bool) -> str:
         parts = urlsplit("")
     if (
         parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
-        or _UNSAFE_IN_URL.search(value)
+        or _UNSAFE_IN_URL.search(value) or "@" in parts.netloc or parts.port == 0
     ):
         raise ValidationError("api_base", "expected an address such as https://api.stripe.com.")
     if live and parts.scheme == "http" and not is_loopback_host(parts.hostname):

@@ -1,0 +1,124 @@
+"""The client-wide token bucket: spreads bursts, slows on 429, recovers; on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from app.clock import FakeClock
+from app.stripe.keys import ApiKey
+from app.stripe.ratelimit import RECOVERY_SECONDS, RateLimiter, RateLimiterPool
+from fake_stripe_api import ACCOUNT, LIVE_SECRET, TEST_SECRET, FakeStripe, account_json, make_client, ok, stripe_error
+
+
+class FakeTime:
+    """A monotonic clock whose sleep advances it (and records each wait)."""
+
+    def __init__(self) -> None:
+        self.clock = FakeClock(mono=100.0)
+        self.waits: list[float] = []
+
+    def now(self) -> float:
+        return self.clock.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.clock.advance(seconds)
+        await asyncio.sleep(0)
+
+
+def limiter(rate: float = 10.0, **options: object) -> tuple[RateLimiter, FakeTime]:
+    t = FakeTime()
+    return RateLimiter(rate, share=1.0, clock=t.now, sleep=t.sleep, **options), t
+
+
+async def test_a_burst_goes_out_at_once_then_at_the_rate():
+    bucket, t = limiter(10.0)
+    starts = []
+    for _ in range(30):
+        await bucket.acquire()
+        starts.append(t.now() - 100.0)
+    assert starts[:10] == [0.0] * 10  # one second's worth at once
+    assert starts[-1] == pytest.approx(2.0)  # then 10 per second
+    gaps = [b - a for a, b in zip(starts[10:], starts[11:])]
+    assert all(g == pytest.approx(0.1) for g in gaps)
+
+
+async def test_concurrent_waiters_are_served_in_order_and_spread():
+    bucket, t = limiter(5.0, burst=1)
+    order: list[tuple[int, float]] = []
+
+    async def one(i: int) -> None:
+        await bucket.acquire()
+        order.append((i, t.now() - 100.0))
+
+    await asyncio.gather(*(one(i) for i in range(6)))
+    assert [i for i, _ in order] == list(range(6))
+    assert [when for _, when in order] == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+
+
+async def test_share_is_the_fraction_of_the_limit_used():
+    t = FakeTime()
+    bucket = RateLimiter(25.0, share=0.4, clock=t.now, sleep=t.sleep)
+    assert bucket.limit == 10.0 and bucket.burst == 10.0
+    with pytest.raises(ValueError):
+        RateLimiter(25.0, share=0.0)
+    with pytest.raises(ValueError):
+        RateLimiter(25.0, share=1.5)
+
+
+async def test_a_429_halves_the_rate_honours_retry_after_and_recovers():
+    bucket, t = limiter(10.0)
+    await bucket.acquire()
+    bucket.on_rate_limited(3.0)
+    assert bucket.rate == 5.0 and bucket.rate_limited_count == 1
+    await bucket.acquire()
+    assert t.now() - 100.0 == pytest.approx(3.0)  # nothing before Retry-After
+    rate_before = 5.0 + 5.0 * 3.0 / RECOVERY_SECONDS  # 3 s of the climb back
+    assert bucket.rate == pytest.approx(rate_before)
+    bucket.on_rate_limited(None)
+    assert bucket.rate == pytest.approx(rate_before / 2)
+    t.clock.advance(RECOVERY_SECONDS / 2)
+    assert rate_before / 2 < bucket.rate < 10.0
+    t.clock.advance(RECOVERY_SECONDS)
+    assert bucket.rate == 10.0
+
+
+async def test_the_rate_never_drops_below_the_floor():
+    bucket, _ = limiter(1.0)
+    for _ in range(20):
+        bucket.on_rate_limited(None)
+    assert bucket.rate == 0.5
+
+
+def test_defaults_follow_the_key_mode_and_the_pool_shares_one_limiter_per_key():
+    assert RateLimiter.for_mode("test", share=1.0).limit == 25.0
+    assert RateLimiter.for_mode("live", share=1.0).limit == 100.0
+    pool = RateLimiterPool(share=0.5)
+    test_key, live_key = ApiKey(TEST_SECRET), ApiKey(LIVE_SECRET)
+    assert pool.for_key(test_key) is pool.for_key(ApiKey(TEST_SECRET))
+    assert pool.for_key(live_key) is not pool.for_key(test_key)
+    assert pool.for_key(live_key).limit == 50.0 and pool.for_key(test_key).limit == 12.5
+
+
+async def test_every_client_request_waits_for_the_limiter_and_429_slows_it():
+    bucket, t = limiter(2.0, burst=1)
+    fake = FakeStripe(ok(account_json()))
+    async with make_client(fake, rate_limiter=bucket) as client:
+        assert client.rate_limiter is bucket
+        for _ in range(3):
+            await client.retrieve_account(ACCOUNT)
+    assert t.waits == pytest.approx([0.5, 0.5])
+
+    limited = FakeStripe(stripe_error(429, code="rate_limit", headers={"Retry-After": "2"}), ok(account_json()))
+    async with make_client(limited, rate_limiter=bucket) as client:
+        await client.retrieve_account(ACCOUNT)
+    assert bucket.rate_limited_count == 1 and bucket.rate < 2.0
+    assert len(limited.requests) == 2
+
+
+async def test_a_client_builds_a_limiter_for_its_key_mode_when_none_is_passed():
+    async with make_client(FakeStripe(ok(account_json())), secret=LIVE_SECRET) as client:
+        assert client.rate_limiter.limit == 100.0 * 0.8
