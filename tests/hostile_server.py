@@ -179,7 +179,7 @@ class HostileServer:
         self.script = script
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
         self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.2)
+        self._sock.settimeout(0.5)
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._stop = threading.Event()
@@ -192,6 +192,10 @@ class HostileServer:
 
     def stop(self) -> None:
         self._stop.set()
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() at once (Linux)
+        except OSError:
+            pass
         self._accept.join(5)
         for thread in self._threads:
             thread.join(5)

@@ -126,6 +126,7 @@ class StripeClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             transport=transport,
             follow_redirects=False,
+            verify=_tls_context() if transport is None else True,
         )
 
     @property
@@ -501,6 +502,13 @@ def _too_large(cap: int) -> UntrustedAnswerError:
         f"The answer was larger than {cap // 1_000_000 or 1} MB; Stripe's answers here are a few KB",
         problem="answer too large",
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> Any:
+    """httpx's default TLS context (certifi's CAs, SSL_CERT_FILE/DIR honoured), built once:
+    loading the CA bundle costs 20-300 ms, once per client otherwise."""
+    return httpx.create_ssl_context()
 
 
 @functools.lru_cache(maxsize=256)
