@@ -6,21 +6,21 @@ POST that stays the same across that request's retries, and retries with exponen
 exactly the answers Stripe calls retryable. Input is checked before anything is sent, errors come
 back as :mod:`app.stripe.errors` classes with a plain-language ``explanation``, and neither the
 key nor a link URL reaches a log line or exception text.
+
+Answers are untrusted (issue 8): every request waits for the key's :class:`RateLimiter`, the
+whole call (retries included) has one ``deadline``, the body is capped after decompression,
+and every field is checked before a model keeps it (:mod:`app.stripe.transport`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email.utils
-import functools
 import json
 import logging
-import math
 import platform
 import random as _random
 import uuid
-import zlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -28,22 +28,28 @@ import httpx
 
 from app import __version__
 from app.clock import Clock, SystemClock
-from app.stripe.encoding import encode_form
 from app.redact import redact
-from app.stripe import decode
-from app.stripe.errors import (
-    APIConnectionError,
-    APITimeoutError,
-    StripeError,
-    UntrustedAnswerError,
-    error_from_response,
-    excerpt,
-)
+from app.stripe.encoding import encode_form
+from app.stripe.errors import APITimeoutError, StripeError, error_from_response
 from app.stripe.explain import explain
 from app.stripe.keys import ApiKey
 from app.stripe.models import Account, AccountLink, AccountList
 from app.stripe.ratelimit import RateLimiter
-from app.stripe.safety import ACCOUNTS_V2_LINK_HOSTS, UnsafeLink, check_link_url, plain_text, request_id_or_none
+from app.stripe.safety import ACCOUNTS_V2_LINK_HOSTS, check_link_url, request_id_or_none
+from app.stripe.transport import (
+    MAX_BODY,
+    RETRYABLE_TRANSPORT_ERRORS,
+    ApiAnswer,
+    build_model,
+    connection_error,
+    decode_json,
+    endpoint,
+    link_start,
+    read_capped,
+    retry_after,
+    should_retry,
+    tls_context,
+)
 from app.stripe.v2 import (
     ACCOUNT_LINKS_PATH,
     ACCOUNTS_PATH,
@@ -72,16 +78,12 @@ MAX_RETRY_DELAY = 5.0
 # A longer Retry-After is not waited out: the operator sees the error (and the wait) at once.
 MAX_RETRY_AFTER = 30.0
 DEFAULT_DEADLINE = 30.0  # a whole call, retries and rate-limit waits included (README: 30 s)
-MAX_BODY = 2_000_000  # bytes of a decoded answer; Stripe's answers here are a few KB
 USER_AGENT = f"linkdesk/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
 
-# Failures after which the request may not have reached Stripe, or its answer was lost.
-# (UnsupportedProtocol, LocalProtocolError, DecodingError would fail the same way again.)
-_RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError)
 _FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 T = TypeVar("T")
-Build = Callable[["ApiAnswer"], T]
+Build = Callable[[ApiAnswer], T]
 
 
 class StripeClient:
@@ -126,7 +128,7 @@ class StripeClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             transport=transport,
             follow_redirects=False,
-            verify=_tls_context() if transport is None else True,
+            verify=tls_context() if transport is None else True,
         )
 
     @property
@@ -309,7 +311,7 @@ class StripeClient:
         form-encoded (the body of a POST, the query of a GET)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.deadline
-        url = _endpoint(self.api_base, path)
+        url = endpoint(self.api_base, path)
         headers: dict[str, str] = {"Accept-Encoding": "gzip, deflate", **(extra_headers or {})}
         content: bytes | None = None
         if method == "POST":
@@ -340,8 +342,8 @@ class StripeClient:
                 retryable = False
                 log.debug("%s %s passed its deadline", method, path)
             except httpx.RequestError as exc:
-                error = self._connection_error(exc)
-                retryable = isinstance(exc, _RETRYABLE_TRANSPORT_ERRORS)
+                error = connection_error(exc, self._scrub)
+                retryable = isinstance(exc, RETRYABLE_TRANSPORT_ERRORS)
                 log.debug("%s %s failed: %s", method, path, type(exc).__name__)
             else:
                 request_id = request_id_or_none(response_headers.get("request-id"))
@@ -350,14 +352,14 @@ class StripeClient:
                     body.http_status, body.request_id = status, request_id
                     raise body
                 if 200 <= status < 300:
-                    data = self._decode_json(body, status, request_id)
+                    data = decode_json(body, status, request_id, self._scrub)
                     return ApiAnswer(data, response_headers, request_id, status, sent, first_sent)
                 text = self._scrub(body.decode("utf-8", "replace"))
                 error = error_from_response(status, text, request_id)
-                error.retry_after = _retry_after(response_headers)
+                error.retry_after = retry_after(response_headers)
                 if status == 429:
                     self._limiter.on_rate_limited(error.retry_after)
-                retryable = _should_retry(status, response_headers)
+                retryable = should_retry(status, response_headers)
             if not retryable or retries >= self.max_retries or (error.retry_after or 0.0) > MAX_RETRY_AFTER:
                 raise error
             retries += 1
@@ -380,18 +382,6 @@ class StripeClient:
             await response.aclose()
         return response.status_code, response.headers, body
 
-    def _decode_json(self, body: bytes, status: int, request_id: str | None) -> dict[str, Any]:
-        """A 2xx body as a JSON object; anything else is an UntrustedAnswerError."""
-        try:
-            data = decode.loads(body)
-            return dict(decode.obj(data, "the answer"))
-        except decode.DecodeError as problem:
-            shown = excerpt(self._scrub(body[:16_384].decode("utf-8", "replace")))
-            message = f"The answer was not the expected JSON ({problem})" + (f": “{shown}”" if shown else "")
-            raise UntrustedAnswerError(
-                message, problem=str(problem), http_status=status, request_id=request_id
-            ) from None
-
     def _backoff(self, retry: int, retry_after: float | None) -> float:
         """0.5 s doubling up to 5 s, jittered down by up to half but never under 0.5 s (as
         Stripe's SDKs do), and never sooner than the server's Retry-After."""
@@ -406,147 +396,6 @@ class StripeClient:
         if secret in text:
             text = text.replace(secret, self._key.redacted)
         return redact(text)
-
-    def _connection_error(self, exc: httpx.RequestError) -> APIConnectionError:
-        # httpx names the host or OS error; a protocol error may quote a header line the server
-        # sent, so the text is scrubbed and made one plain line.
-        reason = plain_text(self._scrub(str(exc) or type(exc).__name__), limit=200)
-        if isinstance(exc, httpx.TimeoutException):
-            error: APIConnectionError = APITimeoutError(f"No answer from the API in time ({reason})")
-        else:
-            error = APIConnectionError(f"Could not talk to the API ({reason})")
-        error.__cause__ = exc
-        return error
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ApiAnswer:
-    """A 2xx answer: its JSON object, headers, checked Request-Id and status, and the monotonic
-    instants its attempt was sent (``sent``) and the call's first attempt was sent
-    (``first_sent``; earlier when a retry got the answer)."""
-
-    data: dict[str, Any]
-    headers: httpx.Headers
-    request_id: str | None
-    status: int
-    sent: float
-    first_sent: float
-
-
-def build_model(
-    answer: ApiAnswer, build: Callable[[ApiAnswer], T], scrub: Callable[[str], str] = redact
-) -> T:
-    """``build(answer)``, turning a value Stripe never sends (a wrong type, an out-of-range
-    time, a link that is not a Stripe address) into an :class:`UntrustedAnswerError` that names
-    the field and carries the request id. For v2 and other callers of :meth:`StripeClient.request`.
-    A plain ValueError/TypeError/KeyError from ``build`` counts too; its text passes ``scrub``."""
-    try:
-        return build(answer)
-    except UnsafeLink as unsafe:
-        raise UntrustedAnswerError(
-            f"The server returned a link that is not a Stripe address ({unsafe.reason})",
-            problem=unsafe.reason, link_refused=True, http_status=answer.status, request_id=answer.request_id,
-        ) from None
-    except decode.DecodeError as problem:
-        raise UntrustedAnswerError(
-            f"The answer was not what Stripe sends: {problem}",
-            problem=str(problem), http_status=answer.status, request_id=answer.request_id,
-        ) from None
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError) as problem:
-        text = plain_text(scrub(str(problem)), limit=200) or "a field has the wrong type or value"
-        raise UntrustedAnswerError(
-            f"The answer was not what Stripe sends: {text}",
-            problem=text, http_status=answer.status, request_id=answer.request_id,
-        ) from None
-
-
-async def read_capped(response: httpx.Response, cap: int) -> bytes | StripeError:
-    """The body of a streamed ``response`` decompressed (gzip, deflate or none), or an
-    :class:`UntrustedAnswerError` as soon as it would exceed ``cap`` bytes: a decompression
-    bomb costs at most ``cap`` bytes of memory and stops being read at once."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
-        return _too_large(cap)
-    if response.is_stream_consumed:  # a response built whole (httpx.MockTransport in tests)
-        return response.content if len(response.content) <= cap else _too_large(cap)
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding in ("", "identity"):
-        inflater = None
-    elif encoding in ("gzip", "x-gzip"):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif encoding == "deflate":
-        inflater = zlib.decompressobj(zlib.MAX_WBITS)
-    else:
-        return UntrustedAnswerError(
-            "The answer was sent in an encoding Linkdesk did not ask for",
-            problem="unexpected content encoding",
-        )
-    out = bytearray()
-    try:
-        async for chunk in response.aiter_raw():
-            if inflater is None:
-                out += chunk
-            else:
-                out += inflater.decompress(chunk, cap - len(out) + 1)
-            if len(out) > cap:
-                return _too_large(cap)
-        if inflater is not None:
-            out += inflater.flush()
-    except zlib.error:
-        return UntrustedAnswerError("The answer's compression was broken", problem="broken compression")
-    return bytes(out) if len(out) <= cap else _too_large(cap)
-
-
-def _too_large(cap: int) -> UntrustedAnswerError:
-    return UntrustedAnswerError(
-        f"The answer was larger than {cap // 1_000_000 or 1} MB; Stripe's answers here are a few KB",
-        problem="answer too large",
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _tls_context() -> Any:
-    """httpx's default TLS context (certifi's CAs, SSL_CERT_FILE/DIR honoured), built once:
-    loading the CA bundle costs 20-300 ms, once per client otherwise."""
-    return httpx.create_ssl_context()
-
-
-@functools.lru_cache(maxsize=256)
-def _endpoint(api_base: str, path: str) -> httpx.URL:
-    """Parsed once: URL parsing is a measurable part of a request's CPU time."""
-    return httpx.URL(api_base + path)
-
-
-def _should_retry(status: int, headers: httpx.Headers) -> bool:
-    """Stripe-Should-Retry decides when present; else 409 (conflict), 429 and 5xx."""
-    advice = headers.get("stripe-should-retry")
-    if advice in ("true", "false"):
-        return advice == "true"
-    return status in (409, 429) or status >= 500
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """Retry-After in seconds (the HTTP-date form is not used by Stripe and is ignored)."""
-    try:
-        seconds = float(headers.get("retry-after", ""))
-    except ValueError:
-        return None
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
-
-
-def link_start(answer: ApiAnswer, created: int) -> float:
-    """The monotonic instant a link's countdown runs from: when the attempt that got it was
-    sent (a slow answer never lengthens the countdown). When Stripe replayed an earlier
-    request's link (``Idempotent-Replayed``: an attempt's answer was lost, or the operator
-    retried with the same key), the earlier of the call's first send and the instant the link
-    was made by the server's own clock (``Date`` minus ``created``, plus 1 s for rounding)."""
-    if answer.headers.get("idempotent-replayed") != "true":
-        return answer.sent
-    start = answer.first_sent
-    server_now = _http_date(answer.headers.get("date"))
-    if server_now is not None:
-        start = min(start, answer.sent - max(0.0, server_now - created + 1.0))
-    return start
 
 
 def _build_link(answer: ApiAnswer) -> AccountLink:
@@ -563,11 +412,3 @@ def _build_link_v2(answer: ApiAnswer) -> AccountLinkV2:
 
 def _build_account(answer: ApiAnswer) -> Account:
     return Account.from_api(answer.data)
-
-
-def _http_date(value: str | None) -> float | None:
-    try:
-        when = email.utils.parsedate_to_datetime(value).timestamp() if value else None
-    except (TypeError, ValueError, OverflowError, IndexError):
-        return None
-    return when if when is not None and math.isfinite(when) else None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from app.stripe import safety
 from app.stripe.errors import StripeError, ValidationError
