@@ -35,6 +35,7 @@ def chosen_api(args: argparse.Namespace, err: TextIO) -> str | int:
 
 
 async def create_and_print_v2(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.cli.link import record_or_warn
     from app.cli.timing import local_time, settle
     from app.countdown import Countdown
     from app.history.entry import HistoryEntry
@@ -60,9 +61,12 @@ async def create_and_print_v2(services: "Services", args: argparse.Namespace, ou
     try:
         link = await services.client.create_account_link_v2(request)
     except StripeError as exc:
-        history.record(HistoryEntry.for_failure(recorded, exc, account=await settle(account_task), **entry_args))
+        account = await settle(account_task)
+        record_or_warn(history, lambda: HistoryEntry.for_failure(recorded, exc, account=account, **entry_args), err)
         raise
-    history.record(HistoryEntry.for_link(recorded, link, account=await settle(account_task), **entry_args))
+    account = await settle(account_task)  # once the link is made, a failure below only warns
+    record_or_warn(history, lambda: HistoryEntry.for_link(recorded, link, account=account, **entry_args), err,
+                   made_link=True)
     now_mono = clock.monotonic()
     countdown = Countdown.for_link(link)
     left = countdown.remaining(now_mono)

@@ -13,10 +13,24 @@ from typing import Sequence, TextIO
 
 from app import __version__
 
+EXIT_OK = 0
+
 # Only what parsing needs is imported here: with no command the window opens, and its first
 # paint must not wait for asyncio, httpx or SQLite (bench/ui_latency.py measures this path).
 
 COMMANDS = ("link", "account", "history", "sandbox")
+
+
+def api_base_option(text: str) -> str:
+    """``--api-base``: an address; an empty one is refused (exit 2) rather than silently
+    becoming Stripe's own base."""
+    from app.stripe.errors import ValidationError
+    from app.stripe.validation import normalize_api_base
+
+    try:
+        return normalize_api_base(text, live=False)
+    except ValidationError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -24,7 +38,7 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
     # the command is not overwritten by the subparser's default.
     default = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("connection")
-    group.add_argument("--api-base", metavar="URL", default=default,
+    group.add_argument("--api-base", metavar="URL", default=default, type=api_base_option,
                        help="Stripe API base (default https://api.stripe.com; stripe-mock: http://localhost:12111)")
     group.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS if suppress else False,
                        help="start the built-in sandbox and use it (the default when STRIPE_API_KEY is not set)")
@@ -65,6 +79,27 @@ def _front(argv: list[str]) -> tuple[argparse.Namespace, list[str]] | None:
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    try:
+        return _main(argv, out, err)
+    except BrokenPipeError:
+        # The reader went away (``linkdesk history --csv | head -1``): not an error of ours.
+        # Point stdout at /dev/null so the interpreter's final flush cannot complain either.
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (tests, a GUI launch)
+        pass
+
+
+def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     front = _front(argv)
     if front is not None:

@@ -56,6 +56,17 @@ def parse_local_date(text: str) -> float:
     return day.timestamp()  # a naive datetime is local time
 
 
+def entry_count(text: str) -> int:
+    """``--limit``: a whole number, 0 or more (a negative one is refused, exit 2)."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a whole number (0 for all)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (all) or more")
+    return value
+
+
 def add_history_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account", dest="history_account", metavar="ID", help="only this account id")
     parser.add_argument(
@@ -63,7 +74,7 @@ def add_history_arguments(parser: argparse.ArgumentParser) -> None:
         help="only attempts on or after this day (YYYY-MM-DD, local time)",
     )
     parser.add_argument(
-        "--limit", dest="history_limit", metavar="N", type=int, default=None,
+        "--limit", dest="history_limit", metavar="N", type=entry_count, default=None,
         help=f"at most N entries, newest first; 0 for all (default: {TABLE_LIMIT} for the table, all for --json/--csv)",
     )
     fmt = parser.add_mutually_exclusive_group()

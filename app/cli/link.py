@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import TYPE_CHECKING, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from app.cli.output import plain, print_json, say
 from app.cli.session import with_services
@@ -12,6 +12,20 @@ from app.cli.timing import local_time, settle
 
 if TYPE_CHECKING:
     from app.services import Services
+
+
+def record_or_warn(history: Any, make_entry: Callable[[], Any], err: TextIO, *, made_link: bool = False) -> bool:
+    """Record ``make_entry()`` in the history; any failure is a warning on ``err``, never the
+    end of the command: a link Stripe made is printed whatever happens to its record."""
+    try:
+        history.record(make_entry())
+    except Exception as exc:  # noqa: BLE001 - storage, a full disk, an odd value: all only warn
+        what = "the link was made but is not in the history" if made_link else "this attempt is not in the history"
+        from app.redact import redact
+
+        say(err, f"linkdesk: warning: {what} ({type(exc).__name__}: {redact(str(exc))})")
+        return False
+    return True
 
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
@@ -68,10 +82,14 @@ async def create_and_print(services: "Services", args: argparse.Namespace, out: 
     try:
         link = await services.client.create_account_link(request)
     except StripeError as exc:
-        history.record(HistoryEntry.for_failure(request, exc, account=await settle(account_task), **entry_args))
+        account = await settle(account_task)
+        record_or_warn(history, lambda: HistoryEntry.for_failure(request, exc, account=account, **entry_args), err)
         raise
     # Recorded (and committed) before the URL is printed: a crash right after loses nothing.
-    history.record(HistoryEntry.for_link(request, link, account=await settle(account_task), **entry_args))
+    # Once Stripe has made the link, nothing that fails afterwards may keep it from the operator.
+    account = await settle(account_task)
+    record_or_warn(history, lambda: HistoryEntry.for_link(request, link, account=account, **entry_args), err,
+                   made_link=True)
     now_mono = clock.monotonic()
     countdown = Countdown.for_link(link)
     left = countdown.remaining(now_mono)
