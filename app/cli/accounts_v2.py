@@ -62,7 +62,8 @@ async def create_and_print_v2(services: "Services", args: argparse.Namespace, ou
         link = await services.client.create_account_link_v2(request)
     except StripeError as exc:
         account = await settle(account_task)
-        record_or_warn(history, lambda exc=exc: HistoryEntry.for_failure(recorded, exc, account=account, **entry_args), err)
+        failed = lambda exc=exc: HistoryEntry.for_failure(recorded, exc, account=account, **entry_args)  # noqa: E731
+        record_or_warn(history, failed, err)
         raise
     account = await settle(account_task)  # once the link is made, a failure below only warns
     record_or_warn(history, lambda: HistoryEntry.for_link(recorded, link, account=account, **entry_args), err,

@@ -83,7 +83,8 @@ async def create_and_print(services: "Services", args: argparse.Namespace, out: 
         link = await services.client.create_account_link(request)
     except StripeError as exc:
         account = await settle(account_task)
-        record_or_warn(history, lambda exc=exc: HistoryEntry.for_failure(request, exc, account=account, **entry_args), err)
+        failed = lambda exc=exc: HistoryEntry.for_failure(request, exc, account=account, **entry_args)  # noqa: E731
+        record_or_warn(history, failed, err)
         raise
     # Recorded (and committed) before the URL is printed: a crash right after loses nothing.
     # Once Stripe has made the link, nothing that fails afterwards may keep it from the operator.
