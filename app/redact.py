@@ -12,7 +12,10 @@ import re
 
 _KEY = re.compile(r"\b((?:sk|rk)_(?:test|live)_)[A-Za-z0-9_]*([A-Za-z0-9]{4})\b")
 # The URL's last character is not sentence punctuation: "…at https://…/abc." keeps its full stop.
-_LINK = re.compile(r"https://connect\.stripe\.com/(?:setup|express|d)/[^\s\"'<>)]*[^\s\"'<>).,;:!?]")
+# v1 links on connect.stripe.com; Accounts v2 links on accounts.stripe.com (token after the "#").
+_LINK = re.compile(
+    r"https://(?:connect\.stripe\.com/(?:setup|express|d)|accounts\.stripe\.com/r)/[^\s\"'<>)]*[^\s\"'<>).,;:!?]"
+)
 
 
 def redact(text: str) -> str:

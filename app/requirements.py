@@ -174,7 +174,10 @@ def format_deadline(deadline: int | None, *, now_wall: float) -> str | None:
     """``by Mon 14 Dec 2026, 17:00 (in 3 days)`` in local time; None without a deadline."""
     if deadline is None:
         return None
-    when = _dt.datetime.fromtimestamp(deadline).strftime("%a %d %b %Y, %H:%M")
+    try:
+        when = _dt.datetime.fromtimestamp(deadline).strftime("%a %d %b %Y, %H:%M")
+    except (OverflowError, OSError, ValueError):  # a time no calendar shows: say nothing wrong
+        return None
     delta = deadline - now_wall
     days = abs(delta) / 86_400
     if days >= 1:

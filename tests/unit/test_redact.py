@@ -32,3 +32,9 @@ def test_formatter_redacts_tracebacks(tmp_path):
     written = path.read_text(encoding="utf-8")
     assert "RuntimeError" in written and "Traceback" in written
     assert KEY not in written and LINK not in written
+
+
+def test_accounts_v2_links_are_redacted_whole():
+    v2 = "https://accounts.stripe.com/r/acct_1Nv0FGQ9RKHgCVdK#alu_61SX0lJ2n8jJ0CVJq16SX0lIj0SQWNa2GdS"
+    assert redact(f"opened {v2}.") == "opened <account link URL>."
+    assert redact("see https://accounts.stripe.com/settings") == "see https://accounts.stripe.com/settings"

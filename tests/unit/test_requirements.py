@@ -98,3 +98,10 @@ def test_accounts_of_type_none_are_called_connected_accounts():
         "requirement_collection": "stripe", "stripe_dashboard": {"type": "none"}}})
     assert describe_controller(account) == "Connected account — Stripe collects requirements, no Stripe Dashboard"
     assert describe_controller(Account.from_api({"id": "acct_2", "type": "express"})).startswith("Express account")
+
+
+def test_a_deadline_no_calendar_can_show_is_left_out():
+    from app.requirements import format_deadline
+
+    assert format_deadline(10**18, now_wall=0.0) is None
+    assert format_deadline(2**63, now_wall=0.0) is None
