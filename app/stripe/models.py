@@ -40,6 +40,8 @@ class AccountLink:
     # time.monotonic()-style instant from which the countdown runs (see app.countdown): when
     # the request that made the link was sent, so a slow answer never lengthens the countdown.
     received_monotonic: float = 0.0
+    # False when the answer's expires_at was implausible and expires_at is created + FALLBACK_TTL.
+    expiry_trusted: bool = True
 
     @classmethod
     def from_api(
@@ -56,27 +58,27 @@ class AccountLink:
         if kind != "account_link":
             d.fail("object", "is not account_link")
         created = d.timestamp(data.get("created"), "created")
+        expires_at = d.timestamp(data.get("expires_at"), "expires_at")
+        # An expiry before the link was made, or more than a day after, is not believed: the
+        # link keeps Stripe's usual lifetime instead, for the countdown, the card and the history.
+        trusted = 0 <= expires_at - created <= MAX_PLAUSIBLE_TTL
         return cls(
             url=check_link_url(data.get("url"), hosts),
             created=created,
-            expires_at=d.timestamp(data.get("expires_at"), "expires_at"),
+            expires_at=expires_at if trusted else created + FALLBACK_TTL,
             request_id=request_id,
             received_monotonic=received_monotonic,
+            expiry_trusted=trusted,
         )
 
     @property
-    def expiry_trusted(self) -> bool:
-        """False when ``expires_at`` is before ``created`` or more than a day after it: such a
-        time is not believed, and the countdown runs for :data:`FALLBACK_TTL` instead."""
-        return 0 <= self.expires_at - self.created <= MAX_PLAUSIBLE_TTL
-
-    @property
     def ttl(self) -> int:
-        """Seconds the link lives: Stripe's ``expires_at - created`` when plausible."""
-        return self.expires_at - self.created if self.expiry_trusted else FALLBACK_TTL
+        """Seconds the link lives: ``expires_at - created`` (never negative)."""
+        return max(0, self.expires_at - self.created)
 
     def api_fields(self) -> dict[str, Any]:
-        """The link's fields as the API returned them (for ``--json``)."""
+        """The link's fields as the API returned them (for ``--json``), but for an implausible
+        ``expires_at``, which reads ``created`` + :data:`FALLBACK_TTL` (see ``expiry_trusted``)."""
         return {"object": self.object, "created": self.created, "expires_at": self.expires_at, "url": self.url}
 
 

@@ -112,6 +112,16 @@ def test_a_hostile_account_answer_never_costs_the_link(hostile, account):
     assert entry["status"] != "failed" and entry["account_name"] is None
 
 
+@pytest.mark.parametrize("expires_at", [2_000_000_000_0, 1_000])
+def test_an_implausible_expiry_is_neither_printed_nor_stored(hostile, expires_at):
+    api = hostile(json_reply(link_body(expires_at=expires_at)))
+    code, out, err = run("link", ACCOUNT, "--type", "account_onboarding", *URLS, *api)
+    assert code == 0, err
+    assert "(300 s left)" in out or "(299 s left)" in out
+    (entry,) = history_json(*api)
+    assert entry["expires_at"] - entry["created"] == 300
+
+
 def test_a_history_that_fails_after_the_link_is_made_is_only_a_warning(hostile):
     data_dir = Path(os.environ["LINKDESK_DATA_DIR"])
 

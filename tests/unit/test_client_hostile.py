@@ -103,6 +103,7 @@ async def test_an_implausible_expiry_is_not_trusted_for_the_countdown(expires_at
     assert link.expiry_trusted is trusted
     expected_ttl = expires_at - CREATED if trusted else FALLBACK_TTL
     assert link.ttl == expected_ttl and Countdown.for_link(link).ttl == expected_ttl
+    assert link.expires_at == CREATED + expected_ttl  # what the card and the history keep too
 
 
 async def test_a_request_id_header_echoing_the_key_is_dropped():
