@@ -199,3 +199,16 @@ async def test_aclose_twice_is_safe_and_repr_hides_the_key():
     assert TEST_SECRET not in repr(client) and "sk_test_…4abc" in repr(client)
     await client.aclose()
     await client.aclose()
+
+
+async def test_request_sends_json_with_an_idempotency_key_and_returns_the_checked_answer():
+    """The one request path other endpoints (Accounts v2) build on."""
+    fake = FakeStripe(ok({"object": "v2.core.account_link", "n": 1}, request_id="req_json1"))
+    async with make_client(fake) as client:
+        answer = await client.request("POST", "/v2/core/account_links", json_body={"account": ACCOUNT, "n": [1]})
+    (request,) = fake.requests
+    assert request.headers["content-type"] == "application/json"
+    assert request.content == b'{"account":"acct_1Mt0CORHFI4mz9Rw","n":[1]}'
+    assert uuid.UUID(request.headers["idempotency-key"])
+    assert answer.data == {"object": "v2.core.account_link", "n": 1} and answer.request_id == "req_json1"
+    assert answer.status == 200 and answer.sent == answer.first_sent

@@ -121,3 +121,18 @@ async def test_every_client_request_waits_for_the_limiter_and_429_slows_it():
 async def test_a_client_builds_a_limiter_for_its_key_mode_when_none_is_passed():
     async with make_client(FakeStripe(ok(account_json())), secret=LIVE_SECRET) as client:
         assert client.rate_limiter.limit == 100.0 * 0.8
+
+
+async def test_a_wait_for_the_limiter_counts_against_the_deadline():
+    import time
+
+    from app.stripe.errors import APITimeoutError
+
+    slow = RateLimiter(1.0, share=1.0, burst=1)  # real clock: the second request waits 1 s
+    fake = FakeStripe(ok(account_json()))
+    async with make_client(fake, rate_limiter=slow, deadline=0.3) as client:
+        await client.retrieve_account(ACCOUNT)
+        started = time.perf_counter()
+        with pytest.raises(APITimeoutError):
+            await client.retrieve_account(ACCOUNT)
+    assert time.perf_counter() - started < 0.8 and len(fake.requests) == 1
