@@ -11,7 +11,7 @@ import asyncio
 import os
 from typing import TYPE_CHECKING, TextIO
 
-from app.cli.output import plain, print_json, report, say
+from app.cli.output import plain, print_json, record_or_warn, report, say
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -35,7 +35,6 @@ def chosen_api(args: argparse.Namespace, err: TextIO) -> str | int:
 
 
 async def create_and_print_v2(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.cli.link import record_or_warn
     from app.cli.timing import local_time, settle
     from app.countdown import Countdown
     from app.history.entry import HistoryEntry

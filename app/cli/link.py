@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import TYPE_CHECKING, Any, Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
-from app.cli.output import plain, print_json, say
+from app.cli.output import plain, print_json, record_or_warn, say
 from app.cli.session import with_services
 from app.cli.timing import local_time, settle
 
 if TYPE_CHECKING:
     from app.services import Services
-
-
-def record_or_warn(history: Any, make_entry: Callable[[], Any], err: TextIO, *, made_link: bool = False) -> bool:
-    """Record ``make_entry()`` in the history; any failure is a warning on ``err``, never the
-    end of the command: a link Stripe made is printed whatever happens to its record."""
-    try:
-        history.record(make_entry())
-    except Exception as exc:  # noqa: BLE001 - storage, a full disk, an odd value: all only warn
-        what = "the link was made but is not in the history" if made_link else "this attempt is not in the history"
-        from app.redact import redact
-
-        say(err, f"linkdesk: warning: {what} ({type(exc).__name__}: {redact(str(exc))})")
-        return False
-    return True
 
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:

@@ -1,4 +1,4 @@
-"""What every command shares to speak: exit codes, plain text for terminals, JSON, errors.
+"""What every command shares to speak: exit codes, plain text for terminals, JSON, errors, warnings.
 
 Exit status: 0 success; 2 invalid input (the message names the field, nothing was sent);
 1 an API, network or storage error (Stripe's message in plain words, its code and the request id).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
 EXIT_OK, EXIT_API_ERROR, EXIT_INVALID = 0, 1, 2
 
@@ -53,3 +53,17 @@ def report(exc: BaseException, err: TextIO) -> int:
             say(err, "  " + "; ".join(details))
         return EXIT_API_ERROR
     raise exc
+
+
+def record_or_warn(history: Any, make_entry: Callable[[], Any], err: TextIO, *, made_link: bool = False) -> bool:
+    """Record ``make_entry()`` in the history; any failure is a warning on ``err``, never the
+    end of the command: a link Stripe made is printed whatever happens to its record."""
+    try:
+        history.record(make_entry())
+    except Exception as exc:  # noqa: BLE001 - storage, a full disk, an odd value: all only warn
+        what = "the link was made but is not in the history" if made_link else "this attempt is not in the history"
+        from app.redact import redact
+
+        say(err, f"linkdesk: warning: {what} ({type(exc).__name__}: {redact(str(exc))})")
+        return False
+    return True

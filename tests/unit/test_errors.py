@@ -217,7 +217,7 @@ async def test_truncated_success_body_does_not_reveal_the_link_url():
 async def test_success_body_without_link_fields_is_an_api_error():
     error = await failing_call(ok({"object": "account_link", "created": 1}))
     assert type(error) is UntrustedAnswerError and error.http_status == 200
-    assert isinstance(error, APIError) and error.link_refused  # the missing url is named
+    assert isinstance(error, APIError) and error.problem == "expires_at is not a whole number"
 
 
 def test_excerpt_strips_tags_collapses_space_and_cuts():
