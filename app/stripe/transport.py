@@ -81,7 +81,7 @@ async def read_capped(response: httpx.Response, cap: int) -> bytes | StripeError
     :class:`UntrustedAnswerError` as soon as it would exceed ``cap`` bytes: a decompression
     bomb costs at most ``cap`` bytes of memory and stops being read at once."""
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
+    if declared.isascii() and declared.isdigit() and int(declared) > cap:
         return _too_large(cap)
     if response.is_stream_consumed:  # a response built whole (httpx.MockTransport in tests)
         return response.content if len(response.content) <= cap else _too_large(cap)

@@ -163,6 +163,16 @@ async def test_a_declared_length_over_the_cap_is_refused_before_reading():
     assert isinstance(error, UntrustedAnswerError) and stream.sent == 0
 
 
+async def test_a_content_length_of_non_ascii_digits_is_no_traceback():
+    async def answer(request: httpx.Request) -> httpx.Response:
+        headers = [(b"Content-Length", "\u00b2".encode("latin-1")), (b"Request-Id", b"req_Len1")]
+        return httpx.Response(200, headers=headers, stream=CountingStream(json.dumps(link_body()).encode()))
+
+    async with make_client(FakeStripe(answer)) as client:
+        link = await client.create_account_link(REQUEST)
+    assert link.request_id == "req_Len1"
+
+
 async def test_an_unasked_for_content_encoding_is_refused():
     async def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers={"Content-Encoding": "br"}, stream=CountingStream(b"\x00" * 10))
