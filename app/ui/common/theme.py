@@ -1,0 +1,142 @@
+"""The window's text colours on a ``QPalette``: every text AA-readable, light or dark.
+
+The arithmetic is in :mod:`app.ui.common.palette` (no Qt); this applies it.
+
+* :func:`accessible_palette` returns the palette with its secondary grey (``PlaceholderText``,
+  which :func:`app.ui.common.widgets.muted` and the link cards use) and its greyed-out text
+  (``Disabled`` ``WindowText``/``Text``: the struck-out URL of an expired link, the summary of an
+  account that is no longer the one typed) made readable on every background the palette has.
+  Fusion's light palette draws both far below AA (black at half alpha, 3.9:1; ``#bebebe``, 1.6:1).
+* :func:`error_color`, :func:`warning_color`, :func:`success_color`: the accents per palette.
+* :func:`install_accessible_palette` applies it to the application now and again whenever the
+  application palette changes (the system switching between light and dark).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from app.ui.common import palette as pal
+
+_R = QPalette.ColorRole
+_G = QPalette.ColorGroup
+_GROUPS = (_G.Active, _G.Inactive, _G.Disabled)
+_SURFACES = (_R.Window, _R.Base, _R.AlternateBase)
+
+
+def rgb(colour: QColor, over: QColor | None = None) -> pal.RGB:
+    """A QColor as ``(r, g, b)``; a translucent one as it looks drawn over ``over``."""
+    own = (colour.red(), colour.green(), colour.blue())
+    if colour.alpha() < 255 and over is not None:
+        return pal.composite(own, colour.alpha(), (over.red(), over.green(), over.blue()))
+    return own
+
+
+def backgrounds(palette: QPalette) -> list[pal.RGB]:
+    """Every surface text may sit on: window, input and alternate-row colours, in each group
+    (a greyed-out label can sit on an enabled card; a muted one inside a disabled box), and
+    the status chips' and error banner's tints over the window."""
+    seen: list[pal.RGB] = []
+    for group in _GROUPS:
+        for role in _SURFACES:
+            colour = rgb(palette.color(group, role))
+            if colour not in seen:
+                seen.append(colour)
+        window = rgb(palette.color(group, _R.Window))
+        for tint, alpha in pal.TINTS.values():  # chips and the banner, over the window
+            colour = pal.composite(tint, alpha, window)
+            if colour not in seen:
+                seen.append(colour)
+    return seen
+
+
+def _text(palette: QPalette) -> pal.RGB:
+    return rgb(palette.color(_G.Active, _R.WindowText))
+
+
+def _qcolor(colour: pal.RGB) -> QColor:
+    return QColor(*colour)
+
+
+def secondary_color(palette: QPalette) -> QColor:
+    """Muted text: the palette's placeholder grey, darkened (or lightened) to AA if needed."""
+    grey = rgb(palette.color(_G.Active, _R.PlaceholderText), palette.color(_G.Active, _R.Window))
+    return _qcolor(pal.secondary_colour(grey, backgrounds(palette), _text(palette)))
+
+
+def disabled_text_color(palette: QPalette, role: QPalette.ColorRole = _R.WindowText) -> QColor:
+    """Greyed-out text, still AA-readable (it still says something: an expired URL, an old summary)."""
+    grey = rgb(palette.color(_G.Disabled, role), palette.color(_G.Disabled, _R.Window))
+    return _qcolor(pal.secondary_colour(grey, backgrounds(palette), _text(palette)))
+
+
+def error_color(palette: QPalette | None = None) -> QColor:
+    """Red for errors and failures, AA on this palette's surfaces (the application's by default)."""
+    return _role("error", palette)
+
+
+def warning_color(palette: QPalette | None = None) -> QColor:
+    """Amber for "expiring soon", AA on this palette's surfaces."""
+    return _role("warning", palette)
+
+
+def success_color(palette: QPalette | None = None) -> QColor:
+    return _role("success", palette)
+
+
+_ROLE_CACHE: dict[tuple[str, int], QColor] = {}
+
+
+def _role(role: str, palette: QPalette | None) -> QColor:
+    # Asked for on every repaint of a History row: remembered per palette (its cacheKey
+    # changes with any colour in it).
+    palette = palette if palette is not None else QGuiApplication.palette()
+    key = (role, palette.cacheKey())
+    found = _ROLE_CACHE.get(key)
+    if found is None:
+        if len(_ROLE_CACHE) > 64:
+            _ROLE_CACHE.clear()
+        found = _ROLE_CACHE[key] = _qcolor(pal.role_colour(role, backgrounds(palette), _text(palette)))
+    return QColor(found)
+
+
+def accessible_palette(palette: QPalette) -> QPalette:
+    """``palette`` with AA-readable secondary and greyed-out text (other roles untouched)."""
+    fixed = QPalette(palette)
+    secondary = secondary_color(palette)
+    for group in _GROUPS:
+        fixed.setColor(group, _R.PlaceholderText, secondary)
+    for role in (_R.WindowText, _R.Text):
+        fixed.setColor(_G.Disabled, role, disabled_text_color(palette, role))
+    return fixed
+
+
+class AccessiblePalette(QObject):
+    """Keeps the application palette readable: applied once, again after each palette change."""
+
+    def __init__(self, app: QGuiApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self.apply()
+        app.installEventFilter(self)
+
+    def apply(self) -> None:
+        current = self._app.palette()
+        fixed = accessible_palette(current)
+        if fixed != current:  # (setPalette sends the change event that brings us back here)
+            self._app.setPalette(fixed)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if obj is self._app and event.type() == QEvent.Type.ApplicationPaletteChange:
+            self.apply()
+        return False
+
+
+def install_accessible_palette(app: QGuiApplication) -> AccessiblePalette:
+    """Make the application's text colours AA now and after every palette change."""
+    for child in app.children():
+        if isinstance(child, AccessiblePalette):
+            child.apply()
+            return child
+    return AccessiblePalette(app)
