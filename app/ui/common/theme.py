@@ -14,6 +14,8 @@ The arithmetic is in :mod:`app.ui.common.palette` (no Qt); this applies it.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
@@ -61,8 +63,9 @@ def _qcolor(colour: pal.RGB) -> QColor:
 
 def secondary_color(palette: QPalette) -> QColor:
     """Muted text: the palette's placeholder grey, darkened (or lightened) to AA if needed."""
-    grey = rgb(palette.color(_G.Active, _R.PlaceholderText), palette.color(_G.Active, _R.Window))
-    return _qcolor(pal.secondary_colour(grey, backgrounds(palette), _text(palette)))
+    return _cached("secondary", palette, lambda: _qcolor(pal.secondary_colour(
+        rgb(palette.color(_G.Active, _R.PlaceholderText), palette.color(_G.Active, _R.Window)),
+        backgrounds(palette), _text(palette))))
 
 
 def disabled_text_color(palette: QPalette, role: QPalette.ColorRole = _R.WindowText) -> QColor:
@@ -85,20 +88,24 @@ def success_color(palette: QPalette | None = None) -> QColor:
     return _role("success", palette)
 
 
-_ROLE_CACHE: dict[tuple[str, int], QColor] = {}
+_CACHE: dict[tuple[str, int], QColor] = {}
+
+
+def _cached(name: str, palette: QPalette, make: Callable[[], QColor]) -> QColor:
+    # Asked for on every repaint of a History row: remembered per palette (its cacheKey
+    # changes with any colour in it).
+    key = (name, palette.cacheKey())
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        found = _CACHE[key] = make()
+    return QColor(found)
 
 
 def _role(role: str, palette: QPalette | None) -> QColor:
-    # Asked for on every repaint of a History row: remembered per palette (its cacheKey
-    # changes with any colour in it).
     palette = palette if palette is not None else QGuiApplication.palette()
-    key = (role, palette.cacheKey())
-    found = _ROLE_CACHE.get(key)
-    if found is None:
-        if len(_ROLE_CACHE) > 64:
-            _ROLE_CACHE.clear()
-        found = _ROLE_CACHE[key] = _qcolor(pal.role_colour(role, backgrounds(palette), _text(palette)))
-    return QColor(found)
+    return _cached(role, palette, lambda: _qcolor(pal.role_colour(role, backgrounds(palette), _text(palette))))
 
 
 def accessible_palette(palette: QPalette) -> QPalette:

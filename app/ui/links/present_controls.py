@@ -13,7 +13,7 @@ from typing import Sequence
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.clock import Clock
 
@@ -26,7 +26,7 @@ class OperatorControls(QObject):
     """Shows ``bars`` on activity in ``window`` and hides them once idle.
 
     Signal ``shownChanged(bool)``. Call :meth:`start` when the window shows, :meth:`stop` when
-    it closes (it watches the application's events meanwhile).
+    it closes (it watches the window's events meanwhile).
     """
 
     shownChanged = Signal(bool)
@@ -45,8 +45,6 @@ class OperatorControls(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(CHECK_MS)
         self._timer.timeout.connect(self.check_idle)
-        # Without tracking, a move with no button pressed reaches no widget of the window.
-        window.setMouseTracking(True)
         for bar in self._bars:
             bar.hide()
 
@@ -55,16 +53,25 @@ class OperatorControls(QObject):
         return self._shown
 
     def start(self) -> None:
+        """Watch the window and its widgets (not the whole application: other windows' events
+        never pass through here)."""
         if not self._watching:
-            QApplication.instance().installEventFilter(self)
+            for widget in self._watched():
+                # Without tracking, a move with no button pressed is thrown away unseen.
+                widget.setMouseTracking(True)
+                widget.installEventFilter(self)
             self._watching = True
         self._set_shown(False)
 
     def stop(self) -> None:
         self._timer.stop()
         if self._watching:
-            QApplication.instance().removeEventFilter(self)
+            for widget in self._watched():
+                widget.removeEventFilter(self)
             self._watching = False
+
+    def _watched(self) -> list[QWidget]:
+        return [self._window, *self._window.findChildren(QWidget)]
 
     def activity(self) -> None:
         """The operator did something: show the controls (again) and restart the idle time."""
@@ -97,7 +104,7 @@ class OperatorControls(QObject):
             self.shownChanged.emit(shown)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
-        if event.type() in _ACTIVITY and isinstance(obj, QWidget) and obj.window() is self._window:
+        if event.type() in _ACTIVITY:
             if event.type() == QEvent.Type.MouseMove and isinstance(event, QMouseEvent):
                 # Qt also sends moves when widgets appear under a still pointer: not activity.
                 pos = event.globalPosition()
