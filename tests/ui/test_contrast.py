@@ -60,7 +60,7 @@ def themed(request, qapp):
     qapp.setPalette(light_palette() if request.param == "light" else dark_palette())
     keeper = install_accessible_palette(qapp)
     yield request.param
-    keeper.setParent(None)  # (deleted with its last reference: no longer filters the app)
+    keeper.setParent(None)  # (deleted with its last reference: its connections go with it)
     del keeper
     qapp.setPalette(saved)
 

@@ -113,14 +113,36 @@ def ensure_contrast(foreground: Colour, backgrounds: Sequence[Colour], toward: C
     darker (or lighter, on a dark theme).
     """
     start = parse(foreground)
-    if not backgrounds or worst_ratio(start, backgrounds) >= minimum:
+    if not backgrounds:
+        return start
+    lums = [relative_luminance(bg) for bg in backgrounds]
+
+    def worst(colour: RGB) -> float:
+        own = relative_luminance(colour)
+        return min((max(own, b) + 0.05) / (min(own, b) + 0.05) for b in lums)
+
+    if worst(start) >= minimum:
         return start
     end = parse(toward)
-    for step in range(1, 101):
-        candidate = mix(start, end, step / 100)
-        if worst_ratio(candidate, backgrounds) >= target:
-            return candidate
-    return end
+    # Coarse steps find the first tenth of the way that is enough (the ratio is not monotonic
+    # on the whole way: a colour may first cross the background's own lightness), then halving
+    # narrows it down to about 1/1000.
+    low = 0.0
+    for tenth in range(1, 11):
+        t = tenth / 10
+        if worst(mix(start, end, t)) >= target:
+            high = t
+            break
+        low = t
+    else:
+        return end
+    for _ in range(7):
+        middle = (low + high) / 2
+        if worst(mix(start, end, middle)) >= target:
+            high = middle
+        else:
+            low = middle
+    return mix(start, end, high)
 
 
 def role_colour(role: str, backgrounds: Sequence[Colour], text: Colour) -> RGB:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from app.ui.common import palette as pal
@@ -120,24 +120,30 @@ def accessible_palette(palette: QPalette) -> QPalette:
 
 
 class AccessiblePalette(QObject):
-    """Keeps the application palette readable: applied once, again after each palette change."""
+    """Keeps the application palette readable: applied once, again after each palette change.
+
+    Listens to the application's palette signal and the system's colour-scheme signal, not to
+    an application-wide event filter (that would run Python for every event of the app).
+    """
 
     def __init__(self, app: QGuiApplication) -> None:
         super().__init__(app)
         self._app = app
         self.apply()
-        app.installEventFilter(self)
+        app.paletteChanged.connect(self.apply)
+        # The system switching light/dark: the new palette is in place once this turn ends.
+        app.styleHints().colorSchemeChanged.connect(self._scheme_changed)
 
-    def apply(self) -> None:
+    @Slot()
+    def _scheme_changed(self, *_: object) -> None:
+        QTimer.singleShot(0, self, self.apply)
+
+    @Slot()
+    def apply(self, *_: object) -> None:
         current = self._app.palette()
         fixed = accessible_palette(current)
-        if fixed != current:  # (setPalette sends the change event that brings us back here)
+        if fixed != current:  # (setPalette signals the change that brings us back here)
             self._app.setPalette(fixed)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
-        if obj is self._app and event.type() == QEvent.Type.ApplicationPaletteChange:
-            self.apply()
-        return False
 
 
 def install_accessible_palette(app: QGuiApplication) -> AccessiblePalette:
