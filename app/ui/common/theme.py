@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from app.ui.common import palette as pal
@@ -146,10 +146,16 @@ class AccessiblePalette(QObject):
             self._app.setPalette(fixed)
 
 
+_KEEPER = "linkdeskAccessiblePalette"
+
+
 def install_accessible_palette(app: QGuiApplication) -> AccessiblePalette:
-    """Make the application's text colours AA now and after every palette change."""
-    for child in app.children():
-        if isinstance(child, AccessiblePalette):
-            child.apply()
-            return child
-    return AccessiblePalette(app)
+    """Make the application's text colours AA now and after every palette change (once per app)."""
+    # (findChild in C++: app.children() would wrap every child in Python, ~100 ms at start-up.)
+    found = app.findChild(QObject, _KEEPER, Qt.FindChildOption.FindDirectChildrenOnly)
+    if isinstance(found, AccessiblePalette):
+        found.apply()
+        return found
+    keeper = AccessiblePalette(app)
+    keeper.setObjectName(_KEEPER)
+    return keeper
