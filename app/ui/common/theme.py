@@ -88,18 +88,28 @@ def success_color(palette: QPalette | None = None) -> QColor:
     return _role("success", palette)
 
 
-_CACHE: dict[tuple[str, int], QColor] = {}
+_BY_KEY: dict[tuple[str, int], QColor] = {}
+_BY_COLOURS: dict[tuple[str, tuple[int, ...]], QColor] = {}
+_KEY_ROLES = (*_SURFACES, _R.WindowText, _R.Text, _R.PlaceholderText)
 
 
 def _cached(name: str, palette: QPalette, make: Callable[[], QColor]) -> QColor:
-    # Asked for on every repaint of a History row: remembered per palette (its cacheKey
-    # changes with any colour in it).
-    key = (name, palette.cacheKey())
-    found = _CACHE.get(key)
+    """Remembered per palette (its cacheKey: the History model asks on every repaint of a row)
+    and per set of colours it depends on (each widget's palette is its own copy, with its own
+    cacheKey, but most hold the same colours)."""
+    fast = (name, palette.cacheKey())
+    found = _BY_KEY.get(fast)
     if found is None:
-        if len(_CACHE) > 64:
-            _CACHE.clear()
-        found = _CACHE[key] = make()
+        slow = (name, tuple(palette.color(g, r).rgba() for g in _GROUPS for r in _KEY_ROLES))
+        found = _BY_COLOURS.get(slow)
+        if found is None:
+            found = make()
+            if len(_BY_COLOURS) > 64:
+                _BY_COLOURS.clear()
+            _BY_COLOURS[slow] = found
+        if len(_BY_KEY) > 256:
+            _BY_KEY.clear()
+        _BY_KEY[fast] = found
     return QColor(found)
 
 
