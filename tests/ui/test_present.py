@@ -483,3 +483,20 @@ async def test_the_platform_name_is_sandbox_in_the_sandbox_else_asked_once():
         assert calls == ["GET /v1/account", "GET /v1/account"]
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1366, 768)])
+async def test_operator_controls_are_whole_and_inside_the_window(qtbot, make_window, size):
+    clock = FakeClock()
+    window = make_window(clock, regenerate=FakeRegenerate(clock), size=size)
+    clock.advance(300)
+    window.tick()  # expired: "Show a new code" joins the bottom bar
+    qr_box = window.findChild(QrWidget, "presentQr").geometry()
+    for cls, name in ((QPushButton, "presentCloseButton"), (QCheckBox, "autoRefreshCheck"),
+                      (QPushButton, "presentNewLinkButton")):
+        widget = window.findChild(cls, name)
+        assert widget.isVisible(), name
+        box = widget.rect().translated(widget.mapTo(window, QPoint(0, 0)))
+        assert window.rect().contains(box), name
+        assert widget.width() >= widget.sizeHint().width(), f"{name} is squeezed"
+        assert not box.intersects(qr_box), name

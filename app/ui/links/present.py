@@ -235,6 +235,7 @@ class PresentWindow(PresentView):
         waiting = self._task is not None and not self._task.done()
         self._new_button.setVisible(self._regenerate is not None and self._state is LinkState.EXPIRED
                                     and not waiting and not self._closing)
+        self._place_bars()
 
     async def _refresh(self, regenerate: Callable[[], Awaitable[AccountLink]]) -> None:
         try:

@@ -115,11 +115,8 @@ class PresentView(QWidget):
         self._new_button.setToolTip("Creates a new link with the same settings and shows its QR code")
         self._new_button.setAutoDefault(False)
         self._new_button.clicked.connect(self.refresh_now)  # type: ignore[attr-defined]
-        keep = self._new_button.sizePolicy()
-        keep.setRetainSizeWhenHidden(True)
-        self._new_button.setSizePolicy(keep)
         self._new_button.hide()
-        bottom = QHBoxLayout(self._bottom_bar)
+        bottom = self._bottom_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self._bottom_bar)
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self._auto)
         bottom.addStretch(1)
@@ -167,15 +164,23 @@ class PresentView(QWidget):
             button.setMinimumWidth(m.control_height * 2)
         self._auto.setStyleSheet(f"QCheckBox::indicator {{ width: {m.control_px}px; height: {m.control_px}px; }}")
 
-    def _place_bars(self, m: PresentMetrics) -> None:
-        """Close at the top right; the rest at the bottom, under the text (never over the code)."""
+    def _place_bars(self, m: PresentMetrics | None = None) -> None:
+        """Close at the top right; the rest at the bottom, under the text (never over the code),
+        in a row, or stacked where the row does not fit. Again when a control shows or hides."""
+        m = m or self._metrics
+        if m is None:
+            return
         pad = max(8, m.margin // 2)
         hint = self._top_bar.sizeHint()
         self._top_bar.setGeometry(self.width() - pad - hint.width(), pad, hint.width(), hint.height())
         # (From the sizes, not the text's geometry: the layout may not have run yet.)
         left = m.margin + m.qr_side + 2 * m.spacing if m.wide else pad
+        width = max(0, self.width() - pad - left)
+        self._bottom_layout.setDirection(QBoxLayout.Direction.LeftToRight)
+        if self._bottom_bar.sizeHint().width() > width:
+            self._bottom_layout.setDirection(QBoxLayout.Direction.TopToBottom)
         height = self._bottom_bar.sizeHint().height()
-        self._bottom_bar.setGeometry(left, self.height() - pad - height, self.width() - pad - left, height)
+        self._bottom_bar.setGeometry(left, self.height() - pad - height, width, height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
