@@ -241,3 +241,24 @@ def test_the_palette_follows_a_switch_between_light_and_dark(qtbot, themed, qapp
                     rgb(app_palette.color(G.Active, R.PlaceholderText), app_palette.color(R.Window)), window_bg)
     assert_readable("disabled after switch", rgb(app_palette.color(G.Disabled, R.WindowText)), window_bg)
     assert_readable("muted after switch", drawn(note), surface(window))
+
+
+@pytest.mark.parametrize("key", ["sk_test_" + "a" * 24, "sk_live_" + "a" * 24, None])
+def test_mode_badges(qtbot, themed, key):
+    from app.services import Connection
+    from app.stripe.keys import ApiKey
+    from app.ui.shell.toolbar import ConnectionBar
+
+    bar = ConnectionBar()
+    qtbot.addWidget(bar)
+    sandbox = object() if key is None else None
+    connection = Connection(ApiKey(key or "sk_test_" + "b" * 24), "https://api.stripe.com",
+                            "sandbox" if sandbox else "default", sandbox)  # type: ignore[arg-type]
+    bar.show_connection(connection, None)
+    bar.show()
+    badge = bar.badge
+    badge.ensurePolished()
+    fg = rgb(badge.palette().color(badge.foregroundRole()))
+    bg = rgb(badge.palette().color(badge.backgroundRole()))  # the style sheet's background-color
+    assert_readable(f"{badge.text()} badge", fg, bg)
+    assert_readable("connection", drawn(bar.connection), surface(bar))
