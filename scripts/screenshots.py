@@ -3,10 +3,19 @@
     .venv/bin/python scripts/screenshots.py            # re-runs itself under xvfb-run
     .venv/bin/python scripts/screenshots.py --dark     # the same with a dark palette
 
-Writes ``docs/screenshots/main-window.png`` (an account looked up, links created),
-``docs/screenshots/present-mode.png`` (present mode full screen) and
-``docs/screenshots/history.png`` (the History tab). Uses a throw-away data folder,
-so it never touches your history or settings.
+Writes to ``docs/screenshots/``:
+
+* ``main-window.png``: an account looked up, links created (1280×800);
+* ``main-window-narrow.png``: the same window 800 px wide;
+* ``present-mode.png``: present mode full screen on a 1366×768 screen, as the seller sees it
+  (the operator's controls hidden);
+* ``history.png``: the History tab.
+
+The X screen is 1366×768 (a common laptop/desk screen); the main window is grabbed at its own
+size. Widgets are found by objectName and the script waits for what it needs (a look-up, a
+created card, present mode at full-screen size, History settled), not for fixed times. Uses a
+throw-away data folder, so it never touches your history or settings. Same palette fixes as the
+app (``install_accessible_palette``).
 """
 
 from __future__ import annotations
@@ -22,7 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-SCREEN = "1440x900x24"
+SCREEN = "1366x768x24"
+MAIN_SIZE = (1280, 800)
+NARROW_SIZE = (800, 600)
+TIMEOUT = 10.0
 MARKER = "LINKDESK_SCREENSHOTS_IN_XVFB"
 
 
@@ -109,39 +121,86 @@ def _dark_palette(app) -> None:  # noqa: ANN001
     app.setPalette(palette)
 
 
-async def _shoot(window, suffix: str) -> list[Path]:  # noqa: ANN001
+async def _until(condition, what: str, timeout: float = TIMEOUT) -> None:  # noqa: ANN001
+    """Let the event loop run until ``condition()`` holds (polled), or fail naming ``what``."""
     from PySide6.QtWidgets import QApplication
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError(f"screenshots: gave up waiting for {what}")
+        await asyncio.sleep(0.02)
+    QApplication.processEvents()
+
+
+async def _painted(widget) -> None:  # noqa: ANN001
+    """Layouts settled and a frame painted: posted layout requests, then one paint."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    QApplication.processEvents()
+    widget.repaint()
+    QApplication.processEvents()
+
+
+def _child(parent, cls, name: str):  # noqa: ANN001, ANN202
+    found = parent.findChild(cls, name)
+    if found is None:
+        raise LookupError(f"screenshots: no {cls.__name__} named {name!r}")
+    return found
+
+
+async def _shoot(window, suffix: str) -> list[Path]:  # noqa: ANN001
+    from PySide6.QtWidgets import QLineEdit, QWidget
 
     from app.sandbox import DEMO_ACCOUNTS
 
-    async def settle(seconds: float = 0.4) -> None:
-        await asyncio.sleep(seconds)
-        QApplication.processEvents()
+    OUT.mkdir(parents=True, exist_ok=True)
+    shots: list[Path] = []
 
-    window.account_panel.set_account_text(DEMO_ACCOUNTS["express_new"])
-    await window.lookup_account()
-    assert await window.create_link() is not None
-    window.account_panel.set_account_text(DEMO_ACCOUNTS["custom_due"])
-    await window.lookup_account()
+    def save(widget, name: str) -> None:  # noqa: ANN001
+        path = OUT / f"{name}{suffix}.png"
+        if not widget.grab().save(str(path)):
+            raise OSError(f"screenshots: could not write {path}")
+        shots.append(path)
+
+    account_box = _child(window, QLineEdit, "accountInput")
+    account_box.setText(DEMO_ACCOUNTS["express_new"])
+    assert await window.lookup_account() is not None, "look-up failed"
+    assert await window.create_link() is not None, "create failed"
+    account_box.setText(DEMO_ACCOUNTS["custom_due"])
+    assert await window.lookup_account() is not None, "look-up failed"
     card = await window.create_link()
     assert card is not None, window.banner.message.text()
-    await settle()
-    OUT.mkdir(parents=True, exist_ok=True)
-    main_png = OUT / f"main-window{suffix}.png"
-    window.grab().save(str(main_png))
+    await _until(lambda: card.isVisible(), "the new card")
+    await _painted(window)
+    save(window, "main-window")
+
+    window.resize(*NARROW_SIZE)
+    await _until(lambda: window.width() == NARROW_SIZE[0], "the narrow window")
+    await _painted(window)
+    save(window, "main-window-narrow")
+    window.resize(*MAIN_SIZE)
+    await _until(lambda: window.width() == MAIN_SIZE[0], "the window back at full size")
 
     present = window.flow.present(card)
-    await settle(0.8)
-    present_png = OUT / f"present-mode{suffix}.png"
-    present.grab().save(str(present_png))
+    assert present is not None, "present mode did not open"
+    screen = present.screen().geometry()
+    await _until(lambda: present.isVisible() and present.size() == screen.size(), "present mode full screen")
+    await _until(lambda: not present.controls.shown, "the operator controls hidden")
+    qr = _child(present, QWidget, "presentQr")
+    await _painted(present)
+    assert qr.isVisible()
+    save(present, "present-mode")
     present.close()
 
     window.show_history()
     await window.history_panel.settled()
-    await settle()
-    history_png = OUT / f"history{suffix}.png"
-    window.grab().save(str(history_png))
-    return [main_png, present_png, history_png]
+    await _painted(window)
+    save(window, "history")
+    return shots
 
 
 def main() -> int:
@@ -164,15 +223,18 @@ def main() -> int:
     app.setQuitOnLastWindowClosed(False)
     if args.dark:
         _dark_palette(app)
+    from app.ui.common.theme import install_accessible_palette
+
+    install_accessible_palette(app)  # as the app does at start
     scratch = Path(tempfile.mkdtemp(prefix="linkdesk-shots-"))
 
     async def run() -> list[Path]:
         services = build_services(data_dir=str(scratch / "data"), use_sandbox=True)
         window = MainWindow(services, settings=QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
-        window.resize(1280, 800)
+        window.resize(*MAIN_SIZE)
         window.show()
         try:
-            await asyncio.sleep(0.3)
+            await _until(lambda: window.isVisible() and window.windowHandle().isExposed(), "the window shown")
             return await _shoot(window, "-dark" if args.dark else "")
         finally:
             window.close()

@@ -140,6 +140,10 @@ async def test_follows_a_palette_switch(window, accounts, qapp):
     dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
     dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
     dark.setColor(QPalette.ColorRole.PlaceholderText, QColor("#9aa0a6"))
+    # Input and row surfaces dark too: muted text must read on every surface of the palette
+    # (app.ui.common.theme), and a grey cannot on both white and near-black.
+    dark.setColor(QPalette.ColorRole.Base, QColor("#2a2b2e"))
+    dark.setColor(QPalette.ColorRole.AlternateBase, QColor("#303134"))
     try:
         qapp.setPalette(dark)
         await asyncio.sleep(0.05)  # palette changes reach widgets as posted events
@@ -148,7 +152,10 @@ async def test_follows_a_palette_switch(window, accounts, qapp):
     finally:
         qapp.setPalette(original)
         await asyncio.sleep(0.05)
-    assert meta.palette().color(QPalette.ColorRole.WindowText) == original.color(QPalette.ColorRole.PlaceholderText)
+    # Back to the original palette's grey, made readable (AA) where the theme's is not.
+    from app.ui.common.theme import secondary_color
+
+    assert meta.palette().color(QPalette.ColorRole.WindowText) == secondary_color(original)
 
 
 async def test_every_input_in_the_window_has_an_accessible_name(window, accounts):

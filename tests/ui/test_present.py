@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 import zxingcpp
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFontInfo, QGuiApplication, QImage
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QWidget
 
 from app.clock import FakeClock
@@ -62,13 +62,17 @@ class FakeRegenerate:
 def make_window(qtbot):
     windows: list[PresentWindow] = []
 
-    def build(clock: FakeClock, regenerate=None, max_refreshes: int = 6, **kwargs) -> PresentWindow:
+    def build(clock: FakeClock, regenerate=None, max_refreshes: int = 6, *, operated: bool = True,
+              size: tuple[int, int] = (900, 700), **kwargs) -> PresentWindow:
         window = PresentWindow(make_link(clock), account_name="Harbor Street Bakery", clock=clock,
                                regenerate=regenerate, max_refreshes=max_refreshes, **kwargs)
         windows.append(window)
         qtbot.addWidget(window)
-        window.resize(900, 700)
+        window.resize(*size)
         window.show()
+        if operated:  # the operator touches a key: the controls show (they hide when idle)
+            qtbot.keyClick(window, Qt.Key.Key_Shift)
+            assert window.controls.shown
         return window
 
     yield build  # pytest-qt closes the windows; the list only keeps them alive until then
@@ -90,7 +94,9 @@ async def test_shows_name_countdown_instruction_and_a_scannable_code(qtbot, make
     assert decode(window.findChild(QrWidget, "presentQr")) == [URL]
     clock.advance(245)
     window.tick()
-    assert text_of(window, "presentCountdown") == "0:55 left — expiring soon"
+    assert text_of(window, "presentCountdown") == "0:55 left"
+    assert window.findChild(QLabel, "presentCountdown").accessibleDescription() == (
+        "Less than a minute left to scan the code.")
     assert not window.findChild(QCheckBox, "autoRefreshCheck").isChecked()
 
 
@@ -329,3 +335,168 @@ async def test_move_to_another_screen_keeps_it_full_screen(qtbot):
     assert window.target_screen is screen and window.isFullScreen()
     assert window.windowHandle().screen() is screen
     window.close()
+
+
+# -- made for the seller: layout, text size, who is asking, controls out of sight ----------------
+SELLER_LABELS = ("presentPlatform", "presentRequest", "presentAccountName", "presentInstruction",
+                 "presentCountdown", "presentHost")
+
+
+def drawn_code_side(qr: QrWidget) -> float:
+    """The side of the painted code (quiet zone included), in logical pixels."""
+    return qr.modules * qr.module_size() / qr.devicePixelRatioF()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+async def test_on_a_wide_screen_the_code_stands_beside_the_text_and_fills_the_height(qtbot, make_window, size):
+    width, height = size
+    window = make_window(FakeClock(), platform_name="Sandbox", operated=False, size=size)
+    qtbot.waitUntil(lambda: window.size().width() == width)
+    assert window.size().height() == height
+    qr = window.findChild(QrWidget, "presentQr")
+    assert drawn_code_side(qr) >= 0.6 * min(width, height)
+    qr_box = qr.geometry()
+    assert window.rect().contains(qr_box)
+    for name in SELLER_LABELS:
+        label = window.findChild(QLabel, name)
+        box = label.geometry().translated(label.parentWidget().mapTo(window, label.parentWidget().rect().topLeft()))
+        assert label.isVisible() and label.text(), name
+        assert box.left() > qr_box.right(), f"{name} is not beside the code"  # beside, not under
+        assert box.top() >= qr_box.top() and box.bottom() <= qr_box.bottom() + 1, name
+        assert window.rect().contains(box), name
+        # The whole text fits its line(s): nothing elided or cut.
+        assert label.heightForWidth(label.width()) <= label.height(), name
+
+
+async def test_text_is_at_least_28_px_on_a_1080p_screen(qtbot, make_window):
+    window = make_window(FakeClock(), platform_name="Sandbox", operated=False, size=(1920, 1080))
+    qtbot.waitUntil(lambda: window.width() == 1920)
+    for name in (*SELLER_LABELS, "presentMessage"):
+        label = window.findChild(QLabel, name)
+        assert QFontInfo(label.font()).pixelSize() >= 28, name
+    countdown = window.findChild(QLabel, "presentCountdown")
+    assert QFontInfo(countdown.font()).pixelSize() >= 2 * 28  # the time left, biggest of all
+
+
+async def test_on_a_tall_screen_the_code_is_above_the_text(qtbot, make_window):
+    window = make_window(FakeClock(), operated=False, size=(768, 1024))
+    qtbot.waitUntil(lambda: window.width() == 768)
+    qr = window.findChild(QrWidget, "presentQr")
+    text = window.findChild(QWidget, "presentText")
+    assert text.geometry().top() > qr.geometry().bottom()
+    assert drawn_code_side(qr) >= 0.6 * 768
+    for name in SELLER_LABELS[1:]:
+        label = window.findChild(QLabel, name)
+        assert label.heightForWidth(label.width()) <= label.height(), name
+
+
+async def test_who_is_asking_and_where_the_page_opens(qtbot, make_window):
+    window = make_window(FakeClock(), platform_name="Rocket\x1b[31m Rides\n", operated=False)
+    assert text_of(window, "presentPlatform") == "Rocket [31m Rides"  # control characters gone
+    assert text_of(window, "presentRequest") == "asks you to complete the Stripe account of"
+    assert text_of(window, "presentHost") == "The page opens on connect.stripe.com"
+    window.set_platform_name(None)
+    assert not window.findChild(QLabel, "presentPlatform").isVisible()
+    assert text_of(window, "presentRequest") == "Complete the Stripe account of"
+    window.set_platform_name("Sandbox")
+    assert window.platform_name == "Sandbox" and window.findChild(QLabel, "presentPlatform").isVisible()
+
+
+async def test_the_countdown_is_reachable_and_announced_once_a_minute(qtbot, make_window):
+    clock = FakeClock()
+    window = make_window(clock, operated=False)
+    countdown = window.findChild(QLabel, "presentCountdown")
+    assert countdown.accessibleName() == "Time left"
+    assert countdown.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert countdown.accessibleDescription() == "About 5 minutes left to scan the code."
+    clock.advance(30)
+    window.tick()
+    assert countdown.text() == "4:30 left"
+    assert countdown.accessibleDescription() == "About 5 minutes left to scan the code."  # not every tick
+    clock.advance(60)
+    window.tick()
+    assert countdown.accessibleDescription() == "About 4 minutes left to scan the code."
+    clock.advance(300)
+    window.tick()
+    assert countdown.accessibleDescription() == "The code has expired."
+
+
+async def test_operator_controls_hidden_until_the_mouse_moves_or_a_key_is_pressed(qtbot, make_window):
+    clock = FakeClock()
+    window = make_window(clock, regenerate=FakeRegenerate(clock), operated=False, size=(1366, 768))
+    close = window.findChild(QPushButton, "presentCloseButton")
+    auto = window.findChild(QCheckBox, "autoRefreshCheck")
+    assert not window.controls.shown and not close.isVisible() and not auto.isVisible()
+    assert window.cursor().shape() == Qt.CursorShape.BlankCursor
+
+    qtbot.mouseMove(window, QPoint(400, 300))
+    qtbot.mouseMove(window, QPoint(420, 310))
+    assert window.controls.shown and close.isVisible() and auto.isVisible()
+    assert window.cursor().shape() != Qt.CursorShape.BlankCursor
+    # Large enough to hit, and never over the code.
+    qr_box = window.findChild(QrWidget, "presentQr").geometry()
+    for widget in (close, auto, window.findChild(QPushButton, "presentNewLinkButton")):
+        assert widget.height() >= 48, widget.objectName()
+    for bar in ("presentTopBar", "presentBottomBar"):
+        assert not window.findChild(QWidget, bar).geometry().intersects(qr_box), bar
+
+    clock.advance(3.9)
+    window.controls.check_idle()
+    assert window.controls.shown
+    clock.advance(0.2)
+    window.controls.check_idle()
+    assert not window.controls.shown and not close.isVisible()
+
+    qtbot.keyClick(window, Qt.Key.Key_Control)
+    assert window.controls.shown and close.isVisible()
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    assert not window.isVisible()
+
+
+async def test_the_platform_name_is_sandbox_in_the_sandbox_else_asked_once():
+    from app.ui.links.present_parts import PlatformName
+
+    assert PlatformName(None, sandbox=True).known == "Sandbox"
+    assert await PlatformName(None, sandbox=True).load() == "Sandbox"
+
+    import httpx
+
+    from app.stripe.client import StripeClient
+    from app.stripe.keys import ApiKey
+
+    calls: list[str] = []
+    answers = [httpx.Response(500, json={"error": {"type": "api_error", "message": "boom"}}),
+               httpx.Response(200, json={"id": "acct_1Platform", "object": "account",
+                                         "business_profile": {"name": "Rocket\u0007 Rides"}})]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        return answers.pop(0)
+
+    client = StripeClient(ApiKey("sk_test_" + "x" * 24), transport=httpx.MockTransport(handle), max_retries=0)
+    try:
+        name = PlatformName(client, sandbox=False)
+        assert name.known is None
+        assert await name.load() is None and name.known is None  # failed: present mode goes on without
+        assert await name.load() == "Rocket Rides" and name.known == "Rocket Rides"
+        assert await name.load() == "Rocket Rides"  # asked once
+        assert calls == ["GET /v1/account", "GET /v1/account"]
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1366, 768)])
+async def test_operator_controls_are_whole_and_inside_the_window(qtbot, make_window, size):
+    clock = FakeClock()
+    window = make_window(clock, regenerate=FakeRegenerate(clock), size=size)
+    clock.advance(300)
+    window.tick()  # expired: "Show a new code" joins the bottom bar
+    qr_box = window.findChild(QrWidget, "presentQr").geometry()
+    for cls, name in ((QPushButton, "presentCloseButton"), (QCheckBox, "autoRefreshCheck"),
+                      (QPushButton, "presentNewLinkButton")):
+        widget = window.findChild(cls, name)
+        assert widget.isVisible(), name
+        box = widget.rect().translated(widget.mapTo(window, QPoint(0, 0)))
+        assert window.rect().contains(box), name
+        assert widget.width() >= widget.sizeHint().width(), f"{name} is squeezed"
+        assert not box.intersects(qr_box), name

@@ -1,36 +1,44 @@
 """Small shared pieces of the window: field error labels, status chips, muted text.
 
-Colours: only status accents (red, green, amber) that read on light and dark palettes alike;
-everything else takes the system palette.
+Colours: text colours come from :mod:`app.ui.common.theme` (AA contrast on the palette in use,
+light or dark, kept right when it changes); everything else takes the system palette.
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QAction, QGuiApplication, QPalette
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QWidget
 
-ERROR_RED = "#e5484d"  # readable on white and on a dark grey window
+from app.ui.common.palette import css_rgba
+from app.ui.common.theme import error_color, secondary_color
+
+# The light palette's error red (AA on white and Fusion's #efefef). Prefer
+# :func:`app.ui.common.theme.error_color`, which also fits a dark palette.
+ERROR_RED = "#c4262e"
 _CHIP = (
     "QLabel {{ background-color: {bg}; border: 1px solid {border}; border-radius: 9px; padding: 1px 8px; }}"
 )
-_OK = ("rgba(40, 167, 69, 0.16)", "rgba(40, 167, 69, 0.55)")
-_BAD = ("rgba(220, 53, 69, 0.14)", "rgba(220, 53, 69, 0.55)")
+_OK = (css_rgba("ok"), css_rgba("ok", 140))
+_BAD = (css_rgba("bad"), css_rgba("bad", 140))
 
 
-class _Muted(QObject):
-    """Keeps a label in the placeholder colour, also after the system switches light/dark."""
+class _TextColour(QObject):
+    """Keeps a label's text in ``pick(palette)`` of its parent's palette, also after the system
+    switches light/dark or the label moves to another parent."""
 
-    def __init__(self, label: QLabel) -> None:
+    def __init__(self, label: QLabel, pick: Callable[[QPalette], QColor]) -> None:
         super().__init__(label)
+        self._pick = pick
         self.apply(label)
         label.installEventFilter(self)
 
-    @staticmethod
-    def apply(label: QLabel) -> None:
+    def apply(self, label: QLabel) -> None:
         parent = label.parentWidget()
         source = parent.palette() if parent is not None else QGuiApplication.palette()
-        wanted = source.color(QPalette.ColorRole.PlaceholderText)
+        wanted = self._pick(source)
         palette = label.palette()
         if palette.color(QPalette.ColorRole.WindowText) != wanted:  # (setPalette re-enters here)
             palette.setColor(QPalette.ColorRole.WindowText, wanted)
@@ -44,8 +52,14 @@ class _Muted(QObject):
 
 
 def muted(label: QLabel) -> QLabel:
-    """Secondary text: the palette's placeholder colour (right on light and dark themes)."""
-    _Muted(label)
+    """Secondary text: the palette's placeholder grey, made AA-readable (light and dark)."""
+    _TextColour(label, secondary_color)
+    return label
+
+
+def error_text(label: QLabel) -> QLabel:
+    """Error text: a red that reaches AA on the palette in use (light and dark)."""
+    _TextColour(label, error_color)
     return label
 
 
@@ -75,7 +89,7 @@ class FieldError(QLabel):
         super().__init__(parent)
         self.setObjectName(objectName)
         self.setWordWrap(True)
-        self.setStyleSheet(f"QLabel {{ color: {ERROR_RED}; }}")
+        error_text(self)
         self._actions: dict[int, QAction] = {}
         self.hide()
 

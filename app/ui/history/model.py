@@ -32,7 +32,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
 
 from app.clock import Clock
 from app.countdown import format_mmss
@@ -40,7 +39,7 @@ from app.history import HistoryEntry, HistoryError, HistoryQuery
 from app.history.entry import account_label
 from app.history.worker import HistoryWorker, Superseded
 from app.ui.common.tasks import TaskTracker
-from app.ui.common.widgets import ERROR_RED
+from app.ui.common.theme import error_color
 
 _Index = QModelIndex | QPersistentModelIndex
 _STALE = object()  # a read whose result must not be shown (superseded, failed)
@@ -309,7 +308,7 @@ class HistoryModel(QAbstractTableModel):
             return self._tooltip(row, column)
         if role == _FOREGROUND and column == self.STATUS:
             failed = row.entry.outcome == "failed" and row.entry.error_code != CANCELLED_CODE
-            return QColor(ERROR_RED) if failed else None
+            return error_color() if failed else None  # the application palette's AA red
         if role == self.EntryRole:
             return row.entry
         return None

@@ -8,13 +8,14 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from app.countdown import LinkState, format_mmss
+from app.ui.common import theme
 
 TICK_MS = 250  # the countdown repaints four times a second
 
 
 def warning_color(palette: QPalette) -> QColor:
-    """An amber that reads on both light and dark palettes."""
-    return QColor("#f5b74e") if palette.color(QPalette.ColorRole.Window).lightness() < 128 else QColor("#a35200")
+    """An amber that reaches AA contrast on this palette, light or dark (see app.ui.common.theme)."""
+    return theme.warning_color(palette)
 
 
 def local_hms(unix_seconds: float) -> str:

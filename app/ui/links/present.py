@@ -1,6 +1,12 @@
 """Present mode: the QR code full screen, for a seller standing at the desk.
 
-The window shows the code as large as the screen allows, the account's name and the time left.
+The seller sees who is asking (the platform's name: "Sandbox" in the sandbox), whose account
+it is, the code, "Scan with your phone's camera", the time left and the site the page opens on
+(connect.stripe.com), in text sized for a screen seen from 2 m (:mod:`app.ui.links.present_parts`).
+On a wide screen the code stands beside the text, as tall as the screen allows. The operator's
+controls (Close, auto-refresh, "Show a new code") stay hidden until the operator moves the mouse
+or presses a key (:mod:`app.ui.links.present_controls`).
+
 With "Refresh automatically" on, an expired link is replaced in place by a new one from the
 injected ``regenerate`` coroutine (at most ``max_refreshes`` times), without blocking the Qt
 thread: the call runs as an asyncio task on the app's qasync loop and is cancelled if the
@@ -18,30 +24,26 @@ import asyncio
 from typing import TYPE_CHECKING, Awaitable, Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QPalette, QScreen
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QPalette, QScreen, QShowEvent
+from PySide6.QtWidgets import QWidget
 
 from app.clock import Clock
-from app.countdown import Countdown, LinkState
+from app.countdown import Countdown, LinkState, format_mmss
 from app.stripe.models import AccountLink
-from app.ui.links.card_parts import TICK_MS, countdown_text, scale_font, warning_color
-from app.ui.links.qr import QrWidget
+from app.ui.common.theme import secondary_color, warning_color
+from app.ui.links.card_parts import TICK_MS
+from app.ui.links.present_controls import OperatorControls
+from app.ui.links.present_parts import clean_name, spoken_time_left
+from app.ui.links.present_view import (
+    EXPIRED_INSTRUCTION,
+    INSTRUCTION,
+    REFRESHING_INSTRUCTION,
+    PresentView,
+)
 from app.ui.links.screens import choose_present_screen
 
 if TYPE_CHECKING:
     from app.ui.links.clipboard import ClipboardGuard
-
-INSTRUCTION = "Scan with your phone's camera, then finish in your phone's browser."
-EXPIRED_INSTRUCTION = "This code has expired. Please ask for a new one."
-REFRESHING_INSTRUCTION = "Getting a new code…"
 
 
 def default_present_screen(app: QGuiApplication, preferred: str | None = None) -> QScreen | None:
@@ -50,10 +52,13 @@ def default_present_screen(app: QGuiApplication, preferred: str | None = None) -
     return choose_present_screen(app.screens(), app.primaryScreen(), preferred)
 
 
-class PresentWindow(QWidget):
+class PresentWindow(PresentView):
     """Frameless full-screen view of one link; Esc or Close leaves it.
 
-    Signals: ``linkReplaced(AccountLink)`` after an auto-refresh, ``closed()`` when it closes.
+    ``platform_name`` says who is asking (None: not known, the line is left out; see
+    :class:`app.ui.links.present_parts.PlatformName`, and :meth:`set_platform_name` for a name
+    that arrives later). Signals: ``linkReplaced(AccountLink)`` after an auto-refresh,
+    ``closed()`` when it closes.
     """
 
     linkReplaced = Signal(object)
@@ -65,13 +70,14 @@ class PresentWindow(QWidget):
         *,
         account_name: str,
         clock: Clock,
+        platform_name: str | None = None,
         regenerate: Callable[[], Awaitable[AccountLink]] | None = None,
         screen: QScreen | None = None,
         max_refreshes: int = 6,
         parent: QWidget | None = None,
         clipboard_guard: "ClipboardGuard | None" = None,
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
+        super().__init__(parent)
         self.setObjectName("presentWindow")
         self.setWindowTitle(f"Linkdesk — {account_name}")
         self.setAccessibleName("Present link")
@@ -87,83 +93,25 @@ class PresentWindow(QWidget):
         self._state: LinkState | None = None
         self._closing = False
         self._guard = clipboard_guard
-        self._build(account_name)
+        self._build(clean_name(account_name) or account_name, link.url, deadline=self._countdown.deadline_monotonic,
+                    can_refresh=regenerate is not None, max_refreshes=self._max_refreshes,
+                    clipboard_guard=clipboard_guard)
+        self.set_platform_name(platform_name)
+        self.controls = OperatorControls(self, (self._top_bar, self._bottom_bar), clock)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
         self.tick()
         if self._state is not LinkState.EXPIRED:
             self._timer.start()
+        self._arrange()
 
-    def _build(self, account_name: str) -> None:
-        self._close_button = QPushButton("Close", objectName="presentCloseButton")
-        self._close_button.setAccessibleName("Close present mode")
-        self._close_button.setToolTip("Close (Esc)")
-        self._close_button.clicked.connect(self.close)
-        top = QHBoxLayout()
-        top.addStretch(1)
-        top.addWidget(self._close_button)
-
-        self._name = QLabel(account_name, objectName="presentAccountName", textFormat=Qt.TextFormat.PlainText)
-        self._name.setAccessibleName("Account")
-        scale_font(self._name, 2.2, bold=True)
-
-        self._qr = QrWidget(self._link.url, clipboard_guard=self._guard,
-                            deadline_monotonic=self._countdown.deadline_monotonic)
-        self._qr.setObjectName("presentQr")
-        self._qr.setAccessibleName("QR code of the link")
-        self._qr.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._qr.setMinimumSize(240, 240)
-
-        self._countdown_label = QLabel(objectName="presentCountdown")
-        self._countdown_label.setAccessibleName("Time left")
-        scale_font(self._countdown_label, 3.4, bold=True)
-
-        self._instruction = QLabel(INSTRUCTION, objectName="presentInstruction")
-        self._instruction.setWordWrap(True)
-        scale_font(self._instruction, 1.5)
-
-        self._message = QLabel(objectName="presentMessage", textFormat=Qt.TextFormat.PlainText)
-        self._message.setWordWrap(True)
-        self._message.setAccessibleName("Status")
-        scale_font(self._message, 1.2)
-        # Room for two lines, always: a message appearing must not make the QR code jump.
-        self._message.setMinimumHeight(self._message.fontMetrics().lineSpacing() * 2)
-
-        self._auto = QCheckBox("Refresh automatically when the link expires", objectName="autoRefreshCheck")
-        self._auto.setAccessibleName("Refresh the link automatically when it expires")
-        self._auto.setToolTip(f"Creates up to {self._max_refreshes} new links with the same settings.")
-        self._auto.setEnabled(self._regenerate is not None)
-        self._auto.toggled.connect(self._auto_toggled)
-        # Once the code has expired the operator can show a new one without leaving present mode.
-        self._new_button = QPushButton("Show a new code", objectName="presentNewLinkButton")
-        self._new_button.setAccessibleName("Create a new link and show its code")
-        self._new_button.setToolTip("Creates a new link with the same settings and shows its QR code")
-        self._new_button.setAutoDefault(False)
-        self._new_button.clicked.connect(self.refresh_now)
-        keep = self._new_button.sizePolicy()
-        keep.setRetainSizeWhenHidden(True)  # appearing must not move the QR code
-        self._new_button.setSizePolicy(keep)
-        self._new_button.hide()
-        bottom = QHBoxLayout()
-        bottom.addWidget(self._auto)
-        bottom.addStretch(1)
-        bottom.addWidget(self._new_button)
-
-        layout = QVBoxLayout(self)
-        # The window takes the whole screen; it needs no size constraints from its layout.
-        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
-        layout.setContentsMargins(32, 24, 32, 24)
-        layout.setSpacing(16)
-        layout.addLayout(top)
-        for label in (self._name, self._countdown_label, self._instruction, self._message):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self._name)
-        layout.addWidget(self._qr, 1)
-        for label in (self._countdown_label, self._instruction, self._message):
-            layout.addWidget(label)
-        layout.addLayout(bottom)
-        self._qr.statusMessage.connect(self._show_message)
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._closing:
+            self.controls.start()
+            self._arrange()
+            self._countdown_label.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- public ------------------------------------------------------------------------------
     @property
@@ -210,9 +158,13 @@ class PresentWindow(QWidget):
         """Re-evaluate the countdown now (the timer calls this; so may tests)."""
         now = self._clock.monotonic()
         state = self._countdown.state(now)
+        remaining = self._countdown.remaining(now)
         # At expiry the QR area says "Expired"; the big clock simply stops at 0:00.
-        text = "0:00" if state is LinkState.EXPIRED else countdown_text(state, self._countdown.remaining(now))
+        text = "0:00" if state is LinkState.EXPIRED else f"{format_mmss(remaining)} left"
         self._countdown_label.setText(text)
+        spoken = spoken_time_left(state, remaining)
+        if spoken != self._countdown_label.accessibleDescription():  # (once a minute: announced)
+            self._countdown_label.setAccessibleDescription(spoken)
         if state is self._state:
             return
         self._state = state
@@ -230,7 +182,7 @@ class PresentWindow(QWidget):
         if self._state is LinkState.WARNING:
             colour = warning_color(self.palette())
         elif self._state is LinkState.EXPIRED:
-            colour = self.palette().color(QPalette.ColorRole.PlaceholderText)
+            colour = secondary_color(self.palette())
         else:
             colour = self.palette().color(QPalette.ColorRole.WindowText)
         palette.setColor(QPalette.ColorRole.WindowText, colour)
@@ -283,6 +235,7 @@ class PresentWindow(QWidget):
         waiting = self._task is not None and not self._task.done()
         self._new_button.setVisible(self._regenerate is not None and self._state is LinkState.EXPIRED
                                     and not waiting and not self._closing)
+        self._place_bars()
 
     async def _refresh(self, regenerate: Callable[[], Awaitable[AccountLink]]) -> None:
         try:
@@ -332,6 +285,7 @@ class PresentWindow(QWidget):
         first = not self._closing
         self._closing = True
         self._timer.stop()
+        self.controls.stop()
         if self._task is not None and not self._task.done():
             self._task.cancel()
         super().closeEvent(event)

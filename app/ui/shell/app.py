@@ -223,6 +223,9 @@ def run_gui(options: Any = None) -> int:
     app.setOrganizationName("Linkdesk")
     app.setDesktopFileName("linkdesk")
     app.setQuitOnLastWindowClosed(False)
+    from app.ui.common.theme import install_accessible_palette
+
+    install_accessible_palette(app)  # AA text colours, light or dark, kept when the theme changes
     paths = AppPaths.resolve(getattr(options, "data_dir", None))
     ensure_private_dir(paths.config_dir)
     settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)

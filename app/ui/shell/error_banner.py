@@ -25,16 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.redact import redact
+from app.ui.common.palette import css_rgba
 
 # A translucent red works on light and dark palettes; the text keeps the palette's colour.
-_STYLE = """
-QFrame#errorBanner {
-    background-color: rgba(220, 53, 69, 0.12);
-    border: 1px solid rgba(220, 53, 69, 0.55);
+# (The tint is defined with the other text backgrounds: the palette's text colours are
+# chosen to read on it, see app.ui.common.palette.TINTS.)
+_STYLE = f"""
+QFrame#errorBanner {{
+    background-color: {css_rgba("banner")};
+    border: 1px solid {css_rgba("banner", 140)};
     border-left: 4px solid rgb(220, 53, 69);
     border-radius: 6px;
-}
-QFrame#errorBanner QLabel { background: transparent; border: none; }
+}}
+QFrame#errorBanner QLabel {{ background: transparent; border: none; }}
 """
 
 

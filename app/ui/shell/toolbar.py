@@ -24,7 +24,7 @@ _BADGE = (
 # Solid accents with their own text colour: legible on light and dark palettes alike.
 BADGES = {
     "sandbox": ("SANDBOX", "#f0b429", "#1f1600", "#c98f00"),
-    "test": ("TEST", "#3b82f6", "#ffffff", "#2563eb"),
+    "test": ("TEST", "#1d4ed8", "#ffffff", "#1e40af"),  # 6.7:1 (#3b82f6 was 3.7:1)
     "live": ("LIVE", "#dc2626", "#ffffff", "#b91c1c"),
 }
 
