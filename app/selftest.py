@@ -180,7 +180,7 @@ def check_qr_matrix(matrix: tuple[tuple[bool, ...], ...], quiet: int) -> str:
 
 
 def check_qr() -> str:
-    from app.ui.qr import QUIET_ZONE, qr_image, qr_matrix
+    from app.ui.links.qr import QUIET_ZONE, qr_image, qr_matrix
 
     _gui_app()
     text = "https://connect.stripe.com/setup/s/acct_1LdSelfTest0001/selftest"

@@ -9,6 +9,6 @@
   the commands themselves.
 """
 
-from app.cli.entry import main
+from app.cli.entry import gui_main, main
 
-__all__ = ["main"]
+__all__ = ["gui_main", "main"]

@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The API key comes from STRIPE_API_KEY; with none set, the built-in sandbox is used.",
     )
     parser.add_argument("--version", action="version", version=f"linkdesk {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation (imports, Qt offscreen, QR, history, sandbox) and exit")
     add_global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -68,6 +70,7 @@ def _front(argv: list[str]) -> tuple[argparse.Namespace, list[str]] | None:
     """Global options and the command word only: enough to open the window (without building
     every command's parser before the first paint) or to hand ``sandbox ARGS`` over."""
     front = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    front.add_argument("--self-test", action="store_true")
     add_global_options(front, suppress=False)
     front.add_argument("command", nargs="?")
     try:
@@ -104,6 +107,8 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     front = _front(argv)
     if front is not None:
         known, unknown = front
+        if known.self_test and known.command is None and not unknown:
+            return _self_test(out)
         if known.command == "sandbox":  # its own parser: its options pass through untouched
             from app.cli.sandbox import serve_forever
 
@@ -111,9 +116,31 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         if known.command is None and not unknown:
             return _open_window(known)
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        if args.command is not None:
+            build_parser().error("--self-test takes no command")
+        return _self_test(out)
     if args.command is None:
         return _open_window(args)
     return _command(args.command).run(args, out, err)
+
+
+def gui_main(argv: Sequence[str] | None = None) -> int:
+    """The ``linkdesk-gui`` entry point: the window only (a GUI script: no console on Windows).
+
+    Takes the global options (``--sandbox``, ``--api-base``, ``--data-dir``) and nothing else.
+    """
+    parser = argparse.ArgumentParser(prog="linkdesk-gui", description="Open the Linkdesk window.")
+    parser.add_argument("--version", action="version", version=f"linkdesk {__version__}")
+    add_global_options(parser, suppress=False)
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    return _open_window(args)
+
+
+def _self_test(out: TextIO) -> int:
+    from app.selftest import run_self_test
+
+    return run_self_test(out)
 
 
 def _open_window(args: argparse.Namespace) -> int:

@@ -5,8 +5,10 @@ all there, well formed, and drawn from the current source."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
+import sys
 import tomllib
 import xml.etree.ElementTree as ET
 from configparser import ConfigParser
@@ -134,3 +136,50 @@ def test_committed_icons_are_drawn_from_the_current_source(qapp):
                        abs(a.blue() - b.blue()), abs(a.alpha() - b.alpha())) > 24:
                     far += 1
         assert far <= size * size // 100, f"{size} px: {far} pixels differ"
+
+
+def test_installed_entry_points_load_the_cli_and_the_window():
+    from importlib.metadata import entry_points
+
+    from app.cli import gui_main, main
+
+    console = {ep.name: ep for ep in entry_points(group="console_scripts") if ep.name.startswith("linkdesk")}
+    gui = {ep.name: ep for ep in entry_points(group="gui_scripts") if ep.name.startswith("linkdesk")}
+    if "linkdesk-gui" not in gui:
+        pytest.skip("the installed metadata predates pyproject.toml: pip install -e . again (make does)")
+    assert set(console) == {"linkdesk"} and set(gui) == {"linkdesk-gui"}
+    assert console["linkdesk"].load() is main
+    assert gui["linkdesk-gui"].load() is gui_main
+
+
+def test_gui_entry_point_takes_only_the_window_options(capsys):
+    from app.cli import gui_main
+
+    with pytest.raises(SystemExit) as exit_info:
+        gui_main(["link", "acct_1LdCustomDue0001"])
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments: link acct_1LdCustomDue0001" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_window_names_its_desktop_entry_and_carries_the_icon(tmp_path):
+    """run_gui() in a child process, closed at once: the app id is the desktop file's name
+    (what Wayland compositors match) and the window icon has every size from the package."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from app.ui.shell.app import GuiOptions, run_gui\n"
+        "status = run_gui(GuiOptions(sandbox=True))\n"
+        "app = QApplication.instance()\n"
+        "print(app.desktopFileName())\n"
+        "print(' '.join(str(s.width()) for s in app.windowIcon().availableSizes()))\n"
+        "sys.exit(status)\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LINKDESK_TEST_CLOSE_AFTER_MS="0",
+               LINKDESK_DATA_DIR=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env.pop("STRIPE_API_KEY", None)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    name, sizes = result.stdout.splitlines()[-2:]
+    assert name == DESKTOP_ID == DESKTOP.stem
+    assert sorted(int(s) for s in sizes.split()) == list(SIZES)

@@ -14,7 +14,7 @@ import segno
 from app.selftest import (
     CHECKS, SKIP_MODULES, SelfTestFailure, app_modules, check_qr_matrix, run_self_test,
 )
-from app.ui.qr import QUIET_ZONE, qr_matrix
+from app.ui.links.qr import QUIET_ZONE, qr_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "https://connect.stripe.com/setup/s/acct_1LdCustomDue0001/abc"
@@ -90,3 +90,20 @@ def test_the_module_runs_as_a_process_and_exits_0(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == f"self-test passed: {len(CHECKS)} checks"
+
+
+def test_linkdesk_self_test_flag_runs_it(qapp):
+    from app.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--self-test"], out=out, err=err) == 0
+    assert out.getvalue().splitlines()[-1] == f"self-test passed: {len(CHECKS)} checks"
+
+
+def test_self_test_with_a_command_is_refused(capsys):
+    from app.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--self-test", "history"])
+    assert exit_info.value.code == 2
+    assert "--self-test takes no command" in capsys.readouterr().err

@@ -29,10 +29,13 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from app.icons import DESKTOP_ID, icon_files
 from app.paths import AppPaths, ensure_private_dir
 
 if TYPE_CHECKING:  # asyncio, logging, qasync and the services load after the first paint
     import asyncio
+
+    from PySide6.QtGui import QIcon
 
     from app.ui.shell.main_window import MainWindow
 
@@ -207,6 +210,21 @@ def _test_hooks(window: "MainWindow") -> None:
         QTimer.singleShot(int(close_after), window.close)
 
 
+def _window_icon() -> "QIcon":
+    """The app icon from the package's PNGs, one per size (rendered from resources/linkdesk.svg).
+
+    Set before the window is shown, so the window manager gets it with the first frame. Cheap:
+    with each size given, Qt reads a PNG only when that size is first drawn.
+    """
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    for size, path in icon_files():
+        icon.addFile(str(path), QSize(size, size))
+    return icon
+
+
 def run_gui(options: Any = None) -> int:
     """Run the window until it is closed; returns the exit status (0).
 
@@ -214,14 +232,16 @@ def run_gui(options: Any = None) -> int:
     command line's argparse Namespace); None means all defaults.
     """
     from PySide6.QtCore import QSettings
-    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     options = options or GuiOptions()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Linkdesk")
     app.setOrganizationName("Linkdesk")
-    app.setDesktopFileName("linkdesk")
+    # The desktop entry's name (packaging/io.github.linkdesk.Linkdesk.desktop): the Wayland app
+    # id, so the compositor finds the entry's name and icon for this window.
+    app.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(_window_icon())
     app.setQuitOnLastWindowClosed(False)
     from app.ui.common.theme import install_accessible_palette
 
@@ -238,11 +258,6 @@ def run_gui(options: Any = None) -> int:
     # Paint now, before qasync, asyncio and the services are imported: the operator sees the
     # window while the rest loads.
     app.processEvents()
-    from importlib.resources import files
-
-    icon = files("app").joinpath("icons/linkdesk.svg")
-    if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
 
     import qasync
 
