@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench screenshots frozen clean
+.PHONY: run test bench screenshots frozen onefile desktop-entry clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,15 +33,39 @@ bench: $(VENV)/.installed-test
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python scripts/screenshots.py   # runs itself under xvfb-run
 
-# A frozen one-folder build with PyInstaller, then a smoke test of it: the CLI against the
-# built-in sandbox, and the window opened offscreen and closed.
+# A frozen one-folder build with PyInstaller (dist/linkdesk/: `linkdesk` and `linkdesk-gui`),
+# then packaging/smoke.sh: --version, --self-test, one link against the built-in sandbox, the
+# window offscreen and (with xvfb-run) on X11. Sizes: packaging/README.md.
+PYINSTALLER := 'pyinstaller>=6.10,<7'
 frozen: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet pyinstaller
-	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/linkdesk.spec
-	dist/linkdesk/linkdesk --version
-	LINKDESK_DATA_DIR=$$(mktemp -d) dist/linkdesk/linkdesk link acct_1LdCustomDue0001 --sandbox --json \
-	    --type account_onboarding --refresh-url https://example.com/reauth --return-url https://example.com/return
-	QT_QPA_PLATFORM=offscreen LINKDESK_TEST_CLOSE_AFTER_MS=1500 LINKDESK_DATA_DIR=$$(mktemp -d) dist/linkdesk/linkdesk
+	$(BIN)/python -m pip install --quiet $(PYINSTALLER)
+	rm -rf dist/linkdesk
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/linkdesk.spec
+	packaging/smoke.sh dist/linkdesk/linkdesk dist/linkdesk/linkdesk-gui
+	du -sh dist/linkdesk
+
+# The single-file Linux download: one executable from the same analysis and trimming as the
+# folder (an AppImage needs an AppImage runtime, which no package registry here provides; see
+# packaging/README.md). Smoke-tested like the folder.
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' app/__init__.py)
+onefile: frozen
+	LINKDESK_ONEFILE=1 $(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/linkdesk.spec
+	packaging/smoke.sh dist/linkdesk-$(VERSION)-x86_64
+	du -sh dist/linkdesk-$(VERSION)-x86_64
+
+# The desktop entry, AppStream metainfo and icon theme files into PREFIX (default ~/.local), for
+# a pip/pipx install (linkdesk-gui on PATH) or, with EXEC=/path/to/linkdesk-gui, a frozen folder.
+PREFIX ?= $(HOME)/.local
+EXEC ?= linkdesk-gui
+desktop-entry:
+	install -Dm644 packaging/io.github.linkdesk.Linkdesk.metainfo.xml $(PREFIX)/share/metainfo/io.github.linkdesk.Linkdesk.metainfo.xml
+	mkdir -p $(PREFIX)/share/applications
+	sed -e 's|^Exec=.*|Exec=$(EXEC)|' -e 's|^TryExec=.*|TryExec=$(EXEC)|' packaging/io.github.linkdesk.Linkdesk.desktop \
+	    > $(PREFIX)/share/applications/io.github.linkdesk.Linkdesk.desktop.tmp
+	mv $(PREFIX)/share/applications/io.github.linkdesk.Linkdesk.desktop.tmp $(PREFIX)/share/applications/io.github.linkdesk.Linkdesk.desktop
+	cd packaging/icons && find hicolor -type f -exec install -Dm644 {} $(PREFIX)/share/icons/{} \;
+	-update-desktop-database -q $(PREFIX)/share/applications 2>/dev/null
+	-gtk-update-icon-cache -q -t $(PREFIX)/share/icons/hicolor 2>/dev/null
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -13,9 +13,12 @@ was left out of the package:
   the fixed mask) and against the rendered pixels. Nothing is decoded: no decoder ships;
 * **history**: a throwaway history database is opened, written, read back and closed;
 * **sandbox**: the built-in sandbox starts on a loopback port, the real Stripe client makes one
-  Account Link against it, and the sandbox stops. The link's URL is never printed.
+  Account Link against it, and the sandbox stops. The link's URL is never printed;
+* **keyring**: the platform's keyring backend imports (SecretService, macOS, Windows) and which
+  backend answers; no keyring service running is reported, not failed (it depends on the session).
 
-Nothing here touches the user's data folder, settings, keyring or network beyond 127.0.0.1.
+Nothing here touches the user's data folder or settings, reads or writes a keyring entry, or
+uses the network beyond 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -251,6 +254,30 @@ def check_sandbox() -> str:
             f"(expires in {link.expires_at - link.created} s, request id {link.request_id})")
 
 
+#: The keyring backend module each platform relies on (packaging/linkdesk.spec bundles it).
+KEYRING_BACKEND = {
+    "linux": "keyring.backends.SecretService",
+    "darwin": "keyring.backends.macOS",
+    "win32": "keyring.backends.Windows",
+}
+
+
+def check_keyring() -> str:
+    """The platform's keyring backend imports (a packaging fault fails here); whether a keyring
+    service is running is reported, not failed: that depends on the session, not the install."""
+    import keyring
+    from keyring.backends import fail
+
+    module = KEYRING_BACKEND.get(sys.platform)
+    if module is not None:
+        importlib.import_module(module)
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        return (f"{module or 'no backend for ' + sys.platform} is installed; no keyring service answers "
+                "in this session (keys can still come from STRIPE_API_KEY)")
+    return f"backend {type(backend).__module__}.{type(backend).__name__}"
+
+
 CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("imports", check_imports),
     ("qt", check_qt),
@@ -258,6 +285,7 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("qr", check_qr),
     ("history", check_history),
     ("sandbox", check_sandbox),
+    ("keyring", check_keyring),
 )
 
 
