@@ -265,13 +265,34 @@ KEYRING_BACKEND = {
 def check_keyring() -> str:
     """The platform's keyring backend imports (a packaging fault fails here); whether a keyring
     service is running is reported, not failed: that depends on the session, not the install."""
-    import keyring
-    from keyring.backends import fail
+    import logging
 
-    module = KEYRING_BACKEND.get(sys.platform)
-    if module is not None:
-        importlib.import_module(module)
-    backend = keyring.get_keyring()
+    class Collect(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.ERROR)
+            self.messages: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.messages.append(record.getMessage())
+
+    # keyring logs (not raises) a backend it cannot load: a module a frozen build left out.
+    collect = Collect()
+    log = logging.getLogger("keyring")
+    log.addHandler(collect)
+    propagate, log.propagate = log.propagate, False
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        module = KEYRING_BACKEND.get(sys.platform)
+        if module is not None:
+            importlib.import_module(module)
+        backend = keyring.get_keyring()
+    finally:
+        log.removeHandler(collect)
+        log.propagate = propagate
+    if collect.messages:
+        raise SelfTestFailure("; ".join(collect.messages))
     if isinstance(backend, fail.Keyring):
         return (f"{module or 'no backend for ' + sys.platform} is installed; no keyring service answers "
                 "in this session (keys can still come from STRIPE_API_KEY)")

@@ -20,7 +20,9 @@ step "$cli --version"
 "$cli" --version
 
 step "$cli --self-test"
-"$cli" --self-test
+"$cli" --self-test 2>"$scratch/selftest.err"
+# Nothing may go to stderr either (a library logging a module it could not load, a Qt warning).
+if [ -s "$scratch/selftest.err" ]; then echo "the self-test wrote to stderr:" >&2; cat "$scratch/selftest.err" >&2; exit 1; fi
 
 step "$cli link … --sandbox --json"
 "$cli" link acct_1LdCustomDue0001 --sandbox --json --type account_onboarding \
