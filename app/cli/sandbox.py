@@ -12,8 +12,9 @@ import sys
 import threading
 from typing import Callable, Sequence, TextIO
 
-from app.sandbox.seed import DEMO_API_KEY
-from app.sandbox.server import SandboxServer
+# The sandbox itself (server, API, demo accounts: ~40 ms of imports) loads in serve_forever():
+# every command's parser is built from this module's add_parser(), and `linkdesk link` must
+# not pay for a server it does not start.
 
 DEFAULT_PORT = 12112  # next to stripe-mock's 12111, so both can run at once
 
@@ -62,6 +63,9 @@ def serve_forever(
     stop: threading.Event | None = None,
 ) -> int:
     """Run the sandbox until interrupted; returns the process exit status."""
+    from app.sandbox.seed import DEMO_API_KEY
+    from app.sandbox.server import SandboxServer
+
     args = build_parser(prog).parse_args(argv)
     out = out or sys.stdout
     stop = stop or threading.Event()

@@ -7,8 +7,10 @@ is drawn once at build time instead of at every start.
 
 from __future__ import annotations
 
-from importlib.resources import files
-from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 #: The freedesktop id: the desktop file's name (without .desktop), the icon theme name, the AppStream
 #: component id, and what ``QGuiApplication.setDesktopFileName`` must be given (the Wayland app id).
@@ -18,12 +20,14 @@ DESKTOP_ID = "io.github.linkdesk.Linkdesk"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 
-def icon_files() -> list[tuple[int, Traversable]]:
+def icon_files() -> list[tuple[int, "Traversable"]]:
     """(pixel size, file) of each icon PNG in the package, smallest first; only those present.
 
     Pass each to ``QIcon.addFile(str(path), QSize(size, size))``: with the size given, Qt reads a
     file only when that size is first drawn.
     """
+    from importlib.resources import files  # ~5-10 ms: not on the first paint's path
+
     here = files(__name__)
     found = []
     for size in SIZES:

@@ -16,7 +16,8 @@ Test and benchmark hooks (environment variables, all optional):
 * ``LINKDESK_TEST_CLOSE_AFTER_MS=N`` closes the window N ms after the services are attached;
 * ``LINKDESK_TEST_LOOKUP=acct_…`` starts looking that account up as soon as possible
   (with a slow sandbox and the close hook: a request in flight at close);
-* ``LINKDESK_REPORT_SHOWN=1`` prints ``shown <time.monotonic()>`` on the window's first paint.
+* ``LINKDESK_REPORT_SHOWN=1`` prints ``shown <time.monotonic()> cpu <time.process_time()>`` on
+  the window's first paint (bench/ui_latency.py, bench/startup.py).
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ class _FirstPaint:
             return
         self.done = True
         if self.report:
-            print(f"shown {time.monotonic():.6f}", flush=True)
+            print(f"shown {time.monotonic():.6f} cpu {time.process_time():.6f}", flush=True)
         self.window.removeEventFilter(self.filter)
         if self.future is not None and not self.future.done():
             self.future.set_result(None)
@@ -213,8 +214,7 @@ def _test_hooks(window: "MainWindow") -> None:
 def _window_icon() -> "QIcon":
     """The app icon from the package's PNGs, one per size (rendered from resources/linkdesk.svg).
 
-    Set before the window is shown, so the window manager gets it with the first frame. Cheap:
-    with each size given, Qt reads a PNG only when that size is first drawn.
+    With each size given, Qt reads a PNG only when that size is first drawn.
     """
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
@@ -241,7 +241,6 @@ def run_gui(options: Any = None) -> int:
     # The desktop entry's name (packaging/io.github.linkdesk.Linkdesk.desktop): the Wayland app
     # id, so the compositor finds the entry's name and icon for this window.
     app.setDesktopFileName(DESKTOP_ID)
-    app.setWindowIcon(_window_icon())
     app.setQuitOnLastWindowClosed(False)
     from app.ui.common.theme import install_accessible_palette
 
@@ -258,6 +257,9 @@ def run_gui(options: Any = None) -> int:
     # Paint now, before qasync, asyncio and the services are imported: the operator sees the
     # window while the rest loads.
     app.processEvents()
+    # After the first paint: importlib.resources costs ~5-10 ms, and the window manager takes
+    # the icon (_NET_WM_ICON) whenever it is set; on Wayland it comes from the desktop entry.
+    app.setWindowIcon(_window_icon())
 
     import qasync
 
