@@ -183,3 +183,23 @@ def test_the_window_names_its_desktop_entry_and_carries_the_icon(tmp_path):
     name, sizes = result.stdout.splitlines()[-2:]
     assert name == DESKTOP_ID == DESKTOP.stem
     assert sorted(int(s) for s in sizes.split()) == list(SIZES)
+
+
+@pytest.mark.slow
+def test_make_desktop_entry_installs_a_valid_entry_and_every_icon(tmp_path):
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    prefix = tmp_path / "prefix"
+    result = subprocess.run(["make", "-s", "desktop-entry", f"PREFIX={prefix}", "EXEC=/opt/linkdesk/linkdesk-gui"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    installed = prefix / "share" / "applications" / DESKTOP.name
+    lines = installed.read_text(encoding="utf-8").splitlines()
+    assert "Exec=/opt/linkdesk/linkdesk-gui" in lines and "TryExec=/opt/linkdesk/linkdesk-gui" in lines
+    assert (prefix / "share" / "metainfo" / METAINFO.name).read_bytes() == METAINFO.read_bytes()
+    for size in SIZES:
+        assert (prefix / "share" / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{DESKTOP_ID}.png").is_file()
+    assert (prefix / "share" / "icons" / "hicolor" / "scalable" / "apps" / f"{DESKTOP_ID}.svg").is_file()
+    if shutil.which("desktop-file-validate"):
+        check = subprocess.run(["desktop-file-validate", str(installed)], capture_output=True, text=True, timeout=60)
+        assert check.returncode == 0 and check.stdout.strip() == "", check.stdout
