@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from app.stripe.errors import ValidationError
+from app.stripe.errors import LinkdeskError, ValidationError
 from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS
 from app.stripe.validation import normalize_account_id, normalize_api_base, validate_url
 
@@ -36,6 +36,11 @@ KEY_STORAGES = (KEYRING, KEY_FILE, SESSION)
 _ID = re.compile(r"p_[0-9a-f]{16}")
 _HINT = re.compile(r"(sk|rk)_(test|live)_…[A-Za-z0-9]{0,4}")
 _PLATFORM_ID = re.compile(r"acct_[A-Za-z0-9]{1,250}")
+
+
+class ProfileError(LinkdeskError):
+    """A profile cannot be used as asked (unknown name, key missing, no keyring); the message
+    says what to do and never holds a key. Nothing was sent."""
 
 
 def new_profile_id() -> str:
@@ -122,6 +127,13 @@ class Profile:
         profile's id and mode. Stays the same across renames and key rolls; changes when the
         key is replaced by one of the other mode (other mode, other accounts)."""
         return f"{self.id}:{self.mode}"
+
+    @property
+    def history_name(self) -> str:
+        """What history records as this profile (and filters by): "sandbox" and "environment"
+        for the built-in ones (history rows from before profiles say "sandbox" or "default"),
+        else the profile's name."""
+        return self.kind if self.kind != SAVED else self.name
 
     @property
     def platform(self) -> str:

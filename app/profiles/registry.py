@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-from app.stripe.errors import LinkdeskError, ValidationError
+from app.stripe.errors import ValidationError
 from app.stripe.keys import ApiKey
 
 from .check import KeyCheck
@@ -28,6 +28,7 @@ from .model import (
     SANDBOX,
     SANDBOX_NAME,
     Profile,
+    ProfileError,
     check_name,
     environment_profile,
     new_profile_id,
@@ -41,7 +42,7 @@ API_BASE_ENV = "LINKDESK_API_BASE"
 PROFILE_ENV = "LINKDESK_PROFILE"
 
 
-class UnknownProfile(LinkdeskError):
+class UnknownProfile(ProfileError):
     """No profile by that name; the message lists the ones there are."""
 
 

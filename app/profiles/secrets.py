@@ -19,10 +19,10 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from app.stripe.errors import LinkdeskError, ValidationError
+from app.stripe.errors import ValidationError
 from app.stripe.keys import ApiKey
 
-from .model import ENVIRONMENT, KEY_FILE, KEYRING, SANDBOX, SESSION, Profile
+from .model import ENVIRONMENT, KEY_FILE, KEYRING, SANDBOX, SESSION, Profile, ProfileError
 from .store import atomic_write
 
 SERVICE = "linkdesk"
@@ -35,7 +35,7 @@ _NO_KEYRING_ADVICE = (
 )
 
 
-class KeyringUnavailable(LinkdeskError):
+class KeyringUnavailable(ProfileError):
     """No working keyring: ``reason`` says why, in plain words."""
 
     def __init__(self, reason: str) -> None:
@@ -43,7 +43,7 @@ class KeyringUnavailable(LinkdeskError):
         self.reason = reason
 
 
-class KeyMissing(LinkdeskError):
+class KeyMissing(ProfileError):
     """A profile's key could not be found where the profile keeps it; the text says what to do."""
 
 

@@ -12,39 +12,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import keyring
-import keyring.backend
 import keyring.backends.fail
 import pytest
-from keyring.compat import properties
-from keyring.errors import PasswordDeleteError
 
 from app.clock import FakeClock
 from app.paths import AppPaths
 from app.sandbox import SandboxServer
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A real keyring backend that keeps passwords in a dict (what a test can inspect)."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        return 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.passwords[(service, username)]
-        except KeyError:
-            raise PasswordDeleteError("no such password") from None
+from profile_helpers import MemoryKeyring
 
 
 @pytest.fixture(autouse=True)
@@ -95,14 +69,3 @@ def make_sandbox() -> Iterator[Callable[..., SandboxServer]]:
 @pytest.fixture
 def sandbox(make_sandbox) -> SandboxServer:
     return make_sandbox()
-
-
-def all_bytes(*roots: Path) -> bytes:
-    """Every byte of every file under ``roots`` (file names included)."""
-    out = []
-    for root in roots:
-        for path in sorted(Path(root).rglob("*")):
-            out.append(str(path).encode())
-            if path.is_file():
-                out.append(path.read_bytes())
-    return b"\n".join(out)

@@ -15,7 +15,7 @@ from app.profiles.model import KEY_FILE, KEYRING, SESSION, Profile, new_profile_
 from app.profiles.secrets import KeyMissing, KeyringUnavailable, KeyStore, KeyVault, read_key_file, write_key_file
 from app.stripe.errors import ValidationError
 from app.stripe.keys import ApiKey
-from conftest import MemoryKeyring
+from profile_helpers import MemoryKeyring
 
 KEY = ApiKey("rk_live_" + "51KeystoreTest0Secret0abcd")
 OTHER = ApiKey("sk_test_" + "51KeystoreOther0Secret9wxyz")

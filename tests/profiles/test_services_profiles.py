@@ -1,0 +1,71 @@
+"""Services built from the chosen profile, and a profile switch that ends the old profile's
+request in flight."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from app.clock import FakeClock
+from app.profiles.model import SESSION
+from app.profiles.registry import ProfileRegistry
+from app.profiles.secrets import KeyMissing, KeyVault
+from app.profiles.store import SettingsStore
+from app.sandbox import DEMO_ACCOUNTS
+from app.services import build_services
+from app.stripe.errors import APIConnectionError
+from app.stripe.keys import ApiKey
+
+TEST_KEY = ApiKey("sk_test_" + "51ServicesProfile0Key0r5Tb")
+
+
+def add(app_paths, name, key, api_base, **options):
+    registry = ProfileRegistry(SettingsStore.for_paths(app_paths), KeyVault(), environ={})
+    return registry.add(name, key, api_base=api_base, **options)
+
+
+async def test_services_use_the_default_profile_and_its_stripe_version(app_paths, memory_keyring, sandbox):
+    acme = add(app_paths, "Acme", TEST_KEY, sandbox.url, stripe_version="2025-12-15.clover")
+    ProfileRegistry(SettingsStore.for_paths(app_paths), KeyVault(), environ={}).use("Acme")
+    services = build_services(clock=FakeClock(), environ={})
+    try:
+        assert services.profile == acme and services.connection.profile == "Acme"
+        assert services.client.api_key == TEST_KEY and services.client.stripe_version == "2025-12-15.clover"
+        assert (await services.client.retrieve_account(DEMO_ACCOUNTS["custom_due"])).id == DEMO_ACCOUNTS["custom_due"]
+    finally:
+        await services.aclose()
+
+
+async def test_nothing_set_up_means_the_sandbox_and_first_run(app_paths):
+    services = build_services(clock=FakeClock(), environ={})
+    try:
+        assert services.profile.is_sandbox and services.connection.is_sandbox and services.profiles.first_run
+    finally:
+        await services.aclose()
+
+
+async def test_a_missing_session_key_is_a_plain_error_before_any_request(app_paths, fail_keyring, sandbox):
+    add(app_paths, "Acme", TEST_KEY, sandbox.url, storage=SESSION)  # that session has ended
+    with pytest.raises(KeyMissing, match="one session only"):
+        build_services(clock=FakeClock(), environ={}, profile="Acme")
+
+
+async def test_switching_profile_ends_the_old_profiles_request_in_flight(app_paths, memory_keyring, make_sandbox):
+    slow = make_sandbox(latency=5.0)
+    add(app_paths, "Slow", TEST_KEY, slow.url)
+    services = build_services(clock=FakeClock(), environ={}, profile="Slow")
+    try:
+        pending = asyncio.ensure_future(services.client.retrieve_account(DEMO_ACCOUNTS["custom_due"]))
+        while not slow.open_connections:
+            await asyncio.sleep(0.01)
+        old_connection = services.connection
+        await services.switch_profile(services.profiles.sandbox)
+        assert services.profile.is_sandbox and services.connection is not old_connection
+        with pytest.raises((APIConnectionError, RuntimeError)):
+            await asyncio.wait_for(pending, timeout=3.0)  # ended by the close, not after 5 s
+        account = await services.client.retrieve_account(DEMO_ACCOUNTS["custom_due"])
+        assert account.business_name == "Harbor Street Bakery"
+    finally:
+        await services.aclose()
+    assert services.connection.sandbox is None  # the sandbox the switch started was stopped
