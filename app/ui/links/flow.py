@@ -130,6 +130,8 @@ class LinkFlow:
             w.mark_field(exc.field, exc.message)
             return None
         account = self.account_for(req.account)
+        if not await w.confirm_live_link(req, account):  # the first live link of a session asks
+            return None
         key = retry_key or new_idempotency_key()
         self.last_attempt = (req, account, key)
         self.last_error = None
@@ -306,6 +308,7 @@ class LinkFlow:
             card.link, account_name=card.account_name, clock=w.services.clock, regenerate=regenerate,
             screen=self.present_screen(), max_refreshes=6, clipboard_guard=w.clipboard_guard,
         )
+        w.decorate_present(window)  # LIVE / TEST / SANDBOX in the operator's corner
         window.closed.connect(lambda win=window: self._present_closed(win))
         self.present_window = window
         window.present()
