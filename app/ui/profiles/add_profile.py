@@ -6,7 +6,6 @@ warning. Non-modal; the controller awaits it with :func:`~app.ui.profiles.dialog
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
 from PySide6.QtCore import Qt
@@ -161,10 +160,11 @@ class AddProfileDialog(QDialog):
             path = self.key_file_path.text().strip() or None
         self.save_button.setEnabled(False)
         try:
-            # The keyring may block (D-Bus, an unlock prompt): off the Qt thread.
-            profile = await asyncio.to_thread(
-                self.registry.add, self.name.text(), self.checked.key, self.checked,
-                storage=storage, key_file=path, api_base=self.api_base.text().strip())
+            # On the Qt thread, on purpose: a keyring call is a D-Bus round trip (or the system's
+            # own unlock prompt), and a worker thread could run the garbage collector over Qt
+            # objects (see app.history.worker on why that is fatal).
+            profile = self.registry.add(self.name.text(), self.checked.key, self.checked,
+                                        storage=storage, key_file=path, api_base=self.api_base.text().strip())
         except KeyringUnavailable as exc:
             self.keyring_problem = exc.reason
             self.storage.findChild(QLabel, "noKeyringNote").setText(f"{exc.reason} Choose where to keep the key:")

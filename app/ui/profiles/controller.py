@@ -9,7 +9,6 @@ the account summary, then swaps the services' connection and client.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -190,7 +189,7 @@ class ProfileController:
         registry = self.registry
         if registry is None:
             return None
-        problem = await asyncio.to_thread(registry.vault.keyring.problem)
+        problem = registry.vault.keyring.problem()  # on the Qt thread: see AddProfileDialog.save
         dialog = AddProfileDialog(registry, spawn=self.w.spawn, keyring_problem=problem, parent=self.w)
         self.add_dialog = dialog
         try:
@@ -219,7 +218,6 @@ class ProfileController:
         if self.registry is None or self.services is None:
             return
         if self.settings_dialog is not None:
-            self.settings_dialog.raise_()
             self.settings_dialog.activateWindow()
             return
         dialog = SettingsDialog(self, parent=self.w)

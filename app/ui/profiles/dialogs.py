@@ -28,7 +28,6 @@ async def await_dialog(dialog: QDialog, *, modal: bool = False) -> int:
     dialog.finished.connect(finished)
     dialog.setWindowModality(Qt.WindowModality.WindowModal if modal else Qt.WindowModality.NonModal)
     dialog.show()
-    dialog.raise_()
     dialog.activateWindow()
     try:
         return await future
