@@ -3,8 +3,6 @@ request in flight."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from app.clock import FakeClock
@@ -14,7 +12,6 @@ from app.profiles.secrets import KeyMissing, KeyVault
 from app.profiles.store import SettingsStore
 from app.sandbox import DEMO_ACCOUNTS
 from app.services import build_services
-from app.stripe.errors import APIConnectionError
 from app.stripe.keys import ApiKey
 
 TEST_KEY = ApiKey("sk_test_" + "51ServicesProfile0Key0r5Tb")
@@ -51,21 +48,21 @@ async def test_a_missing_session_key_is_a_plain_error_before_any_request(app_pat
         build_services(clock=FakeClock(), environ={}, profile="Acme")
 
 
-async def test_switching_profile_ends_the_old_profiles_request_in_flight(app_paths, memory_keyring, make_sandbox):
-    slow = make_sandbox(latency=5.0)
-    add(app_paths, "Slow", TEST_KEY, slow.url)
-    services = build_services(clock=FakeClock(), environ={}, profile="Slow")
+async def test_switching_profile_closes_the_old_client_and_connection(app_paths, memory_keyring, sandbox):
+    """The window cancels its own tasks first (tests/profiles/test_window_profiles.py); the
+    services then close the old client, so nothing can go out on the old key afterwards."""
+    add(app_paths, "Acme", TEST_KEY, sandbox.url)
+    services = build_services(clock=FakeClock(), environ={}, profile="Acme")
     try:
-        pending = asyncio.ensure_future(services.client.retrieve_account(DEMO_ACCOUNTS["custom_due"]))
-        while not slow.open_connections:
-            await asyncio.sleep(0.01)
-        old_connection = services.connection
+        old_client, old_connection = services.client, services.connection
         await services.switch_profile(services.profiles.sandbox)
         assert services.profile.is_sandbox and services.connection is not old_connection
-        with pytest.raises((APIConnectionError, RuntimeError)):
-            await asyncio.wait_for(pending, timeout=3.0)  # ended by the close, not after 5 s
+        with pytest.raises(RuntimeError, match="closed"):
+            await old_client.retrieve_account(DEMO_ACCOUNTS["custom_due"])
         account = await services.client.retrieve_account(DEMO_ACCOUNTS["custom_due"])
         assert account.business_name == "Harbor Street Bakery"
+        sandbox_server = services.connection.sandbox
+        await services.switch_profile(services.profiles.get("Acme"))
+        assert not sandbox_server.running  # the Sandbox profile's server stopped with it
     finally:
         await services.aclose()
-    assert services.connection.sandbox is None  # the sandbox the switch started was stopped
