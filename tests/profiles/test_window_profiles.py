@@ -289,3 +289,17 @@ async def test_a_window_session_leaves_the_key_in_no_file(make_window, memory_ke
     assert b"profiles.json" in written and b"history" in written
     assert LIVE_KEY.secret.encode() not in written
     assert LIVE_KEY.secret not in window.windowTitle()
+
+
+async def test_each_profile_offers_its_own_recent_accounts(make_window, memory_keyring, sandbox, app_paths):
+    await add(app_paths, "Demo", TEST_KEY, sandbox)
+    window = await make_window(profile="Demo")
+    find(window, "accountInput", QLineEdit).setText(DEMO_ACCOUNTS["express_ok"])
+    assert await window.lookup_account() is not None
+    completer = find(window, "accountInput", QLineEdit).completer()
+    assert completer.model().stringList() == [DEMO_ACCOUNTS["express_ok"]]
+    await window.profiles_ui.switch(window.services.profiles.sandbox.id)
+    assert completer.model().stringList() == []  # the Sandbox has its own (none yet)
+    await window.profiles_ui.switch(registry(app_paths).get("Demo").id)
+    assert completer.model().stringList() == [DEMO_ACCOUNTS["express_ok"]]
+    assert registry(app_paths).recent(registry(app_paths).get("Demo")) == (DEMO_ACCOUNTS["express_ok"],)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
@@ -107,6 +108,36 @@ class ProfileController:
         self.selector_action.setVisible(registry is not None)
         self.w.setWindowTitle(window_title(profile))
         self.band.show_profile(profile)
+        self._show_recent()
+
+    # -- recent accounts (each profile its own) -------------------------------------------------
+    def _show_recent(self) -> None:
+        from PySide6.QtCore import QStringListModel
+        from PySide6.QtWidgets import QCompleter
+
+        registry, profile = self.registry, self.profile
+        recent = list(registry.recent(profile)) if registry is not None and profile is not None else []
+        completer = self.w.account_panel.input.completer()
+        if completer is None:
+            completer = QCompleter(self.w.account_panel.input)
+            completer.setObjectName("recentAccounts")
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setModel(QStringListModel(completer))
+            self.w.account_panel.input.setCompleter(completer)
+        completer.model().setStringList(recent)
+
+    def remember(self, account_id: str) -> None:
+        """A looked-up account joins the profile's recent accounts (offered as you type)."""
+        from app.profiles.store import SettingsError
+
+        registry, profile = self.registry, self.profile
+        if registry is None or profile is None:
+            return
+        try:
+            registry.remember_account(profile, account_id)
+        except SettingsError:
+            return  # read-only settings: the list just does not grow
+        self._show_recent()
 
     def show_welcome(self, shown: bool) -> None:
         self.welcome.setVisible(shown)

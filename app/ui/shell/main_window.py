@@ -350,7 +350,10 @@ class MainWindow(QMainWindow):
         """Look the typed account up and show its summary; None when refused or failed."""
         from app.ui.account.lookup import lookup_account
 
-        return await lookup_account(self)
+        account = await lookup_account(self)
+        if account is not None:
+            self.profiles_ui.remember(account.id)  # each profile keeps its own recent accounts
+        return account
 
     async def create_link(self) -> "LinkCard | None":
         """Create a link from the form; the new card, or None (refused, failed, cancelled).
