@@ -34,7 +34,7 @@ from .model import (
     new_profile_id,
     sandbox_profile,
 )
-from .secrets import KeyVault
+from .secrets import KeyringUnavailable, KeyVault
 from .store import Settings, SettingsStore
 
 KEY_ENV = "STRIPE_API_KEY"
@@ -181,7 +181,12 @@ class ProfileRegistry:
         profile = self.get(name)
         if not profile.saved:
             raise ValidationError("name", f"the {profile.name} profile is built in and cannot be removed.")
-        self.vault.drop(profile)
+        try:
+            self.vault.drop(profile)
+        except KeyringUnavailable as exc:  # keep the profile: its key would be left behind
+            raise ProfileError(f"The key of “{profile.name}” could not be deleted from the keyring "
+                               f"({exc.reason}) so the profile was kept. Try again when the keyring "
+                               "is available.") from None
         self.settings = self.store.update(lambda s: s.without(profile.id))
         return profile
 

@@ -6,6 +6,7 @@ import pytest
 
 from app.profiles.check import check_key
 from app.profiles.model import ENVIRONMENT_NAME, KEY_FILE, SANDBOX_NAME, SESSION
+from app.profiles.model import ProfileError
 from app.profiles.registry import ProfileRegistry, UnknownProfile
 from app.profiles.secrets import KeyMissing, KeyringUnavailable, KeyVault
 from app.profiles.store import SettingsStore
@@ -139,3 +140,21 @@ def test_replacing_the_key_updates_hint_and_mode(app_paths, memory_keyring):
     live = reg.replace_key(acme, LIVE)
     assert (live.label, live.id) == ("LIVE", acme.id) and live.index_key != acme.index_key
     assert registry(app_paths).key_for(registry(app_paths).get("Acme")) == LIVE
+
+
+def test_a_profile_whose_key_cannot_be_deleted_is_kept(app_paths, memory_keyring, fail_keyring_after):
+    reg = registry(app_paths)
+    reg.add("Acme", LIVE)
+    fail_keyring_after()
+    with pytest.raises(ProfileError, match="could not be deleted from the keyring") as info:
+        reg.remove("Acme")
+    assert LIVE.secret not in str(info.value)
+    assert [p.name for p in registry(app_paths).saved] == ["Acme"]
+
+
+@pytest.fixture
+def fail_keyring_after():
+    import keyring
+    import keyring.backends.fail
+
+    return lambda: keyring.set_keyring(keyring.backends.fail.Keyring())
