@@ -61,8 +61,8 @@ async def make_window(qtbot, qapp, tmp_path, make_sandbox):  # closed before the
     qapp.setQuitOnLastWindowClosed(False)
     made = []
 
-    async def make(**options):
-        services = build_services(environ={}, **options)
+    async def make(environ_override=None, **options):
+        services = build_services(environ=environ_override or {}, **options)
         settings = QSettings(str(tmp_path / "qt" / "linkdesk.ini"), QSettings.Format.IniFormat)
         window = MainWindow(services, settings=settings)
         window.show()
@@ -303,3 +303,16 @@ async def test_each_profile_offers_its_own_recent_accounts(make_window, memory_k
     await window.profiles_ui.switch(registry(app_paths).get("Demo").id)
     assert completer.model().stringList() == [DEMO_ACCOUNTS["express_ok"]]
     assert registry(app_paths).recent(registry(app_paths).get("Demo")) == (DEMO_ACCOUNTS["express_ok"],)
+
+
+async def test_stripe_api_key_profile_learns_its_platform_for_the_band(make_window, make_sandbox):
+    server = make_sandbox(live=True)
+    environ = {"STRIPE_API_KEY": LIVE_KEY.secret, "LINKDESK_API_BASE": server.url}
+    window = await make_window(environ_override=environ)
+    assert window.services.profile.name == "Environment"
+    await wait_until(lambda: window.services.profile.platform_id == PLATFORM.id)
+    band = find(window, "liveBand", QLabel)
+    assert band.isVisible() and f"{PLATFORM.name} ({PLATFORM.id})" in band.text()
+    assert window.windowTitle() == "Linkdesk — Environment · LIVE"
+    selector = find(window, "profileSelector", QComboBox)
+    assert selector.currentText() == "Environment — LIVE"

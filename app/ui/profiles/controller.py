@@ -99,6 +99,31 @@ class ProfileController:
         if registry.problems:
             self.w.show_message("Some settings could not be read.", " ".join(registry.problems))
         self.show_welcome(registry.first_run)
+        if services.profile is not None and services.profile.kind == "environment":
+            self.w.spawn(self.learn_platform(), "platform")
+
+    async def learn_platform(self) -> None:
+        """STRIPE_API_KEY's profile knows no platform: ask GET /v1/account once, so the LIVE band
+        and the live confirmation can name it (kept for this run only, like the profile)."""
+        from app.profiles.model import MAX_PLATFORM_NAME, clean_text
+        from app.stripe.errors import StripeError
+
+        services, registry = self.services, self.registry
+        profile = self.profile
+        if services is None or registry is None or profile is None or profile.platform_id:
+            return
+        try:
+            account = await services.client.retrieve_platform_account()
+        except StripeError as exc:
+            self.w.status(f"Could not name the platform of STRIPE_API_KEY: {exc.explanation}")
+            return
+        if self.profile is not profile:  # switched meanwhile
+            return
+        named = profile.replace(platform_id=account.id, platform_name=clean_text(
+            account.business_name or account.dashboard_display_name, MAX_PLATFORM_NAME))
+        registry.environment = named
+        services.connection.source = named
+        self.refresh()
 
     def refresh(self) -> None:
         """Selector, title, band and form defaults for the profile in use."""

@@ -182,6 +182,10 @@ class SettingsDialog(QDialog):
     # -- history ------------------------------------------------------------------------------
     def _store_urls_toggled(self, on: bool) -> None:
         self.c.w.set_store_urls(on)
+        menu = self.c.w.actions_by_name["storeUrlsAction"]  # File → Keep active link URLs
+        menu.blockSignals(True)
+        menu.setChecked(on)
+        menu.blockSignals(False)
 
     def _retention_changed(self) -> None:
         services = self.c.services
