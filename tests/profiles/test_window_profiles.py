@@ -316,3 +316,25 @@ async def test_stripe_api_key_profile_learns_its_platform_for_the_band(make_wind
     assert window.windowTitle() == "Linkdesk — Environment · LIVE"
     selector = find(window, "profileSelector", QComboBox)
     assert selector.currentText() == "Environment — LIVE"
+
+
+async def test_history_can_be_filtered_by_profile(make_window, memory_keyring, sandbox, app_paths):
+    await add(app_paths, "Demo", TEST_KEY, sandbox)
+    window = await make_window()  # the Sandbox
+    fill_form(window, DEMO_ACCOUNTS["custom_due"])
+    assert await window.create_link() is not None
+    await window.profiles_ui.switch(registry(app_paths).get("Demo").id)
+    fill_form(window, DEMO_ACCOUNTS["express_ok"])
+    assert await window.create_link() is not None
+    window.show_history()
+    panel = window.history_panel
+    combo = find(window, "historyProfileFilter", QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["All profiles", "Sandbox", "Demo"]
+    await panel.settled()
+    assert panel.model.rowCount() == 2
+    combo.setCurrentIndex(combo.findText("Demo"))
+    await wait_until(lambda: panel.model.rowCount() == 1)
+    await panel.settled()
+    assert panel.model.rowCount() == 1
+    combo.setCurrentIndex(combo.findText("Sandbox"))
+    await wait_until(lambda: panel.model.rowCount() == 1 and panel.model.entry(0).profile == "sandbox")

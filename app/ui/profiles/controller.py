@@ -101,6 +101,17 @@ class ProfileController:
         self.show_welcome(registry.first_run)
         if services.profile is not None and services.profile.kind == "environment":
             self.w.spawn(self.learn_platform(), "platform")
+        self.w.spawn(self._fill_history_filter(), "history profiles")
+
+    async def _fill_history_filter(self) -> None:
+        await self.w.history_ready()
+        self.fill_history_filter()
+
+    def fill_history_filter(self) -> None:
+        """History → the profile filter lists this run's profiles (by what history records)."""
+        panel, registry = self.w.history_panel, self.registry
+        if panel is not None and registry is not None:
+            panel.filter_widgets.set_profiles([(p.name, p.history_name) for p in registry.all()])
 
     async def learn_platform(self) -> None:
         """STRIPE_API_KEY's profile knows no platform: ask GET /v1/account once, so the LIVE band
@@ -134,6 +145,7 @@ class ProfileController:
         self.w.setWindowTitle(window_title(profile))
         self.band.show_profile(profile)
         self._show_recent()
+        self.fill_history_filter()
 
     # -- recent accounts (each profile its own) -------------------------------------------------
     def _show_recent(self) -> None:
