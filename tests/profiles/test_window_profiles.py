@@ -259,8 +259,14 @@ async def test_settings_dialog_is_non_modal_and_edits_profiles(make_window, memo
     find(settings, "saveDefaultsButton", QPushButton).click()
     assert "Return url" in find(settings, "settingsMessage", QLabel).text()
     find(settings, "defaultReturnUrl", QLineEdit).setText("https://demo.example.com/back")
+    find(settings, "defaultFields", QComboBox).setCurrentText("eventually_due")
+    find(settings, "stripeVersionInput", QLineEdit).setText("2025-12-15.clover")
     find(settings, "saveDefaultsButton", QPushButton).click()
-    assert registry(app_paths).get("Demo").return_url == "https://demo.example.com/back"
+    demo = registry(app_paths).get("Demo")
+    assert (demo.return_url, demo.collection_fields, demo.stripe_version) == (
+        "https://demo.example.com/back", "eventually_due", "2025-12-15.clover")
+    window.profiles_ui.apply_form_defaults()
+    assert window.form.fields.currentData() == "eventually_due"
     find(settings, "removeProfileButton", QPushButton).click()
     assert "in use" in find(settings, "settingsMessage", QLabel).text()
     settings.select("Other")

@@ -176,6 +176,16 @@ class ProfileController:
             return  # read-only settings: the list just does not grow
         self._show_recent()
 
+    def profile_updated(self, updated: "Profile") -> None:
+        """A saved profile changed (settings dialog): the one in use takes its new defaults at
+        once (its Stripe-Version and API base when it is next chosen)."""
+        services = self.services
+        if services is not None and self.profile is not None and self.profile.id == updated.id:
+            services.connection.source = updated.replace(api_base=self.profile.api_base,
+                                                         stripe_version=self.profile.stripe_version)
+            self.apply_form_defaults()
+        self.refresh()
+
     def show_welcome(self, shown: bool) -> None:
         self.welcome.setVisible(shown)
         self.w.splitter.setVisible(not shown)
@@ -227,6 +237,10 @@ class ProfileController:
         refresh = w.settings.value(f"{prefix}/refresh_url") or profile.refresh_url or ""
         back = w.settings.value(f"{prefix}/return_url") or profile.return_url or ""
         w.form.set_urls(str(refresh), str(back))
+        for combo, value in ((w.form.fields, profile.collection_fields), (w.form.future, profile.future_requirements)):
+            index = combo.findData(value) if value else -1
+            if index >= 0:  # the profile's default collection options
+                combo.setCurrentIndex(index)
 
     async def try_sandbox(self) -> None:
         """Welcome → Try the sandbox: use it, and remember the choice (no welcome next time)."""

@@ -55,12 +55,18 @@ class SettingsDialog(QDialog):
         self.return_url = QLineEdit(self.defaults, objectName="defaultReturnUrl")
         self.fields = QComboBox(self.defaults, objectName="defaultFields")
         self.fields.addItems(["", "currently_due", "eventually_due"])
+        self.future = QComboBox(self.defaults, objectName="defaultFutureRequirements")
+        self.future.addItems(["", "omit", "include"])
+        self.stripe_version = QLineEdit(self.defaults, objectName="stripeVersionInput",
+                                        placeholderText="the pinned version (leave empty)")
         self.keep_urls = QCheckBox("History keeps this profile's link URLs until they expire", self.defaults,
                                    objectName="profileStoreUrls")
         form = QFormLayout(self.defaults)
         form.addRow("Refresh URL", self.refresh_url)
         form.addRow("Return URL", self.return_url)
         form.addRow("Collect", self.fields)
+        form.addRow("Future requirements", self.future)
+        form.addRow("Stripe-Version", self.stripe_version)
         form.addRow(self.keep_urls)
         self.save_defaults_button = QPushButton("Save defaults", self.defaults, objectName="saveDefaultsButton")
         self.save_defaults_button.clicked.connect(self.save_defaults)
@@ -131,6 +137,8 @@ class SettingsDialog(QDialog):
         self.refresh_url.setText(profile.refresh_url or "" if profile else "")
         self.return_url.setText(profile.return_url or "" if profile else "")
         self.fields.setCurrentText(profile.collection_fields or "" if profile else "")
+        self.future.setCurrentText(profile.future_requirements or "" if profile else "")
+        self.stripe_version.setText(profile.stripe_version or "" if profile else "")
         self.keep_urls.setChecked(profile.store_urls if profile else True)
 
     def _guard(self, work: Any) -> bool:
@@ -173,11 +181,14 @@ class SettingsDialog(QDialog):
         changed = profile.replace(refresh_url=self.refresh_url.text().strip() or None,
                                   return_url=self.return_url.text().strip() or None,
                                   collection_fields=self.fields.currentText() or None,
+                                  future_requirements=self.future.currentText() or None,
+                                  stripe_version=self.stripe_version.text().strip() or None,
                                   store_urls=self.keep_urls.isChecked())
-        if self._guard(lambda: self.c.registry.update(changed)):
-            self.message.setText(f"Saved the defaults of “{profile.name}”.")
+        if self._guard(lambda: self.c.profile_updated(self.c.registry.update(changed))):
+            self.message.setText(f"Saved the defaults of “{profile.name}”"
+                                 + (" (the Stripe-Version applies when the profile is next chosen)."
+                                    if changed.stripe_version != profile.stripe_version else "."))
             self.reload()
-            self.c.refresh()
 
     # -- history ------------------------------------------------------------------------------
     def _store_urls_toggled(self, on: bool) -> None:
