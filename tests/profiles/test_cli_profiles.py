@@ -138,3 +138,21 @@ def test_a_whole_session_leaves_the_key_in_no_file(monkeypatch, memory_keyring, 
         assert key.encode() not in written
         assert key not in caplog.text
     assert sorted(memory_keyring.passwords.values()) == sorted([LIVE_KEY, TEST_KEY])
+
+
+def test_link_takes_the_profiles_default_urls(monkeypatch, memory_keyring, sandbox, app_paths):
+    from app.profiles.registry import ProfileRegistry
+    from app.profiles.secrets import KeyVault
+    from app.profiles.store import SettingsStore
+    from app.stripe.keys import ApiKey
+
+    reg = ProfileRegistry(SettingsStore.for_paths(app_paths), KeyVault(), environ={})
+    reg.add("Demo", ApiKey(TEST_KEY), api_base=sandbox.url, refresh_url="https://demo.example.com/r",
+            return_url="https://demo.example.com/b")
+    reg.add("Bare", ApiKey(TEST_KEY), api_base=sandbox.url)
+    status, out, err = run(monkeypatch, "--profile", "Demo", "link", DEMO_ACCOUNTS["custom_due"],
+                           "--type", "account_onboarding", "--json")
+    assert status == 0, err
+    status, out, err = run(monkeypatch, "--profile", "Bare", "link", DEMO_ACCOUNTS["custom_due"],
+                           "--type", "account_onboarding")
+    assert status == 2 and "invalid refresh_url: give --refresh-url (or set a default" in err
