@@ -156,3 +156,4 @@ def test_link_takes_the_profiles_default_urls(monkeypatch, memory_keyring, sandb
     status, out, err = run(monkeypatch, "--profile", "Bare", "link", DEMO_ACCOUNTS["custom_due"],
                            "--type", "account_onboarding")
     assert status == 2 and "invalid refresh_url: give --refresh-url (or set a default" in err
+

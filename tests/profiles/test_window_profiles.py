@@ -344,3 +344,16 @@ async def test_history_can_be_filtered_by_profile(make_window, memory_keyring, s
     assert panel.model.rowCount() == 1
     combo.setCurrentIndex(combo.findText("Sandbox"))
     await wait_until(lambda: panel.model.rowCount() == 1 and panel.model.entry(0).profile == "sandbox")
+
+
+async def test_a_profile_that_keeps_no_urls_writes_none_to_history(make_window, memory_keyring, sandbox, app_paths):
+    registry(app_paths).add("Private", TEST_KEY, api_base=sandbox.url, store_urls=False)
+    window = await make_window()  # the Sandbox keeps URLs (the app's preference)
+    fill_form(window, DEMO_ACCOUNTS["custom_due"])
+    assert await window.create_link() is not None
+    await window.profiles_ui.switch(registry(app_paths).get("Private").id)
+    fill_form(window, DEMO_ACCOUNTS["custom_due"])
+    card = await window.create_link()
+    assert card is not None and card.link.url.startswith("https://connect.stripe.com/")  # shown, not kept
+    kept = {e.profile: e.url is not None for e in window.services.history.query()}
+    assert kept == {"sandbox": True, "Private": False}

@@ -224,6 +224,8 @@ class LinkFlow:
         assert s is not None
         entry = HistoryEntry.for_link(
             req, link, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account)
+        if s.profile is not None and not s.profile.store_urls:
+            entry = entry.with_changes(url=None)  # this profile keeps no link URL in history
         try:
             saved = await s.history_worker.record(await s.open_history(), entry)
         except Exception as exc:  # noqa: BLE001 - the link itself is fine; say so
