@@ -98,7 +98,8 @@ class ProfileController:
             return
         if registry.problems:
             self.w.show_message("Some settings could not be read.", " ".join(registry.problems))
-        self.show_welcome(registry.first_run)
+        # Not when an API base was given alone (stripe-mock): the operator chose a server already.
+        self.show_welcome(registry.first_run and services.profile is not None and services.profile.is_sandbox)
         if services.profile is not None and services.profile.kind == "environment":
             self.w.spawn(self.learn_platform(), "platform")
         self.w.spawn(self._fill_history_filter(), "history profiles")
