@@ -14,6 +14,7 @@ Which profile a run uses (:meth:`ProfileRegistry.choose`):
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Mapping
 
 from app.stripe.errors import ValidationError
@@ -144,7 +145,8 @@ class ProfileRegistry:
         name = check_name(name, taken=tuple(p.name for p in self.settings.profiles))
         profile = Profile(
             name=name, id=new_profile_id(), key_hint=key.redacted, key_storage=storage,
-            key_file=str(key_file) if key_file else None,
+            # absolute: a later run may start in another folder
+            key_file=str(Path(key_file).expanduser().resolve()) if key_file else None,
             platform_id=check.platform_id if check else None,
             platform_name=check.platform_name if check else None,
             **fields,  # type: ignore[arg-type]

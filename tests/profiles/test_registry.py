@@ -158,3 +158,12 @@ def fail_keyring_after():
     import keyring.backends.fail
 
     return lambda: keyring.set_keyring(keyring.backends.fail.Keyring())
+
+
+def test_a_relative_key_file_is_kept_as_an_absolute_path(app_paths, fail_keyring, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    profile = registry(app_paths).add("Acme", TEST, storage=KEY_FILE, key_file="acme.key")
+    assert profile.key_file == str(tmp_path / "acme.key")
+    monkeypatch.chdir(app_paths.config_dir)  # a later run elsewhere still finds it
+    again = registry(app_paths)
+    assert again.key_for(again.get("Acme")) == TEST
