@@ -16,7 +16,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from app.stripe.errors import LinkdeskError, ValidationError
 from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS
@@ -33,9 +33,15 @@ SAVED, SANDBOX, ENVIRONMENT = "saved", "sandbox", "environment"
 KEYRING, KEY_FILE, SESSION, NO_KEY = "keyring", "file", "session", "none"
 KEY_STORAGES = (KEYRING, KEY_FILE, SESSION)
 
+if TYPE_CHECKING:
+    from app.stripe.keys import ApiKey
+
 _ID = re.compile(r"p_[0-9a-f]{16}")
 _HINT = re.compile(r"(sk|rk)_(test|live)_…[A-Za-z0-9]{0,4}")
-_PLATFORM_ID = re.compile(r"acct_[A-Za-z0-9]{1,250}")
+_PLATFORMif TYPE_CHECKING:
+    from app.stripe.keys import ApiKey
+
+_ID = re.compile(r"acct_[A-Za-z0-9]{1,250}")
 
 
 class ProfileError(LinkdeskError):
@@ -125,7 +131,8 @@ class Profile:
     def index_key(self) -> str:
         """A stable key for per-profile data (the account index, recent accounts): the
         profile's id and mode. Stays the same across renames and key rolls; changes when the
-        key is replaced by one of the other mode (other mode, other accounts)."""
+        key is replaced by one of the other mode (other mode, other accounts). The Sandbox's is
+        ``sandbox:test``; the Environment profile's is a fingerprint of its API base and key."""
         return f"{self.id}:{self.mode}"
 
     @property
@@ -209,10 +216,16 @@ def sandbox_profile() -> Profile:
     )
 
 
-def environment_profile(key_hint: str, api_base: str | None) -> Profile:
-    """The temporary profile for ``STRIPE_API_KEY``: never saved, its key never stored."""
-    return Profile(name=ENVIRONMENT_NAME, id=ENVIRONMENT, kind=ENVIRONMENT,
-                   api_base=api_base or DEFAULT_API_BASE, key_hint=key_hint, key_storage=NO_KEY)
+def environment_profile(key: "ApiKey", api_base: str | None) -> Profile:
+    """The temporary profile for ``STRIPE_API_KEY``: never saved, its key never stored. Its id
+    is a fingerprint of API base and key (16 hex digits of SHA-256: it cannot give the key
+    back), so per-profile data such as an account index is never shared by two keys."""
+    import hashlib
+
+    base = api_base or DEFAULT_API_BASE
+    fingerprint = hashlib.sha256(f"{base}\0{key.secret}".encode()).hexdigest()[:16]
+    return Profile(name=ENVIRONMENT_NAME, id=f"env_{fingerprint}", kind=ENVIRONMENT,
+                   api_base=base, key_hint=key.redacted, key_storage=NO_KEY)
 
 
 def check_recent(values: object, limit: int) -> tuple[str, ...]:

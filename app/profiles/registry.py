@@ -59,7 +59,7 @@ class ProfileRegistry:
         self.sandbox = sandbox_profile()
         raw = (environ.get(KEY_ENV) or "").strip()
         self._env_key = ApiKey(raw) if raw else None  # ValidationError("api_key") if malformed
-        self.environment = (environment_profile(self._env_key.redacted, environ.get(API_BASE_ENV) or None)
+        self.environment = (environment_profile(self._env_key, environ.get(API_BASE_ENV) or None)
                             if self._env_key is not None else None)
 
     # -- reading ----------------------------------------------------------------------------

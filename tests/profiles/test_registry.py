@@ -167,3 +167,16 @@ def test_a_relative_key_file_is_kept_as_an_absolute_path(app_paths, fail_keyring
     monkeypatch.chdir(app_paths.config_dir)  # a later run elsewhere still finds it
     again = registry(app_paths)
     assert again.key_for(again.get("Acme")) == TEST
+
+
+def test_index_keys_are_stable_and_never_shared_by_two_keys(app_paths, memory_keyring):
+    acme = registry(app_paths).add("Acme", TEST)
+    assert registry(app_paths).get("Acme").index_key == acme.index_key == f"{acme.id}:test"
+    assert registry(app_paths).sandbox.index_key == "sandbox:test"
+    one = registry(app_paths, {"STRIPE_API_KEY": TEST.secret}).environment
+    same = registry(app_paths, {"STRIPE_API_KEY": TEST.secret}).environment
+    other = registry(app_paths, {"STRIPE_API_KEY": LIVE.secret}).environment
+    elsewhere = registry(app_paths, {"STRIPE_API_KEY": TEST.secret, "LINKDESK_API_BASE": "http://127.0.0.1:1"}).environment
+    assert one.index_key == same.index_key
+    assert len({one.index_key, other.index_key, elsewhere.index_key}) == 3
+    assert TEST.secret not in one.index_key and TEST.secret[8:] not in one.index_key
