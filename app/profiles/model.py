@@ -38,10 +38,7 @@ if TYPE_CHECKING:
 
 _ID = re.compile(r"p_[0-9a-f]{16}")
 _HINT = re.compile(r"(sk|rk)_(test|live)_…[A-Za-z0-9]{0,4}")
-_PLATFORMif TYPE_CHECKING:
-    from app.stripe.keys import ApiKey
-
-_ID = re.compile(r"acct_[A-Za-z0-9]{1,250}")
+_PLATFORM_ID = re.compile(r"acct_[A-Za-z0-9]{1,250}")
 
 
 class ProfileError(LinkdeskError):
