@@ -24,11 +24,8 @@ from app.stripe.errors import (
 from app.stripe.keys import ApiKey
 
 from .model import MAX_PLATFORM_NAME, clean_text
+from .texts import RESTRICTED_KEY_ADVICE
 
-RESTRICTED_KEY_ADVICE = (
-    "Best: a restricted key (rk_…) with write access to Connect and read access to Accounts, made for "
-    "Linkdesk in Dashboard → Developers → API keys. A secret key (sk_…) works too."
-)
 
 
 class KeyProblem(enum.Enum):

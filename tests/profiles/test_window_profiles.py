@@ -357,3 +357,16 @@ async def test_a_profile_that_keeps_no_urls_writes_none_to_history(make_window, 
     assert card is not None and card.link.url.startswith("https://connect.stripe.com/")  # shown, not kept
     kept = {e.profile: e.url is not None for e in window.services.history.query()}
     assert kept == {"sandbox": True, "Private": False}
+
+
+def test_the_window_module_loads_no_profile_or_stripe_code_before_the_first_paint():
+    """The profile widgets are built before the first paint; what they need from the core
+    (key checks, the settings file, the Stripe layer) is imported only afterwards."""
+    import subprocess
+    import sys
+
+    code = ("import sys, app.ui.shell.main_window; "
+            "print(sorted(m for m in sys.modules if m.startswith(('app.stripe', 'app.profiles.', 'keyring', 'httpx'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.stdout.strip() == "['app.profiles.texts']"

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.profiles.check import RESTRICTED_KEY_ADVICE
+from app.profiles.texts import RESTRICTED_KEY_ADVICE
 
 if TYPE_CHECKING:
     from app.profiles.check import KeyCheck

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.profiles.check import RESTRICTED_KEY_ADVICE
+from app.profiles.texts import RESTRICTED_KEY_ADVICE
 
 
 class WelcomeView(QWidget):
