@@ -183,7 +183,21 @@ async def test_present_mode_shows_the_mode_in_its_corner(make_window, memory_key
     fill_form(window, DEMO_ACCOUNTS["custom_due"])
     card = await window.create_link()
     present = window.flow.present(card)
-    assert find(present, "presentModeLabel", QLabel).text() == "SANDBOX"
+    corner = find(present, "presentModeLabel", QLabel)
+    assert corner.text() == "SANDBOX" and corner.isVisible() and corner.pos().x() < 50 and corner.pos().y() < 50
+    window.flow.close_present()
+
+
+async def test_present_mode_of_a_live_profile_says_live_and_names_the_platform(make_window, memory_keyring, make_sandbox, app_paths):
+    server = make_sandbox(live=True)
+    await add(app_paths, "Acme live", LIVE_KEY, server)
+    window = await make_window(profile="Acme live")
+    window.profiles_ui.gate.confirm(window.services.profile)
+    fill_form(window, DEMO_ACCOUNTS["custom_due"])
+    card = await window.create_link()
+    present = window.flow.present(card)
+    assert find(present, "presentModeLabel", QLabel).text() == "LIVE"
+    assert present.platform_name == PLATFORM.name
     window.flow.close_present()
 
 

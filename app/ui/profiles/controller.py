@@ -343,3 +343,7 @@ class ProfileController:
     def decorate_present(self, window: Any) -> None:
         live = self.services is not None and self.services.connection.mode == "live"
         add_present_corner(window, self.profile, live=live)
+        profile = self.profile  # who asks, for the seller: the platform the key was checked against
+        if (profile is not None and not profile.is_sandbox and profile.platform_name
+                and hasattr(window, "set_platform_name") and not getattr(window, "platform_name", "")):
+            window.set_platform_name(profile.platform_name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.ui.shell.toolbar import BADGES
 
@@ -59,18 +59,20 @@ class LiveBand(QLabel):
 
 
 def add_present_corner(window: QWidget, profile: "Profile | None", *, live: bool = False) -> QLabel | None:
-    """Put the mode (LIVE, TEST or SANDBOX) in the top-left corner of present mode's window,
-    for the operator; the seller's eyes are on the QR code. Returns the label."""
-    label_text = profile.label if profile is not None else ("LIVE" if live else None)
-    layout = window.layout()
-    top = layout.itemAt(0).layout() if layout is not None and layout.count() else None
-    if label_text is None or not isinstance(top, QLayout):
+    """Put the mode (LIVE, TEST or SANDBOX) in the top-left corner of present mode's window, for
+    the operator (the seller's eyes are on the code). It floats over the layout, always shown,
+    unlike the operator's bars that appear only when used. Returns the label."""
+    text = profile.label if profile is not None else ("LIVE" if live else None)
+    if text is None:
         return None
-    corner = QLabel(label_text, window, objectName="presentModeLabel")
-    corner.setStyleSheet(badge_style(label_text))
-    corner.setAccessibleName(f"Mode: {label_text}")
+    corner = QLabel(text, window, objectName="presentModeLabel", textFormat=Qt.TextFormat.PlainText)
+    corner.setStyleSheet(badge_style(text))
+    corner.setAccessibleName(f"Mode: {text}")
+    corner.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     if profile is not None:
         corner.setToolTip(profile.platform)
-    if isinstance(top, QHBoxLayout):
-        top.insertWidget(0, corner)
+    corner.adjustSize()
+    corner.move(12, 12)
+    corner.raise_()
+    corner.show()
     return corner
