@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # imported lazily at run time: start-up speed matters for the
 
     from app.history.store import HistoryStore
     from app.history.worker import HistoryWorker
+    from app.profiles.model import Profile
+    from app.profiles.registry import ProfileRegistry
+    from app.profiles.secrets import KeyStore
     from app.sandbox import SandboxServer
     from app.stripe.client import StripeClient
     from app.stripe.keys import ApiKey
@@ -35,9 +38,10 @@ class Connection:
 
     api_key: "ApiKey"
     api_base: str
-    profile: str  # "sandbox" when the built-in sandbox serves, else "default"
+    profile: str  # what history records: "sandbox", "environment", "default" or a profile's name
     sandbox: "SandboxServer | None" = None
     accounts_api: str = "v1"  # "v1" | "v2": which Accounts API the platform uses (app.stripe.v2)
+    source: "Profile | None" = None  # the profile it was opened from (None: --api-base alone)
 
     @property
     def mode(self) -> str:
@@ -84,6 +88,21 @@ def open_connection(
     return Connection(ApiKey(raw_key), base or DEFAULT_API_BASE, "default", accounts_api=accounts_api)
 
 
+def open_profile_connection(profile: "Profile", key: "ApiKey", *, clock: Clock | None = None,
+                            environ: Mapping[str, str] = os.environ) -> Connection:
+    """A connection for ``profile`` with its ``key``: the Sandbox profile starts the built-in
+    sandbox on a free loopback port; others talk to their API base."""
+    from app.stripe.v2 import choose_accounts_api
+
+    accounts_api = choose_accounts_api(None, environ)  # LINKDESK_ACCOUNTS_API, as open_connection
+    if profile.is_sandbox:
+        from app.sandbox import SandboxServer
+
+        server = SandboxServer(clock=(clock or SystemClock()).time).start()
+        return Connection(key, server.url, profile.history_name, server, accounts_api, source=profile)
+    return Connection(key, profile.api_base, profile.history_name, accounts_api=accounts_api, source=profile)
+
+
 @dataclass
 class Services:
     """Everything the UI and the command line need, built once and passed in.
@@ -102,6 +121,7 @@ class Services:
     connection: Connection
     client: "StripeClient"
     preferences: Preferences = field(default_factory=Preferences)
+    profiles: "ProfileRegistry | None" = None  # every profile; None only where tests build Services by hand
     _history: "HistoryStore | None" = field(default=None, repr=False)
     _history_error: BaseException | None = field(default=None, repr=False)
     _history_opening: "concurrent.futures.Future[HistoryStore] | None" = field(default=None, repr=False)
@@ -183,6 +203,35 @@ class Services:
         store.claim()  # the worker thread that opened it never touches it again
         self._history = store
 
+    @property
+    def profile(self) -> "Profile | None":
+        """The profile in use (None when only ``--api-base`` was given)."""
+        return self.connection.source
+
+    async def switch_profile(self, profile: "Profile") -> None:
+        """Use ``profile`` from now on: a new connection and client, the old ones closed (so
+        their requests in flight end). Raises (ProfileError, ValidationError) before anything
+        changes if the profile's key cannot be had; the caller cancels its own tasks first."""
+        from app.stripe.client import DEFAULT_STRIPE_VERSION, StripeClient
+
+        if self.profiles is None:
+            raise RuntimeError("these services were built without profiles")
+        key = self.profiles.key_for(profile)
+        connection = open_profile_connection(profile, key, clock=self.clock,
+                                             environ={"LINKDESK_ACCOUNTS_API": self.connection.accounts_api})
+        try:
+            client = StripeClient(key, api_base=connection.api_base, clock=self.clock,
+                                  stripe_version=profile.stripe_version or DEFAULT_STRIPE_VERSION)
+        except BaseException:
+            connection.close()
+            raise
+        old_client, old_connection = self.client, self.connection
+        self.client, self.connection = client, connection
+        try:
+            await old_client.aclose()
+        finally:
+            old_connection.close()
+
     def set_store_urls(self, enabled: bool) -> None:
         """Change and save the preference; turning it off erases every stored URL at once."""
         self.preferences = self.preferences.replace(store_urls=enabled)
@@ -227,18 +276,39 @@ def build_services(
     use_sandbox: bool = False,
     clock: Clock | None = None,
     environ: Mapping[str, str] = os.environ,
+    profile: str | None = None,
+    keystore: "KeyStore | None" = None,
 ) -> Services:
-    from app.stripe.client import StripeClient
+    """Services for one run. The profile: ``--sandbox``; else as
+    :meth:`ProfileRegistry.choose` says (STRIPE_API_KEY, ``profile`` or LINKDESK_PROFILE, the
+    default); else ``api_base`` alone (stripe-mock, as before profiles); else the Sandbox.
+    ``api_base`` also overrides a chosen profile's API base. Raises ProfileError (unknown name,
+    key missing, no keyring) or ValidationError (a malformed STRIPE_API_KEY) before any
+    request."""
+    from app.profiles.registry import API_BASE_ENV as _BASE_ENV, ProfileRegistry
+    from app.profiles.secrets import KeyVault
+    from app.profiles.store import SettingsStore
+    from app.stripe.client import DEFAULT_STRIPE_VERSION, StripeClient
 
     clock = clock or SystemClock()
-    connection = open_connection(api_base=api_base, use_sandbox=use_sandbox, environ=environ, clock=clock)
+    paths = AppPaths.resolve(data_dir)
+    registry = ProfileRegistry(SettingsStore.for_paths(paths), KeyVault(keystore), environ=environ)
+    chosen = registry.sandbox if use_sandbox else registry.choose(profile)
+    base = api_base or environ.get(_BASE_ENV) or None
+    if chosen is None and base is not None:
+        connection = open_connection(api_base=base, environ=environ, clock=clock)
+    else:
+        chosen = chosen or registry.sandbox
+        if api_base and not chosen.is_sandbox:
+            chosen = chosen.replace(api_base=api_base)
+        connection = open_profile_connection(chosen, registry.key_for(chosen), clock=clock, environ=environ)
+    version = (chosen.stripe_version if chosen else None) or DEFAULT_STRIPE_VERSION
     try:
-        client = StripeClient(connection.api_key, api_base=connection.api_base, clock=clock)
+        client = StripeClient(connection.api_key, api_base=connection.api_base, clock=clock, stripe_version=version)
     except BaseException:
         connection.close()
         raise
-    paths = AppPaths.resolve(data_dir)
     return Services(
         clock=clock, paths=paths, connection=connection, client=client,
-        preferences=Preferences.load(paths.preferences_file),
+        preferences=Preferences.load(paths.preferences_file), profiles=registry,
     )

@@ -18,7 +18,7 @@ EXIT_OK = 0
 # Only what parsing needs is imported here: with no command the window opens, and its first
 # paint must not wait for asyncio, httpx or SQLite (bench/ui_latency.py measures this path).
 
-COMMANDS = ("link", "account", "history", "sandbox")
+COMMANDS = ("link", "account", "history", "profile", "sandbox")
 
 
 def api_base_option(text: str) -> str:
@@ -44,6 +44,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
                        help="start the built-in sandbox and use it (the default when STRIPE_API_KEY is not set)")
     group.add_argument("--data-dir", metavar="DIR", default=default,
                        help="folder for history and settings data (or LINKDESK_DATA_DIR)")
+    group.add_argument("--profile", metavar="NAME", default=default,
+                       help="use this profile (or LINKDESK_PROFILE; default: `linkdesk profile use`)")
 
 
 def _command(name: str):
@@ -54,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="linkdesk",
         description="Create Stripe Connect Account Links. With no command, opens the window.",
-        epilog="The API key comes from STRIPE_API_KEY; with none set, the built-in sandbox is used.",
+        epilog="The API key comes from the chosen profile (see `linkdesk profile`), or from STRIPE_API_KEY, "
+               "which wins when set; with neither, the built-in sandbox is used.",
     )
     parser.add_argument("--version", action="version", version=f"linkdesk {__version__}")
     parser.add_argument("--self-test", action="store_true",

@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 from typing import Callable, TextIO
 
-from app.cli.output import EXIT_API_ERROR, plain, print_json, say
+from app.cli.output import EXIT_API_ERROR, EXIT_INVALID, plain, print_json, say
 from app.history.entry import account_label, status_text
 from app.history.export import write_csv
 from app.history.query import HistoryQuery
@@ -42,6 +42,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if store.recovery_notice:
         say(err, f"linkdesk: {store.recovery_notice}")
     try:
+        if getattr(args, "profile", None):  # `linkdesk --profile NAME history`: that profile's attempts
+            from app.cli.profile import open_registry
+            from app.profiles.model import ProfileError
+
+            try:
+                args.history_profile = open_registry(args).get(args.profile).history_name
+            except ProfileError as exc:
+                say(err, f"linkdesk: {exc}")
+                return EXIT_INVALID
         return run_history_command(args, store=store, out=out)
     finally:
         store.close()
@@ -86,7 +95,8 @@ def add_history_arguments(parser: argparse.ArgumentParser) -> None:
 def run_history_command(args: argparse.Namespace, *, store: HistoryStore, out: TextIO) -> int:
     """Print the entries selected by ``args``; returns the exit status (0)."""
     account = (args.history_account or "").strip() or None
-    query = HistoryQuery(account_id=account, since=args.history_since)
+    query = HistoryQuery(account_id=account, since=args.history_since,
+                         profile=getattr(args, "history_profile", None))
     fmt = args.history_format
     limit = args.history_limit if args.history_limit is not None else (TABLE_LIMIT if fmt == "table" else 0)
     limit = limit or None  # 0: no limit

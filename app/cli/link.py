@@ -20,8 +20,9 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
     link = sub.add_parser("link", help="create an Account Link and print it")
     link.add_argument("account", help="connected account id (acct_…) or a Dashboard URL that contains it")
     link.add_argument("--type", required=True, choices=LINK_TYPES, dest="link_type")
-    link.add_argument("--refresh-url", required=True, metavar="URL")
-    link.add_argument("--return-url", metavar="URL", help="required for v1; optional for Accounts v2")
+    link.add_argument("--refresh-url", metavar="URL", help="default: the profile's refresh URL")
+    link.add_argument("--return-url", metavar="URL",
+                      help="default: the profile's return URL; required for v1, optional for Accounts v2")
     link.add_argument("--fields", choices=COLLECTION_FIELDS, help="collection_options[fields]")
     link.add_argument("--future-requirements", choices=FUTURE_REQUIREMENTS,
                       help="collection_options[future_requirements]")
@@ -40,7 +41,24 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if isinstance(api, int):
         return api
     create = create_and_print_v2 if api == "v2" else create_and_print
-    return with_services(args, err, lambda services: create(services, args, out, err))
+    return with_services(args, err, lambda services: create(services, with_profile_defaults(args, services), out, err))
+
+
+def with_profile_defaults(args: argparse.Namespace, services: "Services") -> argparse.Namespace:
+    """The profile's link defaults (Settings) for the options the command line left out. A
+    URL still missing then is refused by name (exit 2), nothing sent."""
+    profile = services.profile
+    if profile is not None:
+        for option, default in (("refresh_url", profile.refresh_url), ("return_url", profile.return_url),
+                                ("fields", profile.collection_fields),
+                                ("future_requirements", profile.future_requirements)):
+            if getattr(args, option, None) is None and default:
+                setattr(args, option, default)
+    if args.refresh_url is None:
+        from app.stripe.errors import ValidationError
+
+        raise ValidationError("refresh_url", "give --refresh-url (or set a default for the profile in Settings).")
+    return args
 
 
 async def create_and_print(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

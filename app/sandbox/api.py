@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import errors
 from .errors import ApiError
+from .seed import NOT_A_PLATFORM
 from .state import AccountStore, IdempotencyStore, SavedResult, TokenBucket
 
 DEFAULT_STRIPE_VERSION = "2026-10-28.endive"
@@ -60,6 +61,10 @@ class Response:
 class Caller:
     key: str
     livemode: bool
+    # Sandbox key conventions (see _authenticate): the key's account never set up Connect, or
+    # a restricted key was given no Connect permission.
+    platform: bool = True
+    connect_permission: bool = True
 
 
 class SandboxApi:
@@ -127,9 +132,14 @@ class SandboxApi:
             raise errors.publishable_key()
         if mode == "live" and not self._live:
             raise errors.invalid_key(key)
-        if key.endswith("_expired"):  # sandbox convention: lets tests see api_key_expired
+        # Sandbox conventions, so the app and its tests can meet every answer a key check gets:
+        # ``…_expired`` / ``…_revoked``: a key rolled or revoked in the Dashboard (api_key_expired);
+        # ``…_notplatform``: the key of a business that never set up Connect;
+        # ``rk_…_noconnect``: a restricted key without the Connect permissions.
+        if key.endswith(("_expired", "_revoked")):
             raise errors.expired_key(key)
-        return Caller(key=key, livemode=mode == "live")
+        return Caller(key=key, livemode=mode == "live", platform=not key.endswith("_notplatform"),
+                      connect_permission=not (kind == "rk" and key.endswith("_noconnect")))
 
     def _route(self, request: Request, caller: Caller, request_id: str) -> tuple[int, bytes, dict[str, str]]:
         path, _, query = request.target.partition("?")
@@ -137,18 +147,31 @@ class SandboxApi:
             return self._v2.route(request, caller, request_id)
         method = request.method.upper()
         params = _parse_params(query)
+        if path == "/v1/account" and method == "GET":
+            _only_expand(params)
+            return 200, dump_json(self.store.platform(connect=caller.platform)), {}
+        if method in ("GET", "POST") and (path.startswith("/v1/accounts") or path == "/v1/account_links"):
+            if not caller.connect_permission:
+                write = method == "POST"
+                owner = self.store.platform_id if caller.platform else NOT_A_PLATFORM.id
+                raise errors.missing_permission(
+                    caller.key, owner, "rak_connected_account_write" if write else "rak_connected_account_read")
+            if not caller.platform:
+                if path == "/v1/accounts" and method == "GET":  # no connected accounts to list
+                    return 200, dump_json({"object": "list", "data": [], "has_more": False, "url": "/v1/accounts"}), {}
+                raise errors.not_a_platform()
         if path == "/v1/account_links" and method == "POST":
             params += _parse_params(request.body.decode("utf-8", "replace"))
             return self._idempotent(request, caller, request_id, params)
         if path == "/v1/accounts" and method == "GET":
             return 200, dump_json(self._list_accounts(dict(params))), {}
-        if path == "/v1/account" and method == "GET":
-            _only_expand(params)
-            return 200, dump_json(self.store.platform()), {}
         match = _ACCOUNT_PATH.match(path)
         if match and method == "GET":
             _only_expand(params)
             account_id = unquote(match.group(1))
+            other = self.store.other_mode(account_id, livemode=caller.livemode)
+            if other is not None:
+                raise errors.other_mode_object("account", account_id, exists_in=other, status=404, param="id")
             data = self.store.get(account_id)
             if data is None:
                 raise errors.account_invalid(caller.key, account_id)
@@ -188,6 +211,9 @@ class SandboxApi:
         account_id = params["account"]
         spec = self.store.spec(account_id)
         try:
+            other = self.store.other_mode(account_id, livemode=caller.livemode)
+            if other is not None:
+                raise errors.other_mode_object("account", account_id, exists_in=other, status=400, param="account")
             if spec is None:
                 raise errors.account_invalid(caller.key, account_id, param="account")
             if params["type"] == "account_update" and not spec.allows_account_update:

@@ -122,6 +122,30 @@ def missing_permission(key: str, platform_id: str, permission: str) -> ApiError:
     )
 
 
+NOT_A_PLATFORM_MESSAGE = (
+    "Only Stripe Connect platforms can work with other accounts. If you specified a client_id "
+    "parameter, make sure it's correct. If you need to setup a Stripe Connect platform, you can do "
+    "so at https://dashboard.stripe.com/account/applications/settings."
+)
+
+
+def not_a_platform() -> ApiError:
+    """A key of an account that has not set up Connect, asking for another account."""
+    return ApiError(403, NOT_A_PLATFORM_MESSAGE)
+
+
+def other_mode_object(kind: str, object_id: str, *, exists_in: str, status: int, param: str) -> ApiError:
+    """An id that exists only in the other mode (test vs live): Stripe says which."""
+    used = "test" if exists_in == "live" else "live"
+    return ApiError(
+        status,
+        f"No such {kind}: '{object_id}'; a similar object exists in {exists_in} mode, but a {used} "
+        "mode key was used to make this request.",
+        code="resource_missing",
+        param=param,
+    )
+
+
 def unrecognized_url(method: str, path: str) -> ApiError:
     return ApiError(
         404,

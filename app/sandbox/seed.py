@@ -169,6 +169,25 @@ PLATFORM = AccountSpec(
     email="platform@linkdesk.example.com", url="https://linkdesk.example.com", mcc="7372",
 )
 
+# The account behind a ``…_notplatform`` key: a business that never set up Connect.
+NOT_A_PLATFORM = AccountSpec(
+    id="acct_1LdNotPlatform01", created=ts("2020-04-02T10:30:00"),
+    type="standard", controller="account", collection="stripe", dashboard="full",
+    country="US", currency="usd", name="Juniper Print Shop",
+    email="hello@juniperprint.example.com", url="https://juniperprint.example.com", mcc="7338",
+)
+
+# Accounts that exist in one mode only (as accounts a platform created with a test key do), so a
+# key of the other mode gets Stripe's "a similar object exists in test mode" answer. They are
+# not in list pages (those stay the demo set in both modes); ask for them by id.
+MODE_BOUND_SPECS: dict[str, AccountSpec] = {
+    "test": replace(DEMO_SPECS["custom_due"], id="acct_1LdTestOnly00001", name="Quill & Fern Stationers",
+                    email="orders@quillfern.example.com", metadata={}),
+    "live": replace(DEMO_SPECS["custom_due"], id="acct_1LdLiveOnly00001", name="Marlowe Bicycle Works",
+                    email="shop@marlowebikes.example.com", metadata={}),
+}
+MODE_BOUND_ACCOUNTS: dict[str, str] = {f"{mode}_only": spec.id for mode, spec in MODE_BOUND_SPECS.items()}
+
 # -- synthetic accounts ---------------------------------------------------------------------------
 
 SYNTHETIC_PREFIX = "acct_1Syn"

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from .accounts import AccountSpec, account_json
 from .seed import (
-    DEMO_SPECS, PLATFORM, synthetic_created, synthetic_id, synthetic_number, synthetic_spec,
+    DEMO_SPECS, MODE_BOUND_SPECS, NOT_A_PLATFORM, PLATFORM, synthetic_created, synthetic_id, synthetic_number, synthetic_spec,
     synthetic_step,
 )
 
@@ -27,6 +27,8 @@ class AccountStore:
     def __init__(self, *, demo: bool, synthetic: int, seed_now: int) -> None:
         self.seed_now = seed_now
         self._demo: dict[str, AccountSpec] = {s.id: s for s in DEMO_SPECS.values()} if demo else {}
+        # id -> (spec, the one mode it exists in); never listed
+        self._mode_bound = {s.id: (s, mode) for mode, s in MODE_BOUND_SPECS.items()} if demo else {}
         self._synthetic = max(0, int(synthetic))
         self._step = synthetic_step(self._synthetic)
         rows = [(s.created, s.id) for s in self._demo.values()]
@@ -47,6 +49,8 @@ class AccountStore:
         """A connected account's spec (never the platform's), or None."""
         if account_id in self._demo:
             return self._demo[account_id]
+        if account_id in self._mode_bound:
+            return self._mode_bound[account_id][0]
         n = synthetic_number(account_id)
         if n is not None and 1 <= n <= self._synthetic:
             return synthetic_spec(n, self._step)
@@ -59,8 +63,18 @@ class AccountStore:
         spec = self.spec(account_id)
         return None if spec is None else account_json(spec, self.seed_now)
 
-    def platform(self) -> dict[str, Any]:
-        data = account_json(PLATFORM, self.seed_now)
+    def other_mode(self, account_id: str, *, livemode: bool) -> str | None:
+        """"test" or "live" when ``account_id`` exists only in that mode and the caller's key is
+        of the other one; else None."""
+        bound = self._mode_bound.get(account_id)
+        if bound is None or bound[1] == ("live" if livemode else "test"):
+            return None
+        return bound[1]
+
+    def platform(self, *, connect: bool = True) -> dict[str, Any]:
+        """The key owner's own account: the platform, or (``connect=False``) a business that
+        has not set up Connect."""
+        data = account_json(PLATFORM if connect else NOT_A_PLATFORM, self.seed_now)
         data["controller"] = {"type": "account"}  # nobody's connected account: it controls itself
         return data
 

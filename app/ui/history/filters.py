@@ -1,4 +1,4 @@
-"""The History panel's filter widgets (search, mode, type, status, dates) and the query they
+"""The History panel's filter widgets (search, mode, type, status, profile, dates) and the query they
 describe. The panel lays them out and decides when to run the query (debounced typing)."""
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ class HistoryFilters:
                            [("All types", None), ("Onboarding", "account_onboarding"), ("Update", "account_update")])
         self.status = _combo("historyStatusFilter", "Show entries by status",
                              [("Any status", None), ("Active", "active"), ("Expired", "expired"), ("Failed", "failed")])
+        # Filled by the window with its profiles (issue 9); hidden while there is only one.
+        self.profile = _combo("historyProfileFilter", "Show entries by profile", [("All profiles", None)])
+        self.profile.setVisible(False)
         opener = _OpenOnToday(owner)
         self.from_date = _date_edit("historyFromDate", "Show entries from this date",
                                     "Attempts on or after this day", opener)
@@ -87,6 +90,22 @@ class HistoryFilters:
         for widget in (QLabel("From", buddy=self.from_date), self.from_date,
                        QLabel("to", buddy=self.to_date), self.to_date):
             row.addWidget(widget)
+
+    def set_profiles(self, profiles: list[tuple[str, str]]) -> None:
+        """(label, value recorded in history) per profile; keeps the current choice if it is
+        still there."""
+        current = self.profile.currentData()
+        self.profile.blockSignals(True)
+        self.profile.clear()
+        self.profile.addItem("All profiles", None)
+        for label, value in profiles:
+            self.profile.addItem(label, value)
+        index = self.profile.findData(current) if current is not None else 0
+        self.profile.setCurrentIndex(max(index, 0))
+        self.profile.blockSignals(False)
+        self.profile.setVisible(len(profiles) > 1)
+        if index < 0:  # the chosen profile is gone: show all again
+            self.profile.currentIndexChanged.emit(0)
 
     @property
     def combos(self) -> tuple[QComboBox, QComboBox, QComboBox]:
@@ -104,6 +123,7 @@ class HistoryFilters:
             mode=self.mode.currentData(),
             link_type=self.type.currentData(),
             status=self.status.currentData(),
+            profile=self.profile.currentData(),
             since=since,
             until=until,
         )

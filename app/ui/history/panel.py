@@ -79,6 +79,7 @@ class HistoryPanel(HistoryRowActions, QWidget):
         self.filter_widgets = HistoryFilters(self)
         self.search = self.filter_widgets.search
         self.mode_filter, self.type_filter, self.status_filter = self.filter_widgets.combos
+        self.profile_filter = self.filter_widgets.profile
         self.from_date, self.to_date = self.filter_widgets.from_date, self.filter_widgets.to_date
         self.dates = self.filter_widgets.dates
 
@@ -121,7 +122,7 @@ class HistoryPanel(HistoryRowActions, QWidget):
 
         self.filters = QHBoxLayout()
         self.filters.addWidget(self.search, 3)
-        for widget in (self.mode_filter, self.type_filter, self.status_filter):
+        for widget in (self.mode_filter, self.type_filter, self.status_filter, self.profile_filter):
             self.filters.addWidget(widget)
         self.filters.addWidget(self.dates)
         # In a narrow panel the dates go to a second row instead of squeezing everything.
@@ -148,7 +149,7 @@ class HistoryPanel(HistoryRowActions, QWidget):
         self.model.totalChanged.connect(self._show_total)
         self.model.loadFailed.connect(self._say_problem)
         self.search.textChanged.connect(self._search_delay.start)
-        for combo in (self.mode_filter, self.type_filter, self.status_filter):
+        for combo in (self.mode_filter, self.type_filter, self.status_filter, self.profile_filter):
             combo.currentIndexChanged.connect(self._apply_filters)
         for edit in (self.from_date, self.to_date):
             edit.dateChanged.connect(self._apply_filters)
@@ -245,7 +246,8 @@ class HistoryPanel(HistoryRowActions, QWidget):
 
     def _arrange_filters(self, width: int) -> None:
         one_row = (self.search.minimumWidth() + self.dates.sizeHint().width()
-                   + sum(w.sizeHint().width() for w in (self.mode_filter, self.type_filter, self.status_filter))
+                   + sum(w.sizeHint().width() for w in (self.mode_filter, self.type_filter, self.status_filter,
+                                                        self.profile_filter) if not w.isHidden())
                    + 5 * max(self.filters.spacing(), 6))
         margins = self.layout().contentsMargins()
         two_rows = width - margins.left() - margins.right() < one_row

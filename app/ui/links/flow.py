@@ -130,6 +130,8 @@ class LinkFlow:
             w.mark_field(exc.field, exc.message)
             return None
         account = self.account_for(req.account)
+        if not await w.confirm_live_link(req, account):  # the first live link of a session asks
+            return None
         key = retry_key or new_idempotency_key()
         self.last_attempt = (req, account, key)
         self.last_error = None
@@ -222,6 +224,8 @@ class LinkFlow:
         assert s is not None
         entry = HistoryEntry.for_link(
             req, link, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account)
+        if s.profile is not None and not s.profile.store_urls:
+            entry = entry.with_changes(url=None)  # this profile keeps no link URL in history
         try:
             saved = await s.history_worker.record(await s.open_history(), entry)
         except Exception as exc:  # noqa: BLE001 - the link itself is fine; say so
@@ -306,6 +310,7 @@ class LinkFlow:
             card.link, account_name=card.account_name, clock=w.services.clock, regenerate=regenerate,
             screen=self.present_screen(), max_refreshes=6, clipboard_guard=w.clipboard_guard,
         )
+        w.decorate_present(window)  # LIVE / TEST / SANDBOX in the operator's corner
         window.closed.connect(lambda win=window: self._present_closed(win))
         self.present_window = window
         window.present()

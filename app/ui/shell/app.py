@@ -160,10 +160,19 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
     try:
         from app.services import build_services
 
+        from app.profiles.model import ProfileError
+
         try:
-            services = build_services(data_dir=getattr(options, "data_dir", None),
-                                      api_base=getattr(options, "api_base", None),
-                                      use_sandbox=bool(getattr(options, "sandbox", False)))
+            try:
+                services = build_services(data_dir=getattr(options, "data_dir", None),
+                                          api_base=getattr(options, "api_base", None),
+                                          use_sandbox=bool(getattr(options, "sandbox", False)),
+                                          profile=getattr(options, "profile", None))
+            except ProfileError as exc:  # unknown profile, key gone, keyring locked: open on the
+                # Sandbox so the operator can pick another profile or enter the key again
+                services = build_services(data_dir=getattr(options, "data_dir", None), use_sandbox=True)
+                window.show_message("The chosen profile cannot be used; the window opened on the Sandbox.",
+                                    str(exc))
         except ValidationError as exc:
             window.show_message(
                 f"Linkdesk cannot connect: {exc.message}",

@@ -28,6 +28,7 @@ from app.ui.common.tasks import TaskTracker
 from app.ui.history.tab import HistoryTab
 from app.ui.links.form import LinkForm
 from app.ui.links.link_list import LinkList
+from app.ui.profiles.controller import ProfileController
 from app.ui.shell.error_banner import ErrorBanner
 from app.ui.shell.menus import build_menus
 from app.ui.shell.toolbar import ConnectionBar
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name = build_menus(
             self, self._menu_handlers(), settings=settings, set_store_urls=self.set_store_urls,
             set_present_screen=lambda name: self.flow.set_present_screen(name))
+        self.profiles_ui = ProfileController(self)  # selector, LIVE band, welcome, live gate
         self._restore_geometry()
         if services is not None:
             self.attach_services(services)
@@ -195,6 +197,9 @@ class MainWindow(QMainWindow):
         keep_urls.blockSignals(False)
         keep_urls.setEnabled(True)
         self.history_tab.open(services, reopen=self.flow.reopen, create_again=self.flow.create_again)
+        self.profiles_ui.attach(services)
+        if services.profile is not None and not services.connection.is_sandbox:
+            self.profiles_ui.apply_form_defaults()
         self.account_panel.input.setFocus()
 
     @property
@@ -257,6 +262,7 @@ class MainWindow(QMainWindow):
         from app.stripe.errors import StripeError
 
         self._retry = retry
+        self.profiles_ui.name_mixup(exc)  # a test/live mix-up named with the platform
         self.banner.show_error(exc, retry=retry is not None)
         param = getattr(exc, "param", None)
         if isinstance(exc, StripeError) and param:
@@ -344,7 +350,10 @@ class MainWindow(QMainWindow):
         """Look the typed account up and show its summary; None when refused or failed."""
         from app.ui.account.lookup import lookup_account
 
-        return await lookup_account(self)
+        account = await lookup_account(self)
+        if account is not None:
+            self.profiles_ui.remember(account.id)  # each profile keeps its own recent accounts
+        return account
 
     async def create_link(self) -> "LinkCard | None":
         """Create a link from the form; the new card, or None (refused, failed, cancelled).
@@ -352,6 +361,13 @@ class MainWindow(QMainWindow):
         that the link is recorded before its card is shown."""
         await self.history_ready()
         return await self.flow.create()
+
+    async def confirm_live_link(self, request: Any, account: "Account | None") -> bool:
+        """Before sending: the first live link of a session asks (see ProfileController)."""
+        return await self.profiles_ui.confirm_live_link(request, account)
+
+    def decorate_present(self, window: QWidget) -> None:
+        self.profiles_ui.decorate_present(window)
 
     # -- closing -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

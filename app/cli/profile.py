@@ -1,0 +1,160 @@
+"""``linkdesk profile add|list|remove|use``: platforms and their keys on the command line.
+
+The key is read from standard input (typed without echo on a terminal, or piped), never from an
+argument, which would land in shell history and ``ps``. ``profile add`` checks it with
+``GET /v1/account`` and ``GET /v1/accounts`` before saving, and stores it in the OS keyring;
+without a working keyring it refuses (exit 2) unless ``--key-file PATH`` names a file to keep
+it in (mode 0600). Exit status as everywhere: 0 done, 2 invalid input or setup (nothing saved),
+1 Stripe or the network refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Callable, TextIO
+
+from app.cli.output import EXIT_API_ERROR, EXIT_INVALID, EXIT_OK, print_json, say
+
+if TYPE_CHECKING:
+    from app.profiles.model import Profile
+    from app.profiles.registry import ProfileRegistry
+
+KEY_PROMPT = "Stripe secret or restricted key (sk_… or rk_…; not shown): "
+
+
+def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
+    profile = sub.add_parser("profile", help="add, list, remove or choose profiles (platforms and keys)")
+    actions = profile.add_subparsers(dest="profile_action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="add a profile: the key is read from standard input and checked")
+    add.add_argument("profile_name", metavar="NAME")
+    add.add_argument("--key-file", dest="profile_key_file", metavar="PATH",
+                     help="keep the key in this file (mode 0600) instead of the OS keyring")
+    listing = actions.add_parser("list", help="list profiles (keys redacted)")
+    listing.add_argument("--json", dest="profile_json", action="store_true", help="print JSON")
+    remove = actions.add_parser("remove", help="remove a profile and delete its key")
+    remove.add_argument("profile_name", metavar="NAME")
+    use = actions.add_parser("use", help="make a profile the default")
+    use.add_argument("profile_name", metavar="NAME")
+    for parser in (profile, add, listing, remove, use):
+        add_global_options(parser, suppress=True)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.profiles.model import ProfileError
+    from app.stripe.errors import ValidationError
+
+    try:
+        registry = open_registry(args)
+        for problem in registry.problems:
+            say(err, f"linkdesk: {problem}")
+        action = args.profile_action
+        if action == "add":
+            return add_profile(registry, args, out, err)
+        if action == "list":
+            return list_profiles(registry, args, out)
+        if action == "remove":
+            removed = registry.remove(args.profile_name)
+            say(out, f"Removed profile “{removed.name}” and deleted its key.")
+            return EXIT_OK
+        chosen = registry.use(args.profile_name)
+        say(out, f"“{chosen.name}” ({chosen.label}) is now the default profile.")
+        return EXIT_OK
+    except ValidationError as exc:
+        say(err, f"linkdesk: invalid {exc.field}: {exc.message}")
+        return EXIT_INVALID
+    except ProfileError as exc:
+        say(err, f"linkdesk: {exc}")
+        return EXIT_INVALID
+    except OSError as exc:  # a SettingsError is a LinkdeskError; a raw OSError is unexpected but plain
+        say(err, f"linkdesk: {exc.strerror or exc}")
+        return EXIT_API_ERROR
+
+
+def open_registry(args: argparse.Namespace) -> "ProfileRegistry":
+    from app.paths import AppPaths
+    from app.profiles.registry import ProfileRegistry
+    from app.profiles.secrets import KeyVault
+    from app.profiles.store import SettingsStore
+
+    paths = AppPaths.resolve(getattr(args, "data_dir", None))
+    return ProfileRegistry(SettingsStore.for_paths(paths), KeyVault())
+
+
+def read_key(err: TextIO, stdin: TextIO | None = None) -> str:
+    """One line from standard input; on a terminal, asked for without echo."""
+    stdin = stdin or sys.stdin
+    if stdin.isatty():
+        import getpass
+
+        return getpass.getpass(KEY_PROMPT, stream=err)
+    return stdin.readline(4096)
+
+
+def add_profile(registry: "ProfileRegistry", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import asyncio
+
+    from app.profiles.check import KeyCheckFailed, KeyProblem, check_key, parse_key
+    from app.profiles.model import DEFAULT_API_BASE, KEY_FILE, KEYRING, check_name
+    from app.profiles.store import SettingsError
+
+    name = check_name(args.profile_name, taken=tuple(p.name for p in registry.saved))
+    key_file = args.profile_key_file
+    if key_file is None and (problem := registry.vault.keyring.problem()) is not None:
+        say(err, f"linkdesk: {problem} Linkdesk keeps keys only in the OS keyring unless you name a file:")
+        say(err, f"  linkdesk profile add {name!r} --key-file PATH   (the key is written there, readable by you alone)")
+        return EXIT_INVALID
+    api_base = getattr(args, "api_base", None) or DEFAULT_API_BASE
+    try:
+        key = parse_key(read_key(err))
+    except KeyCheckFailed as exc:
+        say(err, f"linkdesk: invalid key: {exc.explanation}")
+        return EXIT_INVALID
+    try:
+        check = asyncio.run(check_key(key, api_base=api_base))
+    except KeyCheckFailed as exc:
+        say(err, f"linkdesk: the key was not saved. {exc.explanation}")
+        if exc.request_id:
+            say(err, f"  request id: {exc.request_id}")
+        return EXIT_INVALID if exc.problem is KeyProblem.PUBLISHABLE_KEY else EXIT_API_ERROR
+    try:
+        profile = registry.add(name, key, check, api_base=api_base,
+                               storage=KEY_FILE if key_file else KEYRING, key_file=key_file)
+    except SettingsError as exc:
+        say(err, f"linkdesk: {exc}")
+        return EXIT_API_ERROR
+    where = f"the file {key_file}" if key_file else "the OS keyring"
+    say(out, f"Added profile “{profile.name}” ({profile.label}): {check.platform}; key {profile.key_hint} in {where}.")
+    if registry.default is None:
+        say(out, f"Make it the default with: linkdesk profile use {profile.name!r}")
+    return EXIT_OK
+
+
+def profile_row(profile: "Profile", default: "Profile | None") -> dict:
+    return {
+        "name": profile.name,
+        "kind": profile.kind,
+        "mode": profile.label,
+        "platform_name": profile.platform_name,
+        "platform_id": profile.platform_id,
+        "api_base": profile.api_base or "(built-in sandbox)",
+        "key": profile.key_hint,
+        "key_storage": profile.key_storage,
+        "default": default is not None and profile.id == default.id,
+    }
+
+
+def list_profiles(registry: "ProfileRegistry", args: argparse.Namespace, out: TextIO) -> int:
+    rows = [profile_row(p, registry.default) for p in registry.all()]
+    if args.profile_json:
+        print_json(rows, out, indent=2)
+        return EXIT_OK
+    header = ("", "NAME", "MODE", "PLATFORM", "API BASE", "KEY")
+    table = [("*" if r["default"] else "", r["name"], r["mode"],
+              " ".join(filter(None, (r["platform_name"], f"({r['platform_id']})" if r["platform_id"] else None))) or "—",
+              r["api_base"], f"{r['key']} ({r['key_storage']})" if r["kind"] == "saved" else (r["key"] or "—"))
+             for r in rows]
+    widths = [max(len(str(row[i])) for row in (header, *table)) for i in range(len(header))]
+    for row in (header, *table):
+        say(out, "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return EXIT_OK

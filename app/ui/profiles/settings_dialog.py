@@ -1,0 +1,211 @@
+"""``settingsDialog``: profiles (add, remove, make default), each profile's link defaults, and
+the history settings (retention, whether active link URLs are kept). Non-modal: the window stays
+usable while it is open; the controller awaits it through ``await_dialog``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from app.profiles.model import Profile
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+        """``controller``: the window's ProfileController (registry, services, refresh, …)."""
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Linkdesk settings")
+        self.c = controller
+        self.list = QListWidget(self, objectName="profileList")
+        self.list.currentItemChanged.connect(lambda *_: self._load_selected())
+        add = QPushButton("Add a Stripe key…", self, objectName="settingsAddProfileButton")
+        add.clicked.connect(controller.request_add_profile)
+        self.remove_button = QPushButton("Remove", self, objectName="removeProfileButton")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.default_button = QPushButton("Make default", self, objectName="makeDefaultButton")
+        self.default_button.clicked.connect(self.make_default)
+        row = QHBoxLayout()
+        for button in (add, self.remove_button, self.default_button):
+            row.addWidget(button)
+        row.addStretch(1)
+
+        self.defaults = QGroupBox("Link defaults of this profile", self, objectName="profileDefaults")
+        self.refresh_url = QLineEdit(self.defaults, objectName="defaultRefreshUrl")
+        self.return_url = QLineEdit(self.defaults, objectName="defaultReturnUrl")
+        self.fields = QComboBox(self.defaults, objectName="defaultFields")
+        self.fields.addItems(["", "currently_due", "eventually_due"])
+        self.future = QComboBox(self.defaults, objectName="defaultFutureRequirements")
+        self.future.addItems(["", "omit", "include"])
+        self.stripe_version = QLineEdit(self.defaults, objectName="stripeVersionInput",
+                                        placeholderText="the pinned version (leave empty)")
+        self.keep_urls = QCheckBox("History keeps this profile's link URLs until they expire", self.defaults,
+                                   objectName="profileStoreUrls")
+        form = QFormLayout(self.defaults)
+        form.addRow("Refresh URL", self.refresh_url)
+        form.addRow("Return URL", self.return_url)
+        form.addRow("Collect", self.fields)
+        form.addRow("Future requirements", self.future)
+        form.addRow("Stripe-Version", self.stripe_version)
+        form.addRow(self.keep_urls)
+        self.save_defaults_button = QPushButton("Save defaults", self.defaults, objectName="saveDefaultsButton")
+        self.save_defaults_button.clicked.connect(self.save_defaults)
+        form.addRow(self.save_defaults_button)
+
+        history = QGroupBox("History", self, objectName="historySettings")
+        services = controller.services
+        self.retention = QSpinBox(history, objectName="retentionDays", minimum=1, maximum=3650, suffix=" days")
+        self.retention.setValue(services.preferences.retention_days if services else 365)
+        self.store_urls = QCheckBox("Keep active link URLs in history", history, objectName="storeUrlsSetting")
+        self.store_urls.setChecked(services.preferences.store_urls if services else True)
+        self.store_urls.toggled.connect(self._store_urls_toggled)
+        self.retention.editingFinished.connect(self._retention_changed)
+        history_form = QFormLayout(history)
+        history_form.addRow("Delete entries older than", self.retention)
+        history_form.addRow(self.store_urls)
+
+        self.message = QLabel(self, objectName="settingsMessage", textFormat=Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Profiles", self))
+        layout.addWidget(self.list)
+        layout.addLayout(row)
+        layout.addWidget(self.defaults)
+        layout.addWidget(history)
+        layout.addWidget(self.message)
+        layout.addWidget(close)
+        self.setMinimumWidth(560)
+        self.reload()
+
+    # -- profiles -----------------------------------------------------------------------------
+    def reload(self) -> None:
+        registry = self.c.registry
+        current = self.selected()
+        self.list.clear()
+        if registry is None:
+            return
+        default = registry.default
+        for profile in registry.all():
+            mark = "  (default)" if default is not None and default.id == profile.id else ""
+            item = QListWidgetItem(f"{profile.name} — {profile.label} — {profile.platform}{mark}")
+            item.setData(Qt.ItemDataRole.UserRole, profile.id)
+            self.list.addItem(item)
+            if current is not None and current.id == profile.id:
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+
+    def select(self, name: str) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).text().startswith(f"{name} — "):
+                self.list.setCurrentRow(row)
+                return
+
+    def selected(self) -> "Profile | None":
+        item = self.list.currentItem()
+        registry = self.c.registry
+        return registry.get_by_id(item.data(Qt.ItemDataRole.UserRole)) if item and registry else None
+
+    def _load_selected(self) -> None:
+        profile = self.selected()
+        saved = profile is not None and profile.saved
+        self.remove_button.setEnabled(saved)
+        self.default_button.setEnabled(profile is not None and profile.kind != "environment")
+        self.defaults.setEnabled(saved)
+        self.refresh_url.setText(profile.refresh_url or "" if profile else "")
+        self.return_url.setText(profile.return_url or "" if profile else "")
+        self.fields.setCurrentText(profile.collection_fields or "" if profile else "")
+        self.future.setCurrentText(profile.future_requirements or "" if profile else "")
+        self.stripe_version.setText(profile.stripe_version or "" if profile else "")
+        self.keep_urls.setChecked(profile.store_urls if profile else True)
+
+    def _guard(self, work: Any) -> bool:
+        from app.profiles.model import ProfileError
+        from app.profiles.store import SettingsError
+        from app.stripe.errors import ValidationError
+
+        try:
+            work()
+        except ValidationError as exc:
+            self.message.setText(f"{exc.field.replace('_', ' ').capitalize()}: {exc.message}")
+            return False
+        except (ProfileError, SettingsError) as exc:
+            self.message.setText(str(exc))
+            return False
+        return True
+
+    def remove_selected(self) -> None:
+        profile = self.selected()
+        if profile is None or not profile.saved:
+            return
+        if self.c.profile is not None and self.c.profile.id == profile.id:
+            self.message.setText(f"“{profile.name}” is in use; switch to another profile first.")
+            return
+        if self._guard(lambda: self.c.registry.remove(profile.name)):
+            self.message.setText(f"Removed “{profile.name}” and deleted its key.")
+            self.reload()
+            self.c.refresh()
+
+    def make_default(self) -> None:
+        profile = self.selected()
+        if profile is not None and self._guard(lambda: self.c.registry.use(profile.name)):
+            self.message.setText(f"“{profile.name}” is the default profile from the next start on.")
+            self.reload()
+
+    def save_defaults(self) -> None:
+        profile = self.selected()
+        if profile is None or not profile.saved:
+            return
+        changed = profile.replace(refresh_url=self.refresh_url.text().strip() or None,
+                                  return_url=self.return_url.text().strip() or None,
+                                  collection_fields=self.fields.currentText() or None,
+                                  future_requirements=self.future.currentText() or None,
+                                  stripe_version=self.stripe_version.text().strip() or None,
+                                  store_urls=self.keep_urls.isChecked())
+        if self._guard(lambda: self.c.profile_updated(self.c.registry.update(changed))):
+            self.message.setText(f"Saved the defaults of “{profile.name}”"
+                                 + (" (the Stripe-Version applies when the profile is next chosen)."
+                                    if changed.stripe_version != profile.stripe_version else "."))
+            self.reload()
+
+    # -- history ------------------------------------------------------------------------------
+    def _store_urls_toggled(self, on: bool) -> None:
+        self.c.w.set_store_urls(on)
+        menu = self.c.w.actions_by_name["storeUrlsAction"]  # File → Keep active link URLs
+        menu.blockSignals(True)
+        menu.setChecked(on)
+        menu.blockSignals(False)
+
+    def _retention_changed(self) -> None:
+        services = self.c.services
+        if services is None or services.preferences.retention_days == self.retention.value():
+            return
+        services.preferences = services.preferences.replace(retention_days=self.retention.value())
+        try:
+            services.preferences.save(services.paths.preferences_file)
+        except OSError as exc:
+            self.message.setText(f"The retention could not be saved ({exc.strerror or exc}).")
+            return
+        self.message.setText(f"History entries older than {self.retention.value()} days are deleted from the next start on.")
