@@ -28,6 +28,8 @@ number is stored, everything else is derived from it.
 
 from __future__ import annotations
 
+import random
+import unicodedata
 from dataclasses import replace
 
 from .accounts import AccountSpec, ts
@@ -189,15 +191,50 @@ MODE_BOUND_SPECS: dict[str, AccountSpec] = {
 MODE_BOUND_ACCOUNTS: dict[str, str] = {f"{mode}_only": spec.id for mode, spec in MODE_BOUND_SPECS.items()}
 
 # -- synthetic accounts ---------------------------------------------------------------------------
+#
+# Realistic enough to exercise search: business names (some with accents, some shared by several
+# accounts, as franchises are), accounts known only by an email or a dashboard display name,
+# emails derived from the names, metadata on about half, and creation dates spread over ten years
+# with the platform growing (later years hold more accounts than earlier ones). Everything is
+# derived from the account's number, so 50,000 of them cost nothing until listed.
 
 SYNTHETIC_PREFIX = "acct_1Syn"
 _SYN_DIGITS = 12
-_SYN_START = ts("2020-01-01T00:00:00")
+_SYN_START = ts("2016-01-01T00:00:00")
 _SYN_END = ts("2025-10-01T00:00:00")
+_SYN_GROWTH = 0.5  # created = start + span * (n / count) ** growth: denser towards the present
 _SYN_TEMPLATES = tuple(
     DEMO_SPECS[n] for n in ("custom_due", "express_ok", "standard_ok", "custom_pastdue", "embedded_only")
 )
-_SYN_COUNTRIES = (("US", "usd"), ("GB", "gbp"), ("DE", "eur"), ("CA", "cad"), ("AU", "aud"))
+_SYN_COUNTRIES = (
+    ("US", "usd"), ("GB", "gbp"), ("DE", "eur"), ("CA", "cad"), ("AU", "aud"), ("FR", "eur"),
+    ("ES", "eur"), ("IE", "eur"), ("NO", "nok"), ("PL", "pln"), ("BR", "brl"), ("JP", "jpy"),
+)
+_SYN_PLACES = (
+    "Harbor", "Harbour", "Maple", "Copper", "Lumen", "Saffron", "Orchard", "Northwind", "Tidewater",
+    "Kestrel", "Fjord", "Blue Lantern", "Café", "Crème", "Zürich", "Nørrebro", "Señora", "Élan",
+    "Łąka", "São Bento", "Ångström", "Brûlée", "Québec", "Mañana", "Göteborg", "Château", "Olive",
+    "Juniper", "Riverside", "Old Mill", "Cedar", "Granite", "Sunset", "Willow", "Birch", "Ember",
+)
+_SYN_MIDDLES = (
+    "Street", "Lane", "Hill", "Corner", "Market", "Square", "Garden", "Bay", "Park", "Bridge", "",
+)
+_SYN_TRADES = (
+    "Bakery", "Coffee Roasters", "Books", "Yoga Studio", "Tailoring", "Bistro", "Pâtisserie",
+    "Atelier", "Florist", "Brewing Co.", "Ceramics", "Surf School", "Bike Repair", "Dental Care",
+    "Cleaning Services", "Photography", "Catering", "Boutique", "Fitness", "Outfitters", "Crêperie",
+    "Tattoo", "Barbers", "Music Lessons", "Pet Grooming", "Auto Detailing", "Wine Bar",
+)
+_SYN_FIRST = (
+    "José", "Zoë", "Renée", "Søren", "Chloé", "Mateus", "Aoife", "Łukasz", "Jamie", "Priya",
+    "Ngozi", "Hiroshi", "Ana", "François", "Björn", "Inès", "Oliver", "Mia", "Noah", "Amélie",
+)
+_SYN_LAST = (
+    "García", "Müller", "O'Brien", "Nguyen", "Dvořák", "Smith", "Okafor", "Tanaka", "Silva",
+    "Lefèvre", "Johansson", "Kowalski", "Brown", "Martínez", "Rossi", "Ó Súilleabháin",
+)
+_SYN_MAILBOXES = ("hello", "orders", "info", "team", "accounts", "owner", "bookings", "contact")
+_SYN_REGIONS = ("north", "south", "east", "west", "central")
 
 
 def synthetic_id(n: int) -> str:
@@ -212,27 +249,56 @@ def synthetic_number(account_id: str) -> int | None:
     return None
 
 
-def synthetic_step(count: int) -> int:
-    """Seconds between consecutive synthetic accounts: ``count`` of them span 2020-2025."""
-    return max(1, (_SYN_END - _SYN_START) // max(count, 1))
+def synthetic_created(n: int, count: int) -> int:
+    """Creation time of synthetic account ``n`` of ``count``: strictly increasing with ``n``,
+    spread over 2016-2025 and denser in later years."""
+    span = _SYN_END - _SYN_START - count  # the "+ n" below keeps equal seconds apart
+    return _SYN_START + int(max(span, 0) * (n / max(count, 1)) ** _SYN_GROWTH) + n
 
 
-def synthetic_created(n: int, step: int) -> int:
-    return _SYN_START + n * step
+def _slug(text: str) -> str:
+    """``Café Bay Crêperie`` -> ``cafe-bay-creperie``: the ASCII form used in emails."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_ASCII_EXTRA)).encode("ascii", "ignore").decode()
+    words = "".join(c if c.isalnum() else " " for c in ascii_text.lower()).split()
+    return "-".join(words)
 
 
-def synthetic_spec(n: int, step: int) -> AccountSpec:
-    """Synthetic account ``n`` (1-based): one of a few demo shapes with its own name and dates."""
+_ASCII_EXTRA = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "å": "a", "Å": "A", "æ": "ae"})
+
+
+def _synthetic_names(n: int) -> tuple[str | None, str | None, str]:
+    """(business name, dashboard display name, email) of account ``n``; deterministic."""
+    rnd = random.Random(n * 7919 + 13)
+    first, last = rnd.choice(_SYN_FIRST), rnd.choice(_SYN_LAST)
+    kind = rnd.random()
+    if kind < 0.08:  # onboarding not started: known by its email only
+        return None, None, f"{_slug(first)}.{_slug(last)}{n % 97}@example.com"
+    middle = rnd.choice(_SYN_MIDDLES)
+    name = " ".join(part for part in (rnd.choice(_SYN_PLACES), middle, rnd.choice(_SYN_TRADES)) if part)
+    domain = _slug(name).replace("-", "")
+    email = f"{rnd.choice(_SYN_MAILBOXES)}@{domain}.example.com"
+    if kind < 0.13:  # a Standard account that set only a dashboard display name
+        return None, name, email
+    if kind < 0.25:  # a sole trader trading under their own name
+        return f"{first} {last} {rnd.choice(_SYN_TRADES)}", None, f"{_slug(first)}@{_slug(last)}.example.com"
+    return name, None, email
+
+
+def synthetic_spec(n: int, count: int) -> AccountSpec:
+    """Synthetic account ``n`` (1-based) of ``count``: one of a few demo shapes with its own
+    names, email, country, metadata and creation date."""
     template = _SYN_TEMPLATES[n % len(_SYN_TEMPLATES)]
     country, currency = _SYN_COUNTRIES[n % len(_SYN_COUNTRIES)]
+    name, display_name, email = _synthetic_names(n)
+    metadata = {"crm_id": f"CRM-{n:06d}", "region": _SYN_REGIONS[n % len(_SYN_REGIONS)]} if n % 2 else {}
     return replace(
         template,
         id=synthetic_id(n),
-        created=synthetic_created(n, step),
-        name=f"Synthetic Seller {n:05d}",
-        display_name=None,
-        email=f"seller{n:05d}@synthetic.example.com",
+        created=synthetic_created(n, count),
+        name=name,
+        display_name=display_name,
+        email=email,
         country=country,
         currency=currency,
-        metadata={"synthetic": str(n)},
+        metadata=metadata,
     )

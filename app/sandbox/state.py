@@ -16,8 +16,8 @@ from typing import Any, Callable
 
 from .accounts import AccountSpec, account_json
 from .seed import (
-    DEMO_SPECS, MODE_BOUND_SPECS, NOT_A_PLATFORM, PLATFORM, synthetic_created, synthetic_id, synthetic_number, synthetic_spec,
-    synthetic_step,
+    DEMO_SPECS, MODE_BOUND_SPECS, NOT_A_PLATFORM, PLATFORM, synthetic_created, synthetic_id, synthetic_number,
+    synthetic_spec,
 )
 
 
@@ -30,9 +30,8 @@ class AccountStore:
         # id -> (spec, the one mode it exists in); never listed
         self._mode_bound = {s.id: (s, mode) for mode, s in MODE_BOUND_SPECS.items()} if demo else {}
         self._synthetic = max(0, int(synthetic))
-        self._step = synthetic_step(self._synthetic)
         rows = [(s.created, s.id) for s in self._demo.values()]
-        rows.extend((synthetic_created(n, self._step), synthetic_id(n)) for n in range(1, self._synthetic + 1))
+        rows.extend((synthetic_created(n, self._synthetic), synthetic_id(n)) for n in range(1, self._synthetic + 1))
         rows.sort(reverse=True)
         self._ids = [row[1] for row in rows]
         self._neg_created = [-row[0] for row in rows]
@@ -53,7 +52,7 @@ class AccountStore:
             return self._mode_bound[account_id][0]
         n = synthetic_number(account_id)
         if n is not None and 1 <= n <= self._synthetic:
-            return synthetic_spec(n, self._step)
+            return synthetic_spec(n, self._synthetic)
         return None
 
     def get(self, account_id: str) -> dict[str, Any] | None:
