@@ -284,14 +284,12 @@ class SandboxApi:
         after, before = params.get("starting_after") or None, params.get("ending_before") or None
         if after and before:
             raise errors.exclusive_params("ending_before", "starting_after")
-        cursors = {}
-        for name, account_id in (("starting_after", after), ("ending_before", before)):
-            if account_id is not None:
-                position = self.store.position(account_id)
-                if position is None:
-                    raise errors.no_such_account(account_id, name)
-                cursors[name] = position
-        data, has_more = self.store.page(limit=limit, created_min=created_min, created_max=created_max, **cursors)
+        try:
+            data, has_more = self.store.page(limit=limit, created_min=created_min, created_max=created_max,
+                                             starting_after=after, ending_before=before)
+        except KeyError as exc:
+            name = exc.args[0]
+            raise errors.no_such_account(after if name == "starting_after" else before, name) from None
         return {"object": "list", "data": data, "has_more": has_more, "url": "/v1/accounts"}
 
 

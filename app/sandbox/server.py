@@ -20,6 +20,7 @@ from typing import Any, Callable
 from .api import Request, SandboxApi
 from .errors import PROXY_502_HTML
 from .faults import FaultQueue, error_for
+from .accounts import AccountSpec
 from .state import AccountStore
 
 _MAX_BODY = 1 << 20
@@ -112,6 +113,14 @@ class SandboxServer:
     def inject_fault(self, kind: str, count: int = 1, **opts: Any) -> None:
         """Make the next ``count`` (matching) requests fail as ``kind``; see app.sandbox.faults."""
         self.faults.add(kind, count, **opts)
+
+    def add_account(self, spec: AccountSpec) -> None:
+        """Test hook: a connected account created now (e.g. while a client pages the list)."""
+        self.store.add(spec)
+
+    def update_account(self, account_id: str, **changes: Any) -> None:
+        """Test hook: an account changes (a seller onboarding: ``details_submitted=True``...)."""
+        self.store.update(account_id, **changes)
 
     @property
     def open_connections(self) -> int:

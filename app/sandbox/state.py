@@ -8,6 +8,7 @@ same as listing 14.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
@@ -33,12 +34,15 @@ class AccountStore:
         rows = [(s.created, s.id) for s in self._demo.values()]
         rows.extend((synthetic_created(n, self._synthetic), synthetic_id(n)) for n in range(1, self._synthetic + 1))
         rows.sort(reverse=True)
-        self._ids = [row[1] for row in rows]
-        self._neg_created = [-row[0] for row in rows]
-        self._position = {account_id: i for i, account_id in enumerate(self._ids)}
+        ids = [row[1] for row in rows]
+        # (ids, negated created, position of each id): replaced whole when an account is added,
+        # so a page built on another thread reads one consistent version.
+        self._index = (ids, [-row[0] for row in rows], {account_id: i for i, account_id in enumerate(ids)})
+        self._added: dict[str, AccountSpec] = {}  # accounts created or changed while running
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._index[0])
 
     @property
     def platform_id(self) -> str:
@@ -46,6 +50,8 @@ class AccountStore:
 
     def spec(self, account_id: str) -> AccountSpec | None:
         """A connected account's spec (never the platform's), or None."""
+        if account_id in self._added:
+            return self._added[account_id]
         if account_id in self._demo:
             return self._demo[account_id]
         if account_id in self._mode_bound:
@@ -78,30 +84,64 @@ class AccountStore:
         return data
 
     def position(self, account_id: str) -> int | None:
-        return self._position.get(account_id)
+        return self._index[2].get(account_id)
+
+    # -- test hooks: the world changing while a client pages or watches ------------------------
+
+    def add(self, spec: AccountSpec) -> None:
+        """A new connected account (as if created through the API while a client is paging)."""
+        with self._lock:
+            if spec.id in self._index[2] or spec.id == PLATFORM.id:
+                raise ValueError(f"{spec.id} already exists")
+            ids, neg = list(self._index[0]), list(self._index[1])
+            # Stripe's order: created descending, ties by id descending.
+            at = bisect_left(neg, -spec.created)
+            while at < len(ids) and neg[at] == -spec.created and ids[at] > spec.id:
+                at += 1
+            ids.insert(at, spec.id)
+            neg.insert(at, -spec.created)
+            self._added[spec.id] = spec
+            self._index = (ids, neg, {account_id: i for i, account_id in enumerate(ids)})
+
+    def update(self, account_id: str, **changes: object) -> AccountSpec:
+        """Change an account's fields (onboarding progress: details submitted, items done...)."""
+        with self._lock:
+            spec = self.spec(account_id)
+            if spec is None:
+                raise KeyError(account_id)
+            if "created" in changes or "id" in changes:
+                raise ValueError("an account's id and created never change")
+            spec = dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
+            self._added[account_id] = spec
+            return spec
 
     def page(
         self,
         *,
         limit: int,
-        starting_after: int | None = None,
-        ending_before: int | None = None,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
         created_min: int | None = None,
         created_max: int | None = None,
     ) -> tuple[list[dict[str, Any]], bool]:
-        """One page, newest first; cursors are positions. ``has_more`` looks backwards when
-        paging with ``ending_before``, as Stripe's does."""
-        lo = 0 if created_max is None else bisect_left(self._neg_created, -created_max)
-        hi = len(self._ids) if created_min is None else bisect_right(self._neg_created, -created_min)
+        """One page, newest first. ``has_more`` looks backwards when paging with
+        ``ending_before``, as Stripe's does. Raises ``KeyError(name)`` for an unknown cursor."""
+        all_ids, neg_created, position = self._index  # one consistent version
+        if starting_after is not None and starting_after not in position:
+            raise KeyError("starting_after")
+        if ending_before is not None and ending_before not in position:
+            raise KeyError("ending_before")
+        lo = 0 if created_max is None else bisect_left(neg_created, -created_max)
+        hi = len(all_ids) if created_min is None else bisect_right(neg_created, -created_min)
         if ending_before is not None:
-            end = min(hi, ending_before)
+            end = min(hi, position[ending_before])
             start = max(lo, end - limit)
             has_more = start > lo
         else:
-            start = lo if starting_after is None else max(lo, starting_after + 1)
+            start = lo if starting_after is None else max(lo, position[starting_after] + 1)
             end = min(hi, start + limit)
             has_more = end < hi
-        ids = self._ids[start:end] if start < end else []
+        ids = all_ids[start:end] if start < end else []
         return [self.get(account_id) for account_id in ids], has_more  # type: ignore[misc]
 
 
