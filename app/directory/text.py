@@ -1,0 +1,41 @@
+"""Folding text for search: case-, accent- and width-insensitive, the same way for the index and
+for what the operator types.
+
+``fold("Café Crème")`` is ``"cafe creme"``; ``fold("Straße")`` is ``"strasse"``; ``fold("O'Brien")``
+is ``"obrien"`` (an apostrophe never splits a word: "obrien" and "o'brien" both find it). Letters
+that Unicode does not decompose (ø, ł, æ, đ...) are mapped by hand to what an operator on an
+English keyboard would type.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_EXTRA = str.maketrans({
+    "ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ħ": "h", "ı": "i",
+    "ŀ": "l", "ŧ": "t", "'": "", "’": "", "ʼ": "", "‘": "",
+})
+_WORD = re.compile(r"[^\W_]+")  # what SQLite's unicode61 tokenizer calls a token
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, compatibility forms unified (fullwidth, ligatures)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped.translate(_EXTRA))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``, in order."""
+    return _WORD.findall(fold(text))
+
+
+def clean(value: object, limit: int = 200) -> str | None:
+    """Untrusted text from the network as a short, single-line plain string (control and
+    bidirectional-override characters removed), or None when empty or not a string."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(_CONTROL.sub(" ", value).split())[:limit]
+    return text or None

@@ -1,0 +1,164 @@
+"""The account directory's index: summaries, folding, search ranking, versions, key privacy."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+
+import pytest
+
+from app.directory.index import DirectoryIndex, DirectoryVersionError, index_key, index_path
+from app.directory.record import AccountSummary
+from app.directory.text import clean, fold, words
+from app.sandbox.accounts import account_json
+from app.sandbox.seed import DEMO_SPECS
+from app.stripe.keys import ApiKey
+
+NOW = 1_767_225_600
+
+
+def summary(spec_name="custom_due", **changes):
+    spec = dataclasses.replace(DEMO_SPECS[spec_name], **changes)
+    return AccountSummary.from_api(account_json(spec, NOW), refreshed_at=NOW)
+
+
+@pytest.fixture
+def index(tmp_path):
+    ix = DirectoryIndex.open(tmp_path / "directory" / "accounts-test.sqlite3")
+    yield ix
+    ix.close()
+
+
+def names(matches):
+    return [m.account.name for m in matches]
+
+
+def test_fold_removes_case_accents_and_apostrophes():
+    assert fold("Café CRÈME Straße") == "cafe creme strasse"
+    assert fold("Nørrebro Łąka ＡＢＣ") == "norrebro laka abc"
+    assert words("O'Brien & Søn, orders@harbor-street.example.com") == [
+        "obrien", "son", "orders", "harbor", "street", "example", "com"]
+
+
+def test_clean_keeps_network_text_plain_and_short():
+    assert clean("Evil\x1b[31m Corp\u202e\n") == "Evil [31m Corp"
+    assert clean(42) is None and clean("   ") is None
+    assert len(clean("x" * 1000)) == 200
+
+
+def test_summary_keeps_what_search_and_status_need(index):
+    s = summary("custom_due")
+    assert (s.id, s.business_name, s.email, s.country) == (
+        "acct_1LdCustomDue0001", "Harbor Street Bakery", "orders@harborstreetbakery.example.com", "US")
+    assert (s.type, s.controller_type, s.requirement_collection, s.dashboard_type) == (
+        "custom", "application", "application", "none")
+    assert s.currently_due == 3 and s.deadline == NOW + 14 * 86400 and s.metadata == ("HSB-0042",)
+    index.save_page([s])
+    assert index.get(s.id) == s
+
+
+def test_hostile_list_entries_are_refused_or_cleaned():
+    good = account_json(DEMO_SPECS["custom_due"], NOW)
+    assert AccountSummary.from_api({**good, "id": "acct_../../etc"}, refreshed_at=0) is None
+    assert AccountSummary.from_api({**good, "id": 7}, refreshed_at=0) is None
+    assert AccountSummary.from_api("not an object", refreshed_at=0) is None  # type: ignore[arg-type]
+    odd = AccountSummary.from_api({**good, "email": "a\x07b@example.com", "created": True, "charges_enabled": "false",
+                                   "requirements": {"current_deadline": 10**20}}, refreshed_at=0)
+    assert odd is not None and odd.email == "a b@example.com" and odd.created is None and odd.deadline is None
+    assert odd.charges_enabled is False
+
+
+def test_save_page_counts_new_updated_and_unchanged(index):
+    a, b = summary("custom_due"), summary("express_ok")
+    first = index.save_page([a, b])
+    assert (first.new, first.updated) == (2, 0)
+    result = index.save_page([a, dataclasses.replace(b, email="new@example.com")])
+    assert (result.new, result.updated) == (0, 1)
+    assert index.count() == 2
+    assert names(index.search("new@exam")) == ["Lumen Yoga Studio"]
+    assert index.search("namaste") == []  # the old email is no longer indexed
+
+
+def test_accents_case_and_word_prefixes(index):
+    index.save_page([summary(n) for n in DEMO_SPECS] + [
+        summary("express_ok", id="acct_1Cafe000000001", name="Café Crème Pâtisserie", email="bonjour@creme.example.com"),
+    ])
+    assert names(index.search("harb bak")) == ["Harbor Street Bakery"]
+    assert names(index.search("HARBOR street")) == ["Harbor Street Bakery"]
+    assert names(index.search("Cafe creme")) == ["Café Crème Pâtisserie"]
+    assert names(index.search("patiss")) == ["Café Crème Pâtisserie"]
+    assert names(index.search("ATELIER brandt")) == ["Atelier Brandt GmbH"]
+    assert names(index.search("arbor")) == []  # prefixes of words, not substrings
+    assert names(index.search("kestrel")) == ["Kestrel Analytics"]  # display name only
+    assert names(index.search("jamie.ortega")) == ["jamie.ortega@example.com"]  # email only
+    assert names(index.search("HSB-0042")) == ["Harbor Street Bakery"]  # metadata value
+    assert names(index.search("   ")) == [] and names(index.search("!!")) == []
+
+
+def test_id_prefix_in_any_case(index):
+    index.save_page([summary(n) for n in DEMO_SPECS])
+    assert [m.account.id for m in index.search("acct_1LdCustom")] == sorted(
+        [s.id for s in DEMO_SPECS.values() if s.id.startswith("acct_1LdCustom")],
+        key=lambda i: -DEMO_SPECS[next(k for k, v in DEMO_SPECS.items() if v.id == i)].created)
+    assert [m.account.id for m in index.search("ACCT_1LDCUSTOMDUE")] == ["acct_1LdCustomDue0001"]
+    assert index.search("acct_") == []
+
+
+def test_best_matches_first(index):
+    def acct(n, name=None, email=None, metadata=None, display=None):
+        return summary("express_ok", id=f"acct_1Rank{n:011d}", name=name, email=email or f"x{n}@example.com",
+                       metadata=metadata or {}, display_name=display)
+
+    index.save_page([
+        acct(1, metadata={"note": "harbor account"}, name="Unrelated Name"),
+        acct(2, email="harbor@fish.example.com", name="Fishmonger Ltd"),
+        acct(3, name="Old Harbor Ferry Company"),
+        acct(4, name="Harbor Street Bakery and Café Company"),
+        acct(5, name="Harbor"),
+        acct(6, display="Harbor Lights"),
+    ])
+    ranked = index.search("harbor")
+    assert names(ranked) == ["Harbor", "Harbor Lights", "Harbor Street Bakery and Café Company",
+                             "Old Harbor Ferry Company", "Fishmonger Ltd", "Unrelated Name"]
+    assert [m.field for m in ranked] == ["name", "name", "name", "name", "email", "metadata"]
+    assert len(index.search("harbor", limit=2)) == 2
+
+
+def test_delete_unseen_after_full_sync(index):
+    index.save_page([summary("custom_due")], run=1)
+    index.save_page([summary("express_ok")], run=2)
+    assert index.delete_unseen(2, created_up_to=NOW) == 1
+    assert [m.account.id for m in index.search("harbor")] == []
+    assert index.count() == 1
+
+
+def test_a_newer_index_is_refused_untouched(tmp_path):
+    path = tmp_path / "accounts-x.sqlite3"
+    DirectoryIndex.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(DirectoryVersionError, match="newer Linkdesk"):
+        DirectoryIndex.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_index_is_moved_aside_and_rebuilt(tmp_path):
+    path = tmp_path / "accounts-x.sqlite3"
+    path.write_bytes(b"not a database at all" * 100)
+    index = DirectoryIndex.open(path)
+    assert index.count() == 0 and index.recovered_from is not None and index.recovered_from.exists()
+    index.close()
+
+
+def test_index_key_never_holds_the_key(tmp_path):
+    secret = "sk_test_" + "A1b2C3d4" * 4
+    key = index_key("https://api.stripe.com", ApiKey(secret))
+    assert key == index_key("https://api.stripe.com/", secret)
+    assert key != index_key("http://127.0.0.1:12112", secret)
+    assert key != index_key("https://api.stripe.com", "sk_test_" + "Z9" * 16)
+    assert secret[8:16].lower() not in key and secret[-8:] not in key
+    assert index_path(tmp_path, key).name == f"accounts-{key}.sqlite3"
+    with pytest.raises(ValueError):
+        index_path(tmp_path, "../escape")
