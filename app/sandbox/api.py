@@ -164,7 +164,7 @@ class SandboxApi:
             params += _parse_params(request.body.decode("utf-8", "replace"))
             return self._idempotent(request, caller, request_id, params)
         if path == "/v1/accounts" and method == "GET":
-            return 200, dump_json(self._list_accounts(dict(params))), {}
+            return 200, dump_json(self._list_accounts(dict(params)), pretty=False), {}
         match = _ACCOUNT_PATH.match(path)
         if match and method == "GET":
             _only_expand(params)
@@ -293,8 +293,13 @@ class SandboxApi:
         return {"object": "list", "data": data, "has_more": has_more, "url": "/v1/accounts"}
 
 
-def dump_json(data: Any) -> bytes:
-    return json.dumps(data, indent=2).encode()
+def dump_json(data: Any, *, pretty: bool = True) -> bytes:
+    """Stripe pretty-prints its JSON, and so does the sandbox, except list pages: Python's
+    indenting encoder is pure Python, and 100 accounts took ~55 ms of the server's CPU against
+    ~5 ms compact, which made the sandbox, not the client, the bottleneck of any paging test."""
+    if pretty:
+        return json.dumps(data, indent=2).encode()
+    return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _parse_params(text: str) -> list[tuple[str, str]]:
