@@ -8,7 +8,7 @@ the network is untrusted, and these strings end up in a popup and on a terminal.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import astuple, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
 from app.directory.text import clean
@@ -128,7 +128,7 @@ class AccountSummary:
 
     def digest(self) -> str:
         """A fingerprint of everything but ``refreshed_at``: tells "updated" from "unchanged"."""
-        values = astuple(self)[:-1]
+        values = tuple(getattr(self, name) for name in _DIGESTED)
         return hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
 
     def public_dict(self) -> dict[str, Any]:
@@ -146,3 +146,4 @@ class AccountSummary:
 
 
 FIELDS = tuple(f.name for f in fields(AccountSummary))
+_DIGESTED = FIELDS[:-1]  # all but refreshed_at

@@ -22,6 +22,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u20
 
 def fold(text: str) -> str:
     """Lower-case, accents removed, compatibility forms unified (fullwidth, ligatures)."""
+    if text.isascii():  # most names and every email: no Unicode work to do
+        return text.lower().translate(_EXTRA)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped.translate(_EXTRA))
