@@ -59,6 +59,7 @@ def logged(make_sandbox):
     return make
 
 
+@pytest.mark.slow
 async def test_full_sync_indexes_every_account_once_in_about_one_request_per_page(logged, index):
     sandbox = logged(synthetic_accounts=2_000)
     seen = []
@@ -97,6 +98,7 @@ async def test_incremental_sync_fetches_only_what_is_new_and_what_was_looked_up(
     assert indexed_ids(index) == listed_ids(sandbox)
 
 
+@pytest.mark.slow
 async def test_accounts_created_during_a_sync_are_neither_missed_nor_doubled(logged, index, sandbox_clock):
     sandbox = logged(synthetic_accounts=1_500, latency=0.01)
     added = []
@@ -116,6 +118,7 @@ async def test_accounts_created_during_a_sync_are_neither_missed_nor_doubled(log
     assert index.conn.execute("SELECT count(DISTINCT id) = count(*) FROM accounts").fetchall() == [(1,)]
 
 
+@pytest.mark.slow
 async def test_a_cancelled_sync_resumes_without_fetching_pages_again(logged, index):
     sandbox = logged(synthetic_accounts=3_000, latency=0.005)
     async with StripeClient(ApiKey(DEMO_API_KEY), api_base=sandbox.url) as client:
