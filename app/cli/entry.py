@@ -18,7 +18,7 @@ EXIT_OK = 0
 # Only what parsing needs is imported here: with no command the window opens, and its first
 # paint must not wait for asyncio, httpx or SQLite (bench/ui_latency.py measures this path).
 
-COMMANDS = ("link", "account", "history", "profile", "sandbox")
+COMMANDS = ("link", "account", "accounts", "history", "profile", "sandbox")
 
 
 def api_base_option(text: str) -> str:

@@ -1,0 +1,85 @@
+"""``linkdesk accounts sync`` and ``linkdesk accounts search`` against a sandbox over loopback."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+
+from app.cli.entry import main
+from app.sandbox import DEMO_API_KEY
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def keyed(make_sandbox, monkeypatch):
+    sandbox = make_sandbox(synthetic_accounts=300)
+    monkeypatch.setenv("STRIPE_API_KEY", DEMO_API_KEY)
+    return ["--api-base", sandbox.url]
+
+
+def test_sync_prints_counts_and_time_then_search_finds_by_words_and_accents(keyed):
+    code, out, err = run("accounts", "sync", *keyed)
+    assert code == 0, err
+    assert out.startswith("Full sync: fetched ") and "(314 new, 0 updated) in " in out
+    assert out.rstrip().endswith("the index holds 314.")
+    assert err == ""  # not a terminal: no progress line
+    code, out, err = run("accounts", "search", "harb bak", *keyed)
+    assert code == 0 and out.splitlines()[0].startswith("acct_1LdCustomDue0001  Harbor Street Bakery  ")
+    assert "charges on  3 due by " in out.splitlines()[0]
+    code, out, _ = run("accounts", "search", "CAFE", "--limit", "3", "--json", *keyed)
+    found = json.loads(out)
+    assert code == 0 and 1 <= len(found) <= 3
+    assert all("café" in (r["name"] or "").casefold() for r in found)
+    assert set(found[0]) == {"id", "name", "email", "country", "charges_enabled", "payouts_enabled",
+                             "currently_due", "deadline"}
+
+
+def test_second_sync_is_incremental_and_json(keyed):
+    assert run("accounts", "sync", *keyed)[0] == 0
+    code, out, err = run("accounts", "sync", "--json", *keyed)
+    result = json.loads(out)
+    assert code == 0 and result["full"] is False and result["new"] == 0 and result["requests"] == 1
+    code, out, err = run("accounts", "sync", "--full", "--json", *keyed)
+    assert json.loads(out)["full"] is True and json.loads(out)["total"] == 314
+
+
+def test_search_without_an_index_says_to_sync_and_sends_nothing(keyed):
+    code, out, err = run("accounts", "search", "harbor", *keyed)
+    assert (code, out) == (1, "") and "run `linkdesk accounts sync` first" in err
+
+
+@pytest.mark.parametrize("argv, field", [(["x", "--limit", "0"], "limit"), (["  "], "query")])
+def test_bad_search_input_names_the_field(keyed, argv, field):
+    code, _, err = run("accounts", "search", *argv, *keyed)
+    assert code == 2 and f"invalid {field}" in err
+
+
+def test_names_from_the_network_cannot_reach_the_terminal_raw(keyed, make_sandbox, monkeypatch):
+    import dataclasses
+
+    from app.sandbox.seed import DEMO_SPECS
+
+    sandbox = make_sandbox(demo=False)
+    sandbox.add_account(dataclasses.replace(DEMO_SPECS["custom_due"], id="acct_1Evil000000001",
+                                            name="Evil\x1b]0;pwned\x07 Bakery", metadata={}))
+    monkeypatch.setenv("STRIPE_API_KEY", DEMO_API_KEY)
+    assert run("accounts", "sync", "--api-base", sandbox.url)[0] == 0
+    code, out, _ = run("accounts", "search", "evil", "--api-base", sandbox.url)
+    assert code == 0 and "acct_1Evil000000001" in out and "\x1b" not in out and "\x07" not in out
+
+
+def test_index_files_are_private_and_never_named_after_the_key(keyed, tmp_path):
+    assert run("accounts", "sync", *keyed)[0] == 0
+    data = tmp_path / "linkdesk-data" / "directory"
+    files = list(data.glob("accounts-*.sqlite3"))
+    assert len(files) == 1 and DEMO_API_KEY[8:] not in files[0].name
+    assert oct(os.stat(files[0]).st_mode & 0o777) == "0o600"
+    assert DEMO_API_KEY.encode() not in files[0].read_bytes()
