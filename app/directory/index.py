@@ -195,7 +195,7 @@ class DirectoryIndex:
                     changed.append((account, digest))
                 conn.executemany(_UPSERT, [_values(a) + (d, run, _key(a.business_name), _key(a.display_name))
                                             for a, d in changed])
-                self._reindex(conn, [a for a, d in changed if known.get(a.id) != d])
+                self._reindex(conn, [a for a, d in changed if known.get(a.id) != d], known)
             if window is not None:
                 _save_window(conn, window)
             conn.execute("COMMIT")
@@ -237,13 +237,13 @@ class DirectoryIndex:
         return len(ids)
 
     @staticmethod
-    def _reindex(conn: sqlite3.Connection, accounts: list[AccountSummary]) -> None:
+    def _reindex(conn: sqlite3.Connection, accounts: list[AccountSummary], known: dict[str, str]) -> None:
         if not accounts:
             return
         marks = ",".join("?" * len(accounts))
         rowids = dict(conn.execute(f"SELECT id, rowid FROM accounts WHERE id IN ({marks})",
                                    [a.id for a in accounts]).fetchall())
-        conn.executemany("DELETE FROM accounts_fts WHERE rowid = ?", [(rowids[a.id],) for a in accounts])
+        conn.executemany("DELETE FROM accounts_fts WHERE rowid = ?", [(rowids[a.id],) for a in accounts if a.id in known])
         conn.executemany(
             "INSERT INTO accounts_fts (rowid, name, email, meta) VALUES (?, ?, ?, ?)",
             [(rowids[a.id], *_fts_values(a)) for a in accounts],

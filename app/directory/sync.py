@@ -142,6 +142,8 @@ class DirectorySync:
             if pending == "windows":
                 self._phase = "windows"
                 self._windows = [w for w in index.windows(self._run)]
+                if resumed:  # what the windows hold is committed with them; run_fetched may lag
+                    self._fetched = int(index.state("run_first", 0)) + sum(w.fetched for w in self._windows)
                 await self._work()
                 index.set_state(run_phase="tail", run_fetched=self._fetched)
             top = index.state("run_top")
@@ -154,7 +156,7 @@ class DirectorySync:
                 removed = index.delete_unseen(self._run, created_up_to=int(top))
             index.clear_windows()
             index.set_state(run_phase=None, run_top=None, run_kind=None, run_fetched=None, run_density=None,
-                            run_floor=None, last_complete=self._clock.time())
+                            run_floor=None, run_first=None, last_complete=self._clock.time())
             cancelled = False
         except SyncCancelled:
             index.set_state(run_fetched=self._fetched)
@@ -223,7 +225,7 @@ class DirectorySync:
         self._density = len(accounts) / max(1, top - last + 1)
         self._floor = min(floor, last)
         windows = self._plan(last, accounts[-1].id)
-        index.set_state(run_phase="windows", run_top=top, run_fetched=self._fetched,
+        index.set_state(run_phase="windows", run_top=top, run_fetched=self._fetched, run_first=self._fetched,
                         run_density=self._density, run_floor=self._floor)
         self._windows = windows
 
@@ -322,7 +324,6 @@ class DirectorySync:
         window.done = not has_more or below
         self._save(accounts, window)
         self._estimate = self._fetched + int(sum(self._remaining(w) for w in self._windows))
-        self._index.set_state(run_fetched=self._fetched)
 
     # -- tail: accounts newer than the snapshot, and incremental syncs -------------------------------
     async def _tail(self, since: int | None) -> None:

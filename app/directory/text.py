@@ -16,6 +16,10 @@ _EXTRA = str.maketrans({
     "ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ħ": "h", "ı": "i",
     "ŀ": "l", "ŧ": "t", "'": "", "’": "", "ʼ": "", "‘": "",
 })
+# Combining marks (the accents NFKD splits off): the Unicode blocks that hold them.
+_COMBINING = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f"
+                        "\u0e31-\u0e3a\u0e47-\u0e4e\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+                        "\u3099\u309a\ufe20-\ufe2f]")
 _WORD = re.compile(r"[^\W_]+")  # what SQLite's unicode61 tokenizer calls a token
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -25,8 +29,7 @@ def fold(text: str) -> str:
     if text.isascii():  # most names and every email: no Unicode work to do
         return text.lower().translate(_EXTRA)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", stripped.translate(_EXTRA))
+    return unicodedata.normalize("NFC", _COMBINING.sub("", decomposed).translate(_EXTRA))
 
 
 def words(text: str) -> list[str]:
@@ -39,5 +42,7 @@ def clean(value: object, limit: int = 200) -> str | None:
     bidirectional-override characters removed), or None when empty or not a string."""
     if not isinstance(value, str):
         return None
+    if len(value) <= limit and value.isprintable() and value.strip() == value and "  " not in value:
+        return value or None  # the usual case: nothing to clean
     text = " ".join(_CONTROL.sub(" ", value).split())[:limit]
     return text or None

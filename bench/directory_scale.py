@@ -1,0 +1,165 @@
+"""The account directory at scale (issue 10).
+
+1. Sync: 10,000 accounts from the sandbox (own process, 150 ms latency, 25 requests/s limit),
+   with Linkdesk's concurrent sync (at its default 80 % share of the limit), as a ratio to the
+   rate-limit floor (100 pages at 25/s = 4 s; target <= 1.5x) and to plain sequential paging
+   with Stripe's SDK (``auto_paging_iter``), timed in the same run against the same server.
+2. Search: an index of 50,000 accounts (built in a child process, so its memory is not counted),
+   each prefix of a few typed queries searched as a keystroke would: median, 95th percentile
+   and worst latency, and the memory the open index adds to the process.
+
+    .venv/bin/python bench/directory_scale.py                 # --accounts 10000 --indexed 50000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import stripe  # noqa: E402  (test-only dependency)
+
+from app.directory.index import DirectoryIndex  # noqa: E402
+from app.directory.pacer import DEFAULT_SHARE, RATE_LIMITS, sync_limiter  # noqa: E402
+from app.directory.sync import PAGE, DirectorySync  # noqa: E402
+from app.sandbox import DEMO_API_KEY  # noqa: E402
+from app.stripe import ApiKey, StripeClient  # noqa: E402
+from app.stripe.client import DEFAULT_STRIPE_VERSION  # noqa: E402
+
+LATENCY, LIMIT = 0.15, 25
+TYPED = ("harbor street", "cafe creme", "jose garcia", "north", "orders@", "crm-000123", "acct_1Syn0000000420",
+         "zoe", "surf school", "o'brien")
+
+
+def start_sandbox(accounts: int) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.sandbox", "--port", "0", "--quiet", "--no-demo", "--synthetic", str(accounts),
+         "--latency", str(LATENCY), "--rate-limit", str(LIMIT)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    url = process.stdout.readline().strip() if process.stdout else ""
+    if not url.startswith("http"):
+        process.kill()
+        raise SystemExit(f"sandbox did not start (printed {url!r})")
+    return process, url
+
+
+async def ours(url: str, folder: Path) -> tuple[float, int, int, float, int]:
+    with DirectoryIndex.open(folder / "accounts-bench.sqlite3") as index:
+        async with StripeClient(ApiKey(DEMO_API_KEY), api_base=url) as client:
+            limiter = sync_limiter("test")
+            cpu = time.process_time()
+            start = time.perf_counter()
+            result = await DirectorySync(client, index, limiter=limiter).run(full=True)
+            took = time.perf_counter() - start
+            return took, result.total, result.requests, time.process_time() - cpu, limiter.rate_limited
+
+
+def sdk_sequential(url: str) -> tuple[float, int]:
+    stripe.enable_telemetry = False
+    sdk = stripe.StripeClient(DEMO_API_KEY, http_client=stripe.HTTPXClient(allow_sync_methods=True), base_addresses={"api": url},
+                              stripe_version=DEFAULT_STRIPE_VERSION, max_network_retries=2)
+    start = time.perf_counter()
+    count = sum(1 for _ in sdk.v1.accounts.list({"limit": PAGE}).auto_paging_iter())
+    return time.perf_counter() - start, count
+
+
+def bench_sync(accounts: int) -> None:
+    process, url = start_sandbox(accounts)
+    try:
+        floor = math.ceil(accounts / PAGE) / LIMIT
+        with tempfile.TemporaryDirectory() as folder:
+            took, total, requests, cpu, limited = asyncio.run(ours(url, Path(folder)))
+        time.sleep(1.5)  # let the server's bucket refill
+        sdk_took, sdk_count = sdk_sequential(url)
+    finally:
+        process.terminate()
+        process.wait()
+    print(f"sync of {accounts:,} accounts (sandbox: {LATENCY * 1000:.0f} ms latency, {LIMIT}/s limit; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    print(f"  linkdesk concurrent: {took:6.2f} s  {total:,} indexed, {requests} requests, "
+          f"{limited} rate-limited, {cpu:.2f} s CPU (pace {RATE_LIMITS['test'] * DEFAULT_SHARE:.0f}/s)")
+    print(f"  rate-limit floor:    {floor:6.2f} s  -> ratio {took / floor:.2f}x (target <= 1.5x)")
+    print(f"  SDK auto_paging_iter:{sdk_took:6.2f} s  {sdk_count:,} listed -> linkdesk is {sdk_took / took:.1f}x faster")
+
+
+def build_index(path: Path, count: int) -> None:
+    from app.directory.record import AccountSummary
+    from app.sandbox.accounts import account_json
+    from app.sandbox.seed import DEMO_SPECS, synthetic_spec
+
+    now = int(time.time())
+    with DirectoryIndex.open(path) as index:
+        specs = [*DEMO_SPECS.values()] + [synthetic_spec(n, count) for n in range(1, count + 1)]
+        for start in range(0, len(specs), 500):
+            index.save_page([AccountSummary.from_api(account_json(s, now), refreshed_at=now)
+                             for s in specs[start:start + 500]])
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def measure_search(path: Path) -> None:
+    """In a fresh process: RSS before and after opening the index, and each keystroke's time."""
+    gc.collect()
+    before = rss_kib()
+    index = DirectoryIndex.open(path)
+    index.search("warm up")
+    times: list[float] = []
+    for text in TYPED:
+        for end in range(1, len(text) + 1):
+            start = time.perf_counter()
+            index.search(text[:end], limit=10)
+            times.append((time.perf_counter() - start) * 1000)
+    after = rss_kib()
+    total = index.count()
+    index.close()
+    times.sort()
+    print(f"search over {total:,} indexed accounts ({len(times)} keystrokes of {len(TYPED)} typed queries)")
+    print(f"  per keystroke: median {statistics.median(times):.2f} ms, "
+          f"p95 {times[int(len(times) * 0.95)]:.2f} ms, worst {times[-1]:.2f} ms")
+    print(f"  memory: +{(after - before) / 1024:.1f} MiB RSS with the index open and searched "
+          f"(process {after / 1024:.0f} MiB); file {path.stat().st_size / 1e6:.1f} MB")
+
+
+def bench_search(count: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "accounts-bench.sqlite3"
+        for mode in ("--build", "--search"):
+            subprocess.run([sys.executable, __file__, mode, str(path), "--indexed", str(count)], check=True, cwd=ROOT)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--indexed", type=int, default=50_000)
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--search", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--skip-sync", action="store_true")
+    args = parser.parse_args()
+    if args.build:
+        build_index(args.build, args.indexed)
+        return
+    if args.search:
+        measure_search(args.search)
+        return
+    if not args.skip_sync:
+        bench_sync(args.accounts)
+    bench_search(args.indexed)
+
+
+if __name__ == "__main__":
+    main()
