@@ -117,11 +117,14 @@ class AccountWatcher:
     def running(self) -> bool:
         return not self._stop.is_set()
 
-    async def run(self) -> str:
-        """Watch until the link expires or :meth:`stop`; returns the reason it stopped."""
+    async def run(self, *, read_first: bool = False) -> str:
+        """Watch until the link expires or :meth:`stop`; returns the reason it stopped.
+        ``read_first``: read at once (the caller already waited the first interval)."""
         try:
-            if self._last is None:
-                await self._read()  # the baseline the changes are measured against
+            # Without a baseline, the first read (one interval in) becomes it: nothing is asked
+            # the moment a link is made, when the account was just read anyway.
+            if read_first and self._clock.monotonic() < self._until:
+                await self._read()
             while not self._stop.is_set():
                 left = self._until - self._clock.monotonic()
                 if left <= 0:
