@@ -51,6 +51,10 @@ async def lookup_account(w: "WindowHost") -> "Account | None":
         w.account_panel.set_busy(False)
         w.set_busy(False)
     w.account_panel.set_account_text(account.id)
+    directory = getattr(w, "directory", None)
+    if directory is not None:  # a new account ends the watch of the last; its index row is refreshed
+        directory.account_shown(account.id)
+        directory.account_seen(account)
     w.account_panel.show_account(account, now_wall=w.services.clock.time())
     w.form.set_account(account)
     w.status(f"{account.display_name} ({account.id})")

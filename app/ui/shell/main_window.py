@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
 
     from app.services import Services
     from app.stripe.models import Account
+    from app.ui.account.directory import AccountDirectoryUi
     from app.ui.history.panel import HistoryPanel
     from app.ui.links.card import LinkCard
     from app.ui.links.clipboard import ClipboardGuard
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self._retry: Callable[[], None] | None = None
         self.tracker = TaskTracker(on_error=self.report_unexpected)
         self._flow: "LinkFlow | None" = None
+        self.directory: "AccountDirectoryUi | None" = None  # the account directory, once services exist
         self._build()
         self.actions_by_name = build_menus(
             self, self._menu_handlers(), settings=settings, set_store_urls=self.set_store_urls,
@@ -200,6 +202,9 @@ class MainWindow(QMainWindow):
         self.profiles_ui.attach(services)
         if services.profile is not None and not services.connection.is_sandbox:
             self.profiles_ui.apply_form_defaults()
+        from app.ui.account.directory import AccountDirectoryUi
+
+        self.directory = AccountDirectoryUi(self)
         self.account_panel.input.setFocus()
 
     @property
@@ -360,7 +365,13 @@ class MainWindow(QMainWindow):
         Waits for the history to open first (rarely: it opens right after the first paint), so
         that the link is recorded before its card is shown."""
         await self.history_ready()
-        return await self.flow.create()
+        card = await self.flow.create()
+        if card is not None and self.directory is not None:  # follow the seller's progress live
+            from app.countdown import Countdown
+
+            self.directory.watch(card.account_id, Countdown.for_link(card.link).deadline_monotonic,
+                                 self.account_panel.account)
+        return card
 
     async def confirm_live_link(self, request: Any, account: "Account | None") -> bool:
         """Before sending: the first live link of a session asks (see ProfileController)."""
@@ -379,7 +390,12 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Cancel and await everything in flight (present mode's refresh too). Safe twice."""
+        if self.directory is not None:
+            self.directory.stop_watch("closed")
+            self.directory.cancel_sync()
         await self.tracker.cancel_all(close=True)
+        if self.directory is not None:
+            self.directory.close()
         self.cancel_request()  # a request awaited outside the tracker (tests, scripts)
         tasks: list[Any] = []
         if self._flow is not None:

@@ -1,0 +1,221 @@
+"""The account directory in the window: suggestions while typing, the sync and its progress
+bar, and live onboarding progress while a link is active.
+
+:class:`AccountDirectoryUi` is built by the window once services exist. It owns the index
+connection used for searching (on the Qt thread) and runs syncs and watches as tracked tasks on
+the qasync loop; the Qt-free work is in :mod:`app.directory`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+
+from app.ui.account.directory_search import DirectorySearch
+
+if TYPE_CHECKING:
+    from app.directory.index import DirectoryIndex
+    from app.directory.sync import SyncProgress, SyncResult
+    from app.directory.watch import AccountWatcher, WatchChange
+    from app.stripe.models import Account
+
+
+class AccountDirectoryUi(QObject):
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.w = window
+        services = window.services
+        from app.directory.pacer import sync_limiter
+
+        # Real time: the limiter paces real requests (a test's fake clock would never free a slot).
+        self.limiter = sync_limiter(services.connection.mode)
+        self.watch_sleep = asyncio.sleep  # tests drive the watch with a fake clock instead
+        # The first read is one interval after the link is made, started by a Qt timer: no task
+        # lingers from the moment of creation (the account was just read anyway).
+        self.watch_start_ms: int | None = None  # None: the watcher's interval
+        self._watch_timer = QTimer(self, singleShot=True)
+        self._watch_timer.timeout.connect(self._start_watch_task)
+        self._index: "DirectoryIndex | None" = None
+        self.sync_task: Any = None
+        self.last_result: "SyncResult | None" = None
+        self.watcher: "AccountWatcher | None" = None
+        self.watch_task: Any = None
+        panel = window.account_panel
+        self.search = DirectorySearch(panel.input, window.centralWidget(), self.index, has_index=self.has_index)
+        self.search.picked.connect(lambda _id: self.w.request_lookup())
+        self.search.syncRequested.connect(lambda: self.start_sync())
+
+        self.sync_button = QPushButton("Sync accounts", panel, objectName="directorySyncButton")
+        self.sync_button.setToolTip("Fetch your connected accounts so you can find them by name or email")
+        self.sync_button.setAutoDefault(False)
+        self.sync_button.clicked.connect(lambda: self.start_sync())
+        panel.layout().itemAt(0).layout().addWidget(self.sync_button)
+        self.progress = QProgressBar(window, objectName="directorySyncProgress", maximumWidth=260, maximumHeight=16)
+        self.progress.setAccessibleName("Account sync progress")
+        self.progress.hide()
+        self.cancel_button = QPushButton("Stop", window, objectName="directorySyncCancel")
+        self.cancel_button.setToolTip("Stop the sync; the next one continues where it stopped")
+        self.cancel_button.clicked.connect(self.cancel_sync)
+        self.cancel_button.hide()
+        window.statusBar().addPermanentWidget(self.progress)
+        window.statusBar().addPermanentWidget(self.cancel_button)
+        self.watch_label = QLabel(panel, objectName="accountWatch", wordWrap=True,
+                                  textFormat=Qt.TextFormat.PlainText)
+        self.watch_label.hide()
+        panel.layout().addWidget(self.watch_label)
+
+    # -- the index -------------------------------------------------------------------------------
+    def has_index(self) -> bool:
+        if self._index is not None:
+            return self._index.count() > 0 or self._index.state("last_complete") is not None
+        from app.directory.profile import has_directory
+
+        return has_directory(self.w.services)
+
+    def index(self) -> "DirectoryIndex | None":
+        if self._index is None:
+            from app.directory.profile import open_directory
+
+            try:
+                self._index = open_directory(self.w.services)
+            except Exception as exc:  # noqa: BLE001 - any failure: say so once, keep working
+                self.w.show_message("The account index could not be opened; search by name is unavailable.", str(exc))
+                return None
+        return self._index
+
+    def account_seen(self, account: "Account", *, looked_up: bool = True) -> None:
+        """A fresh read of an account (look-up, watch): keep its index row current."""
+        index = self._index
+        if index is None:
+            return
+        from app.directory.record import AccountSummary
+
+        now = self.w.services.clock.time()
+        index.upsert(AccountSummary.from_account(account, refreshed_at=now), looked_up_at=now if looked_up else None)
+
+    # -- sync ------------------------------------------------------------------------------------
+    def start_sync(self, *, full: bool = False) -> Any:
+        if self.sync_task is not None and not self.sync_task.done():
+            return self.sync_task
+        self._show_busy()  # at once, not when the task first runs
+        self.sync_task = self.w.spawn(self.sync(full=full), "directory-sync")
+        return self.sync_task
+
+    def _show_busy(self) -> None:
+        self.sync_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Syncing accounts…")
+        self.progress.show()
+        self.cancel_button.show()
+
+    async def sync(self, *, full: bool = False) -> "SyncResult | None":
+        from app.directory.sync import DirectorySync
+        from app.stripe.errors import StripeError
+
+        index = self.index()
+        if index is None:
+            return None
+        runner = DirectorySync(self.w.services.client, index, limiter=self.limiter,
+                               clock=self.w.services.clock, progress=self._show_progress)
+        self._runner = runner
+        self._show_busy()
+        try:
+            result = await runner.run(full=full)
+        except StripeError as exc:
+            self.w.show_error(exc, retry=lambda: self.start_sync(full=full))
+            return None
+        finally:
+            self.progress.hide()
+            self.cancel_button.hide()
+            self.sync_button.setEnabled(True)
+        self.last_result = result
+        if result.cancelled:
+            self.w.status(f"Sync stopped after {result.fetched:,} accounts; the next sync continues from there.")
+        else:
+            self.w.status(f"Accounts synced: {result.new:,} new, {result.updated:,} updated; "
+                          f"{result.total:,} in the index ({result.seconds:.1f} s).")
+        text = self.w.account_panel.input.text()
+        if self.w.account_panel.input.hasFocus() and text:
+            self.search.update_for(text)
+        return result
+
+    def _show_progress(self, progress: "SyncProgress") -> None:
+        if progress.estimate:
+            self.progress.setRange(0, progress.estimate)
+            self.progress.setValue(min(progress.fetched, progress.estimate))
+            self.progress.setFormat(f"Accounts: {progress.fetched:,} of about {progress.estimate:,}")
+        else:
+            self.progress.setFormat(f"Accounts: {progress.fetched:,}")
+
+    def cancel_sync(self) -> None:
+        runner = getattr(self, "_runner", None)
+        if runner is not None:
+            runner.cancel()
+
+    # -- live onboarding progress ------------------------------------------------------------------
+    def watch(self, account_id: str, until_monotonic: float, baseline: "Account | None") -> Any:
+        """Follow ``account_id`` until its link expires (``until_monotonic``), the account is
+        switched, or the window closes."""
+        from app.directory.watch import AccountWatcher
+
+        self.stop_watch("switched")
+        if baseline is not None and baseline.id != account_id:
+            baseline = None
+        services = self.w.services
+        watcher = AccountWatcher(services.client, account_id, until=until_monotonic, clock=services.clock,
+                                 limiter=self.limiter, baseline=baseline, on_change=self._show_change,
+                                 sleep=self.watch_sleep,
+                                 on_account=self._watched_account)
+        self.watcher = watcher
+        self.watch_label.setText("Watching onboarding while the link is active…")
+        self.watch_label.show()
+        start = self.watch_start_ms
+        self._watch_timer.start(int(watcher.interval * 1000) if start is None else start)
+        return watcher
+
+    def _start_watch_task(self) -> None:
+        watcher = self.watcher
+        if watcher is not None and watcher.running:
+            self.watch_task = self.w.spawn(self._watch(watcher), "account-watch")
+
+    async def _watch(self, watcher: "AccountWatcher") -> str:
+        reason = await watcher.run(read_first=True)
+        if self.watcher is watcher:
+            self.watch_label.setText(f"While the link was active: {watcher.outcome()}.")
+        return reason
+
+    def _show_change(self, change: "WatchChange") -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(change.at))
+        lines = [line for line in self.watch_label.text().splitlines() if not line.startswith("Watching")]
+        self.watch_label.setText("\n".join(["Watching onboarding while the link is active:",
+                                            *lines[-4:], f"{stamp}  {change.text}"]))
+
+    def _watched_account(self, account: "Account") -> None:
+        panel = self.w.account_panel
+        if panel.account is not None and panel.account.id == account.id:
+            panel.show_account(account, now_wall=self.w.services.clock.time())
+        self.account_seen(account, looked_up=False)
+
+    def stop_watch(self, reason: str) -> None:
+        self._watch_timer.stop()
+        if self.watcher is not None:
+            self.watcher.stop(reason)
+
+    def account_shown(self, account_id: str | None) -> None:
+        """The window now shows another account: the watch of the previous one ends."""
+        if self.watcher is not None and self.watcher.account_id != account_id:
+            self._watch_timer.stop()
+            self.watcher.stop("switched")
+            self.watcher = None
+            self.watch_label.hide()
+
+    def close(self) -> None:
+        self.stop_watch("closed")
+        self.cancel_sync()
+        if self._index is not None:
+            self._index.close()
+            self._index = None

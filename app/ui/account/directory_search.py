@@ -1,0 +1,147 @@
+"""As-you-type suggestions under the account field (the ``accountSearch`` list).
+
+Each edit of the field searches the local directory on the Qt thread (a few milliseconds over
+50,000 accounts, see bench/directory_scale.py) and shows the best matches with their status at
+a glance. Up/Down move through them, Enter or a click picks one, Esc closes the list. Text from
+the network is shown as plain item text (never rich text). With no index yet, the list says so
+and offers to sync.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListWidget, QListWidgetItem, QWidget
+
+if TYPE_CHECKING:
+    from app.directory.index import DirectoryIndex, Match
+
+ROLE_ID = Qt.ItemDataRole.UserRole
+SYNC_ITEM = "__sync__"
+MAX_SHOWN = 8
+NO_INDEX = "No account index yet: press Enter (or click here) to sync accounts, then search by name or email."
+
+
+def describe(match: "Match") -> str:
+    """One suggestion: name, email, country, and the status at a glance."""
+    a = match.account
+    status = "charges on" if a.charges_enabled else "charges off"
+    due = "nothing due"
+    if a.items_due:
+        due = f"{a.items_due} due" + (f" by {datetime.fromtimestamp(a.deadline):%d %b}" if a.deadline else "")
+    parts = [a.name, a.email if a.email and a.email != a.name else None, a.country, status, due]
+    return "  ·  ".join(p for p in parts if p)
+
+
+class AccountSuggestions(QListWidget):
+    """The floating list under the field (a child of the window, raised above its neighbours:
+    no top-level popup window, so the field keeps the keyboard focus)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("accountSearch")
+        self.setAccessibleName("Matching accounts")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.hide()
+
+
+class DirectorySearch(QObject):
+    """Wires the field to the index. ``picked(account_id)`` when a suggestion is chosen;
+    ``syncRequested`` when the "no index" entry is."""
+
+    picked = Signal(str)
+    syncRequested = Signal()
+
+    def __init__(self, field: QLineEdit, overlay_parent: QWidget, index: Callable[[], "DirectoryIndex | None"],
+                 *, has_index: Callable[[], bool]) -> None:
+        super().__init__(field)
+        self.field = field
+        self.list = AccountSuggestions(overlay_parent)
+        self._index = index
+        self._has_index = has_index
+        self.last_search_ms = 0.0  # the latest keystroke's search and fill time
+        field.textEdited.connect(self.update_for)
+        field.installEventFilter(self)
+        self.list.itemClicked.connect(self._choose)
+
+    # -- showing ---------------------------------------------------------------------------------
+    def update_for(self, text: str) -> None:
+        started = time.perf_counter()
+        query = text.strip()
+        if not query or (query.startswith("acct_") and len(query) >= 21) or "://" in query:
+            self.hide()  # empty, a whole id or a pasted address: nothing to suggest
+            return
+        index = self._index() if self._has_index() else None
+        self.list.clear()
+        if index is None:
+            item = QListWidgetItem(NO_INDEX)
+            item.setData(ROLE_ID, SYNC_ITEM)
+            self.list.addItem(item)
+        else:
+            for match in index.search(query, limit=MAX_SHOWN):
+                item = QListWidgetItem(describe(match))
+                item.setData(ROLE_ID, match.account.id)
+                item.setToolTip(match.account.id)
+                self.list.addItem(item)
+            if self.list.count() == 0:
+                self.hide()
+                self.last_search_ms = (time.perf_counter() - started) * 1000
+                return
+        self.list.setCurrentRow(0)
+        self._place()
+        self.last_search_ms = (time.perf_counter() - started) * 1000
+
+    def _place(self) -> None:
+        parent = self.list.parentWidget()
+        assert parent is not None
+        below = self.field.mapTo(parent, QPoint(0, self.field.height()))
+        rows = min(self.list.count(), MAX_SHOWN)
+        height = rows * max(self.list.sizeHintForRow(0), 18) + 2 * self.list.frameWidth()
+        width = max(self.field.width(), 360)
+        self.list.setGeometry(below.x(), below.y(), min(width, parent.width() - below.x()), height)
+        self.list.show()
+        self.list.raise_()
+
+    def hide(self) -> None:
+        self.list.hide()
+
+    @property
+    def shown(self) -> bool:
+        return self.list.isVisible()
+
+    # -- choosing --------------------------------------------------------------------------------
+    def _choose(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        value = item.data(ROLE_ID)
+        self.hide()
+        if value == SYNC_ITEM:
+            self.syncRequested.emit()
+            return
+        self.field.setText(str(value))
+        self.picked.emit(str(value))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.KeyPress and self.shown:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                step = 1 if key == Qt.Key.Key_Down else -1
+                self.list.setCurrentRow((self.list.currentRow() + step) % self.list.count())
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._choose(self.list.currentItem())
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.hide()
+                return True
+        if watched is self.field and event.type() == QEvent.Type.FocusOut:
+            self.hide()
+        return False

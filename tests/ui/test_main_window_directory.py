@@ -1,0 +1,115 @@
+"""The account directory in the window: suggestions as you type (``accountSearch``), the sync
+offered when there is no index, picking a result, and onboarding progress shown live."""
+
+from __future__ import annotations
+
+import asyncio
+
+from mainwindow_helpers import find, look_up, wait_until
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton
+
+from app.ui.account.directory_search import NO_INDEX
+
+
+def suggestions(window) -> list[str]:
+    popup = find(window, "accountSearch", QListWidget)
+    return [popup.item(i).text() for i in range(popup.count())] if popup.isVisible() else []
+
+
+async def type_into(qtbot, window, text: str) -> None:
+    field = find(window, "accountInput", QLineEdit)
+    field.clear()
+    qtbot.keyClicks(field, text)
+
+
+async def test_without_an_index_the_field_offers_to_sync_then_suggests_as_you_type(qtbot, window, transport):
+    field = find(window, "accountInput", QLineEdit)
+    field.setFocus()
+    await type_into(qtbot, window, "harb")
+    assert suggestions(window) == [NO_INDEX]
+    assert transport.requests == []  # offering costs no request
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    task = window.directory.sync_task
+    assert task is not None and find(window, "directorySyncProgress", QProgressBar).isVisible()
+    result = await task
+    assert result is not None and result.total == 14 and not find(window, "directorySyncProgress").isVisible()
+    assert "Accounts synced: 14 new" in window.statusBar().currentMessage()
+
+    await type_into(qtbot, window, "HARB bak")
+    shown = suggestions(window)
+    assert shown and shown[0].startswith("Harbor Street Bakery  ·  orders@harborstreetbakery.example.com  ·  US")
+    assert "charges on" in shown[0] and "3 due by" in shown[0]
+    assert window.directory.search.last_search_ms < 1000
+    qtbot.keyClick(field, Qt.Key.Key_Return)  # picks the highlighted suggestion and looks it up
+    assert field.text() == "acct_1LdCustomDue0001" and suggestions(window) == []
+    await wait_until(lambda: window.account_panel.account is not None)
+    assert window.account_panel.account.id == "acct_1LdCustomDue0001"
+    assert ("GET", "/v1/accounts/acct_1LdCustomDue0001") in transport.requests
+
+
+async def test_arrow_keys_move_through_suggestions_and_escape_closes_them(qtbot, window):
+    await window.directory.sync()
+    field = find(window, "accountInput", QLineEdit)
+    field.setFocus()
+    await type_into(qtbot, window, "s")
+    popup = find(window, "accountSearch", QListWidget)
+    assert popup.count() >= 2 and popup.currentRow() == 0
+    qtbot.keyClick(field, Qt.Key.Key_Down)
+    assert popup.currentRow() == 1 and field.hasFocus()
+    qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert not popup.isVisible() and field.text() == "s"
+    await type_into(qtbot, window, "zzzz nothing")
+    assert suggestions(window) == []
+    await type_into(qtbot, window, "acct_1LdCustomDue0001")  # a whole id: nothing to suggest
+    assert suggestions(window) == []
+
+
+async def test_onboarding_progress_is_shown_live_and_stops_when_the_account_changes(qtbot, window, sandbox,
+                                                                                   clock, accounts):
+    express = accounts["express_new"]
+    steps = {2: dict(details_submitted=True), 3: dict(charges_enabled=True)}
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.advance(seconds)
+        if len(sleeps) in steps:
+            sandbox.update_account(express, **steps[len(sleeps)])
+        await asyncio.sleep(0)
+
+    window.directory.watch_sleep = fake_sleep
+    window.directory.watch_start_ms = 0
+    await look_up(window, express)
+    find(window, "accountInput").setText(express)
+    card = await window.create_link()
+    assert card is not None
+    label = find(window, "accountWatch", QLabel)
+    assert label.isVisible() and label.text().startswith("Watching onboarding")
+    await wait_until(lambda: "Charges enabled" in label.text())
+    assert label.isVisible() and "Details submitted" in label.text()
+    assert window.account_panel.account.charges_enabled  # the summary follows the fresh reads
+    watcher, task = window.directory.watcher, window.directory.watch_task
+    await look_up(window, accounts["custom_due"])
+    assert watcher.stop_reason == "switched" and not label.isVisible()
+    assert await task == "switched"  # it ends at once (a read in flight is let finish, then dropped)
+    assert watcher.outcome().startswith("details submitted at ")
+
+
+async def test_stop_button_cancels_a_sync_which_the_next_one_resumes(qtbot, window):
+    directory = window.directory
+    stopped = []
+
+    def stop_at_once(progress):
+        stopped.append(progress.fetched)
+        directory.cancel_sync()
+
+    original = directory._show_progress
+    directory._show_progress = stop_at_once  # type: ignore[method-assign]
+    first = await directory.sync(full=True)
+    directory._show_progress = original  # type: ignore[method-assign]
+    assert first is not None and first.cancelled and stopped
+    assert "Sync stopped" in window.statusBar().currentMessage()
+    assert find(window, "directorySyncButton", QPushButton).isEnabled()
+    second = await directory.sync()
+    assert second is not None and not second.cancelled and second.total == 14
