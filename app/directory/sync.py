@@ -47,7 +47,8 @@ PAGE = 100
 DEFAULT_CONCURRENCY = 8
 MAX_RATE_LIMITED = 20  # 429s in a row on one page before the sync gives up
 _EARLIEST = 1_293_840_000  # 2011-01-01: no Connect account is older
-_SPLIT_MIN_PAGES = 2.5  # a window is split only when this many pages are left in it
+_SPLIT_MIN_PAGES = 2.5
+_MAX_TAIL_ROUNDS = 10  # accounts created faster than they can be paged: stop, the next sync goes on  # a window is split only when this many pages are left in it
 
 Progress = Callable[["SyncProgress"], None]
 
@@ -312,6 +313,8 @@ class DirectorySync:
 
     async def _page(self, window: Window) -> None:
         accounts, has_more = await self._list(lo=window.lo, hi=window.hi, cursor=window.cursor)
+        if accounts and accounts[-1].id == window.cursor:
+            has_more = False  # a server that does not move past the cursor would loop forever
         window.fetched += len(accounts)
         if accounts:
             first, last = accounts[0].created or 0, accounts[-1].created or 0
@@ -330,6 +333,7 @@ class DirectorySync:
         """Page ``created[gte]`` ``since``. An account created while a round was paging sits
         above its cursor, so a round of several pages that brought new accounts is followed by
         another from the newest it saw; a one-page round has no "meanwhile" to miss."""
+        rounds = 0
         while True:
             cursor, round_new, newest, pages = None, 0, since, 0
             while True:
@@ -338,12 +342,14 @@ class DirectorySync:
                 before = self._new
                 self._save(accounts)
                 round_new += self._new - before
-                if accounts:
-                    newest = max(newest or 0, accounts[0].created or 0)
-                    cursor = accounts[-1].id
-                if not has_more or not accounts:
+                if not accounts or accounts[-1].id == cursor:  # (a server stuck on its cursor)
                     break
-            if pages == 1 or round_new == 0 or since is None or newest == since:
+                newest = max(newest or 0, accounts[0].created or 0)
+                cursor = accounts[-1].id
+                if not has_more:
+                    break
+            rounds += 1
+            if pages == 1 or round_new == 0 or since is None or newest == since or rounds >= _MAX_TAIL_ROUNDS:
                 return
             since = newest
             self._index.set_state(run_top=since)

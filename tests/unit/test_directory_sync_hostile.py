@@ -1,0 +1,39 @@
+"""The sync against answers a real Stripe never gives: it must end, and keep only real accounts."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from app.directory.index import DirectoryIndex
+from app.directory.sync import DirectorySync
+from app.sandbox.accounts import account_json
+from app.sandbox.seed import DEMO_SPECS
+from app.stripe import ApiKey, StripeClient
+
+KEY = ApiKey("sk_test_" + "x1" * 12)
+
+
+def page(accounts, has_more=True):
+    return {"object": "list", "data": accounts, "has_more": has_more, "url": "/v1/accounts"}
+
+
+async def test_a_server_stuck_on_one_page_does_not_loop_forever(tmp_path):
+    stuck = [account_json(DEMO_SPECS[n], 1_767_225_600) for n in ("custom_due", "express_ok", "standard_ok")]
+    stuck.append({"id": "not_an_account", "object": "account"})
+    calls = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        if request.url.path == "/v1/account":
+            return httpx.Response(403, json={"error": {"type": "invalid_request_error", "message": "no"}})
+        return httpx.Response(200, content=json.dumps(page(stuck)).encode())
+
+    with DirectoryIndex.open(tmp_path / "accounts-x.sqlite3") as index:
+        async with StripeClient(KEY, transport=httpx.MockTransport(answer), max_retries=0) as client:
+            result = await DirectorySync(client, index, concurrency=3).run()
+        assert not result.cancelled and result.total == 3
+        assert sorted(r[0] for r in index.conn.execute("SELECT id FROM accounts")) == sorted(
+            a["id"] for a in stuck[:3])
+    assert len(calls) < 40
