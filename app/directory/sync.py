@@ -210,10 +210,12 @@ class DirectorySync:
     # -- full sync: first page and windows ----------------------------------------------------------
     async def _first_page(self) -> None:
         platform = asyncio.ensure_future(self._platform_created())
+        started = time.perf_counter()
         try:
             accounts, has_more = await self._list(lo=None, hi=None, cursor=None)
         finally:
             floor = await platform
+        self._workers = self._workers_for(time.perf_counter() - started)
         self._save(accounts)
         index = self._index
         if not accounts:
@@ -247,7 +249,8 @@ class DirectorySync:
         the splitting in :meth:`_next_window` evens out what the estimate gets wrong."""
         index, floor = self._index, self._floor
         span = max(1, hi - floor)
-        count = max(1, min(self._concurrency, math.ceil(self._density * span / PAGE)))
+        workers = getattr(self, "_workers", self._concurrency)
+        count = max(1, min(workers, math.ceil(self._density * span / PAGE)))
         bounds = [hi - (span * i) // count for i in range(count + 1)]  # descending, last == floor
         windows = [index.add_window(self._run, bounds[1], hi, cursor)]
         for upper, lower in zip(bounds[1:-1], bounds[2:]):
@@ -257,8 +260,17 @@ class DirectorySync:
         self._estimate = self._fetched + int(self._density * span)
         return windows
 
+    def _workers_for(self, latency: float) -> int:
+        """Enough requests in flight to keep the limiter's pace through this latency, and no
+        more: each extra window ends in a partial page, an extra request."""
+        rate = getattr(self._limiter, "rate", None)
+        if not isinstance(rate, (int, float)) or rate <= 0:
+            return self._concurrency
+        return max(2, min(self._concurrency, math.ceil(rate * latency * 1.3)))
+
     async def _work(self) -> None:
-        workers = [asyncio.ensure_future(self._worker()) for _ in range(self._concurrency)]
+        count = getattr(self, "_workers", self._concurrency)
+        workers = [asyncio.ensure_future(self._worker()) for _ in range(count)]
         try:
             await asyncio.gather(*workers)
         except BaseException:
