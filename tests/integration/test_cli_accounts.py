@@ -83,3 +83,20 @@ def test_index_files_are_private_and_never_named_after_the_key(keyed, tmp_path):
     assert len(files) == 1 and DEMO_API_KEY[8:] not in files[0].name
     assert oct(os.stat(files[0]).st_mode & 0o777) == "0o600"
     assert DEMO_API_KEY.encode() not in files[0].read_bytes()
+
+
+def test_progress_is_drawn_on_a_terminal_only():
+    from app.cli.accounts import _TerminalProgress
+    from app.directory.sync import SyncProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, piped = Terminal(), io.StringIO()
+    for stream in (terminal, piped):
+        progress = _TerminalProgress(stream)
+        progress(SyncProgress(1_200, 10_000, "windows"))
+        progress.done()
+    assert "\rSyncing accounts: 1,200 of about 10,000 (windows)" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r\x1b[K") and piped.getvalue() == ""
