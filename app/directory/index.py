@@ -164,6 +164,10 @@ class DirectoryIndex:
     def count(self) -> int:
         return int(self._rows("SELECT count(*) FROM accounts")[0][0])
 
+    def has_accounts(self) -> bool:
+        """Whether the index holds at least one account (cheaper than :meth:`count`)."""
+        return bool(self._rows("SELECT EXISTS (SELECT 1 FROM accounts)")[0][0])
+
     def get(self, account_id: str) -> AccountSummary | None:
         rows = self._rows(f"SELECT {_COLUMNS} FROM accounts WHERE id = ?", (account_id,))
         return _summary(rows[0]) if rows else None

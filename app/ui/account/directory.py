@@ -40,6 +40,7 @@ class AccountDirectoryUi(QObject):
         self._watch_timer = QTimer(self, singleShot=True)
         self._watch_timer.timeout.connect(self._start_watch_task)
         self._index: "DirectoryIndex | None" = None
+        self._has_rows = False
         self.sync_task: Any = None
         self.last_result: "SyncResult | None" = None
         self.watcher: "AccountWatcher | None" = None
@@ -70,8 +71,13 @@ class AccountDirectoryUi(QObject):
 
     # -- the index -------------------------------------------------------------------------------
     def has_index(self) -> bool:
+        """Whether there is anything to search (asked on every keystroke: answered from a flag
+        once known, never by counting rows)."""
+        if self._has_rows:
+            return True
         if self._index is not None:
-            return self._index.count() > 0 or self._index.state("last_complete") is not None
+            self._has_rows = self._index.state("last_complete") is not None or self._index.has_accounts()
+            return self._has_rows
         from app.directory.profile import has_directory
 
         return has_directory(self.w.services)
@@ -133,6 +139,7 @@ class AccountDirectoryUi(QObject):
             self.cancel_button.hide()
             self.sync_button.setEnabled(True)
         self.last_result = result
+        self._has_rows = result.total > 0 or not result.cancelled
         if result.cancelled:
             self.w.status(f"Sync stopped after {result.fetched:,} accounts; the next sync continues from there.")
         else:
