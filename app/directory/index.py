@@ -140,6 +140,10 @@ class DirectoryIndex:
     def open_for(cls, data_dir: Path, key: str) -> "DirectoryIndex":
         return cls.open(index_path(data_dir, key))
 
+    def set_busy_timeout(self, ms: int) -> None:
+        """How long a statement waits for another connection's lock (the window: briefly)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:

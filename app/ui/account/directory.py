@@ -9,6 +9,7 @@ the qasync loop; the Qt-free work is in :mod:`app.directory`.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from app.directory.sync import SyncProgress, SyncResult
     from app.directory.watch import AccountWatcher, WatchChange
     from app.stripe.models import Account
+
+
+UI_BUSY_TIMEOUT_MS = 20  # the Qt thread never waits longer for the sync thread's write lock
 
 
 class AccountDirectoryUi(QObject):
@@ -88,6 +92,7 @@ class AccountDirectoryUi(QObject):
 
             try:
                 self._index = open_directory(self.w.services)
+                self._index.set_busy_timeout(UI_BUSY_TIMEOUT_MS)
             except Exception as exc:  # noqa: BLE001 - any failure: say so once, keep working
                 self.w.show_message("The account index could not be opened; search by name is unavailable.", str(exc))
                 return None
@@ -101,7 +106,10 @@ class AccountDirectoryUi(QObject):
         from app.directory.record import AccountSummary
 
         now = self.w.services.clock.time()
-        index.upsert(AccountSummary.from_account(account, refreshed_at=now), looked_up_at=now if looked_up else None)
+        try:
+            index.upsert(AccountSummary.from_account(account, refreshed_at=now), looked_up_at=now if looked_up else None)
+        except sqlite3.OperationalError:
+            pass  # the sync's thread holds the write lock: this row is only a cache, the sync refreshes it
 
     # -- sync ------------------------------------------------------------------------------------
     def start_sync(self, *, full: bool = False) -> Any:
@@ -119,21 +127,30 @@ class AccountDirectoryUi(QObject):
         self.cancel_button.show()
 
     async def sync(self, *, full: bool = False) -> "SyncResult | None":
-        from app.directory.sync import DirectorySync
+        """Run one sync on its own thread (app.directory.background): the Qt thread only
+        shows its progress."""
+        from app.directory.background import BackgroundSync
+        from app.directory.profile import directory_path
         from app.stripe.errors import StripeError
 
-        index = self.index()
-        if index is None:
+        if self.index() is None:
             return None
-        runner = DirectorySync(self.w.services.client, index, limiter=self.limiter,
-                               clock=self.w.services.clock, progress=self._show_progress)
+        loop = asyncio.get_running_loop()
+        services = self.w.services
+        client = services.client
+        runner = BackgroundSync(
+            api_key=client.api_key, api_base=client.api_base, index_path=directory_path(services), full=full,
+            on_progress=lambda p: loop.call_soon_threadsafe(self._progress_arrived, p))
         self._runner = runner
         self._show_busy()
         try:
-            result = await runner.run(full=full)
+            result = await asyncio.wrap_future(runner.start())
         except StripeError as exc:
             self.w.show_error(exc, retry=lambda: self.start_sync(full=full))
             return None
+        except asyncio.CancelledError:
+            runner.abort()  # the window is closing: the thread stops too (aclose waits for it)
+            raise
         finally:
             self.progress.hide()
             self.cancel_button.hide()
@@ -149,6 +166,10 @@ class AccountDirectoryUi(QObject):
         if self.w.account_panel.input.hasFocus() and text:
             self.search.update_for(text)
         return result
+
+    def _progress_arrived(self, progress: "SyncProgress") -> None:
+        if self.progress.isVisible():
+            self._show_progress(progress)
 
     def _show_progress(self, progress: "SyncProgress") -> None:
         if progress.estimate:
@@ -220,9 +241,14 @@ class AccountDirectoryUi(QObject):
             self.watcher = None
             self.watch_label.hide()
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
+        """Stop the watch and the sync (waiting for its thread), close the index. Safe twice."""
         self.stop_watch("closed")
-        self.cancel_sync()
+        runner = getattr(self, "_runner", None)
+        if runner is not None:
+            runner.abort()
+            await asyncio.get_running_loop().run_in_executor(None, runner.join, 10.0)
+            self._runner = None
         if self._index is not None:
             self._index.close()
             self._index = None

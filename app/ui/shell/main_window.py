@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
             self.directory.cancel_sync()
         await self.tracker.cancel_all(close=True)
         if self.directory is not None:
-            self.directory.close()
+            await self.directory.aclose()
         self.cancel_request()  # a request awaited outside the tracker (tests, scripts)
         tasks: list[Any] = []
         if self._flow is not None:
