@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QPushButton, QToolButton
 
 from app.ui.account.directory_search import DirectorySearch
 
@@ -54,10 +54,16 @@ class AccountDirectoryUi(QObject):
         self.search.picked.connect(lambda _id: self.w.request_lookup())
         self.search.syncRequested.connect(lambda: self.start_sync())
 
-        self.sync_button = QPushButton("Sync accounts", panel, objectName="directorySyncButton")
-        self.sync_button.setToolTip("Fetch your connected accounts so you can find them by name or email")
-        self.sync_button.setAutoDefault(False)
+        self.sync_button = QToolButton(panel, objectName="directorySyncButton")
+        self.sync_button.setText("Sync accounts")
+        self.sync_button.setToolTip("Fetch new connected accounts so you can find them by name or email")
+        self.sync_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.sync_button.clicked.connect(lambda: self.start_sync())
+        menu = QMenu(self.sync_button)
+        menu.addAction("Sync new accounts", lambda: self.start_sync())
+        full = menu.addAction("Full refresh (names, requirements, removed accounts)", lambda: self.start_sync(full=True))
+        full.setObjectName("directoryFullSyncAction")
+        self.sync_button.setMenu(menu)
         panel.layout().itemAt(0).layout().addWidget(self.sync_button)
         self.progress = QProgressBar(window, objectName="directorySyncProgress", maximumWidth=260, maximumHeight=16)
         self.progress.setAccessibleName("Account sync progress")

@@ -27,13 +27,14 @@ NO_INDEX = "No account index yet: press Enter (or click here) to sync accounts, 
 
 
 def describe(match: "Match") -> str:
-    """One suggestion: name, email, country, and the status at a glance."""
+    """One suggestion: name, country and the status at a glance, then the email (the part that
+    may be cut off at the right edge)."""
     a = match.account
     status = "charges on" if a.charges_enabled else "charges off"
     due = "nothing due"
     if a.items_due:
         due = f"{a.items_due} due" + (f" by {datetime.fromtimestamp(a.deadline):%d %b}" if a.deadline else "")
-    parts = [a.name, a.email if a.email and a.email != a.name else None, a.country, status, due]
+    parts = [a.name, a.country, status, due, a.email if a.email and a.email != a.name else None]
     return "  ·  ".join(p for p in parts if p)
 
 
@@ -103,9 +104,11 @@ class DirectorySearch(QObject):
         assert parent is not None
         below = self.field.mapTo(parent, QPoint(0, self.field.height()))
         rows = min(self.list.count(), MAX_SHOWN)
-        height = rows * max(self.list.sizeHintForRow(0), 18) + 2 * self.list.frameWidth()
-        width = max(self.field.width(), 360)
-        self.list.setGeometry(below.x(), below.y(), min(width, parent.width() - below.x()), height)
+        row = self.list.sizeHintForRow(0)
+        height = rows * (row if row > 0 else 18) + 2 * self.list.frameWidth()
+        wanted = self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + 8
+        width = min(max(self.field.width(), wanted), parent.width() - below.x() - 8)
+        self.list.setGeometry(below.x(), below.y(), width, height)
         self.list.show()
         self.list.raise_()
 
