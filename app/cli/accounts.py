@@ -88,14 +88,13 @@ class _TerminalProgress:
 
 
 async def sync(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.directory.pacer import sync_limiter
     from app.directory.profile import open_directory
     from app.directory.sync import DirectorySync
 
     progress = _TerminalProgress(err)
     with open_directory(services) as index:
-        runner = DirectorySync(services.client, index, limiter=sync_limiter(services.connection.mode),
-                               clock=services.clock, progress=progress)
+        # Paced by the client's own (per key) rate limiter.
+        runner = DirectorySync(services.client, index, clock=services.clock, progress=progress)
         try:
             result = await runner.run(full=args.full)
         finally:

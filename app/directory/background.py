@@ -5,6 +5,10 @@ The thread runs its own event loop with its own :class:`app.stripe.StripeClient`
 API base) and its own connection to the index file (WAL: the window's connection keeps reading
 while this one writes). Progress is handed to ``on_progress`` on the sync's thread: the caller
 moves it to its own thread (e.g. ``loop.call_soon_threadsafe``).
+
+The key's rate limiter belongs to the owner's loop (an asyncio lock cannot be shared across
+loops): :class:`ForeignLimiter` makes the sync's client wait for it there, so the window and
+the sync share one budget per key, as :mod:`app.stripe.ratelimit` intends.
 """
 
 from __future__ import annotations
@@ -16,8 +20,30 @@ from pathlib import Path
 from typing import Any, Callable
 
 from app.directory.index import DirectoryIndex
-from app.directory.pacer import DEFAULT_SHARE, sync_limiter
 from app.directory.sync import DirectorySync, SyncProgress, SyncResult
+
+
+class ForeignLimiter:
+    """A rate limiter living on another event loop, used from this one (same interface)."""
+
+    def __init__(self, limiter: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self._limiter = limiter
+        self._loop = loop
+
+    @property
+    def rate(self) -> float:
+        return float(self._limiter.rate)
+
+    async def acquire(self) -> None:
+        waiting = asyncio.run_coroutine_threadsafe(self._limiter.acquire(), self._loop)
+        try:
+            await asyncio.wrap_future(waiting)
+        except asyncio.CancelledError:
+            waiting.cancel()
+            raise
+
+    def on_rate_limited(self, retry_after: float | None) -> None:
+        self._loop.call_soon_threadsafe(self._limiter.on_rate_limited, retry_after)
 
 
 class BackgroundSync:
@@ -28,7 +54,8 @@ class BackgroundSync:
         api_base: str,
         index_path: Path,
         full: bool = False,
-        share: float = DEFAULT_SHARE,
+        rate_limiter: Any = None,
+        owner_loop: asyncio.AbstractEventLoop | None = None,
         on_progress: Callable[[SyncProgress], None] | None = None,
         client_options: dict[str, Any] | None = None,
     ) -> None:
@@ -36,7 +63,7 @@ class BackgroundSync:
         self._api_base = api_base
         self._path = Path(index_path)
         self._full = full
-        self._share = share
+        self._limiter = ForeignLimiter(rate_limiter, owner_loop) if rate_limiter is not None and owner_loop else None
         self._on_progress = on_progress
         self._client_options = client_options or {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -90,9 +117,11 @@ class BackgroundSync:
         self._loop = asyncio.get_running_loop()
         try:
             with DirectoryIndex.open(self._path) as index:
-                async with StripeClient(self._api_key, api_base=self._api_base, **self._client_options) as client:
-                    self._sync = DirectorySync(client, index, limiter=sync_limiter(self._api_key.mode, share=self._share),
-                                               progress=self._on_progress)
+                options = dict(self._client_options)
+                if self._limiter is not None:
+                    options["rate_limiter"] = self._limiter
+                async with StripeClient(self._api_key, api_base=self._api_base, **options) as client:
+                    self._sync = DirectorySync(client, index, progress=self._on_progress)
                     self._task = asyncio.current_task()  # type: ignore[assignment]
                     self._ready.set()
                     return await self._sync.run(full=self._full)

@@ -9,9 +9,10 @@ runs out of windows it splits the window with the most left to do, at a point it
 safely below the page in flight: a platform that grew over the years (most accounts recent) and
 one that did not are both covered in about as many requests as pages of 100.
 
-**Pace.** Every request first takes a slot from the limiter (a share of the mode's rate limit,
-see :mod:`app.directory.pacer`); a 429 is reported to it (it pauses and slows down) and the
-page is asked again. Concurrency is capped besides, so a slow server does not pile up requests.
+**Pace.** Every request waits for the client's rate limiter (:mod:`app.stripe.ratelimit`, one
+per key, a share of the mode's limit), which a 429 slows down; the sync asks such a page again.
+An extra ``limiter`` (same interface) may hold the sync to less than the client's share. The
+number of windows in flight follows the limiter's rate and the first page's latency.
 
 **Resumable.** Each page is written together with its window's new cursor in one transaction,
 so after a cancel, a crash or a kill the next run continues every window from where it stood,
@@ -39,7 +40,7 @@ from typing import Any, Callable
 
 from app.clock import Clock, SystemClock
 from app.directory.index import DirectoryIndex, Window
-from app.directory.pacer import RateLimiter
+from app.stripe.ratelimit import RateLimiter
 from app.directory.record import AccountSummary
 from app.stripe.errors import InvalidRequestError, PermissionDeniedError, RateLimitError, StripeError
 
@@ -263,7 +264,7 @@ class DirectorySync:
     def _workers_for(self, latency: float) -> int:
         """Enough requests in flight to keep the limiter's pace through this latency, and no
         more: each extra window ends in a partial page, an extra request."""
-        rate = getattr(self._limiter, "rate", None)
+        rate = getattr(self._limiter or getattr(self._client, "rate_limiter", None), "rate", None)
         if not isinstance(rate, (int, float)) or rate <= 0:
             return self._concurrency
         return max(2, min(self._concurrency, math.ceil(rate * latency * 1.3)))

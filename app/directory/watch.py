@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from app.clock import Clock
-from app.directory.pacer import RateLimiter
+from app.stripe.ratelimit import RateLimiter
 from app.stripe.errors import RateLimitError, StripeError
 from app.stripe.models import Account
 
@@ -89,7 +89,8 @@ class AccountWatcher:
         time_format: Callable[[float], str] = _hhmm,
     ) -> None:
         """``until`` is the link's expiry on ``clock.monotonic()`` (the countdown's end).
-        ``on_account`` gets every fresh read (e.g. to update the summary and the index)."""
+        ``on_account`` gets every fresh read (e.g. to update the summary and the index).
+        The client's own rate limiter paces the reads; ``limiter`` is an extra one, if any."""
         self._client = client
         self.account_id = account_id
         self._until = until

@@ -98,5 +98,5 @@ def test_progress_is_drawn_on_a_terminal_only():
         progress = _TerminalProgress(stream)
         progress(SyncProgress(1_200, 10_000, "windows"))
         progress.done()
-    assert "\rSyncing accounts: 1,200 of about 10,000 (windows)" in terminal.getvalue()
+    assert "\r\x1b[KSyncing accounts: 1,200 of about 10,000 (windows)" in terminal.getvalue()
     assert terminal.getvalue().endswith("\r\x1b[K") and piped.getvalue() == ""

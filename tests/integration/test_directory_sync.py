@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from app.directory.index import DirectoryIndex
-from app.directory.pacer import Pacer
 from app.directory.record import AccountSummary
 from app.directory.sync import PAGE, DirectorySync
 from app.sandbox import DEMO_API_KEY
 from app.sandbox.seed import DEMO_SPECS
 from app.stripe import ApiKey, StripeClient
+from app.stripe.ratelimit import RateLimiter
 
 CHILD = Path(__file__).with_name("directory_sync_child.py")
 
@@ -182,22 +182,22 @@ async def test_a_killed_sync_resumes_where_its_last_written_page_left_off(logged
     assert list_requests(sandbox) - killed_requests <= pages - had // PAGE + 12
 
 
-async def test_rate_limited_pages_slow_the_pacer_and_are_asked_again(logged, index):
+async def test_rate_limited_pages_slow_the_limiter_and_are_asked_again(logged, index):
     sandbox = logged(synthetic_accounts=400)
     sandbox.inject_fault("429", 3, path="/v1/accounts")
-    pacer = Pacer(1000.0, default_pause=0.01)
-    async with StripeClient(ApiKey(DEMO_API_KEY), api_base=sandbox.url, max_retries=0) as client:
-        result = await DirectorySync(client, index, limiter=pacer, concurrency=2).run()
-    assert pacer.rate_limited == 3 and pacer.slowdown > 1.0
+    limiter = RateLimiter(1000.0, share=1.0)
+    async with StripeClient(ApiKey(DEMO_API_KEY), api_base=sandbox.url, max_retries=0, rate_limiter=limiter) as client:
+        result = await DirectorySync(client, index, concurrency=2).run()
+    assert limiter.rate_limited_count == 3 and limiter.rate < limiter.limit
     assert indexed_ids(index) == listed_ids(sandbox) and result.total == 414
     assert sum(1 for line in sandbox.lines if '"GET /v1/accounts?' in line and '" 429 ' in line) == 3
 
 
 @pytest.mark.slow
-async def test_the_pacer_keeps_a_sync_under_the_servers_real_limit(logged, index):
+async def test_the_clients_limiter_keeps_a_sync_under_the_servers_real_limit(logged, index):
     sandbox = logged(synthetic_accounts=1_000, rate_limit=10, clock=time.time)  # the bucket refills in real time
-    pacer = Pacer(8.0)
-    async with StripeClient(ApiKey(DEMO_API_KEY), api_base=sandbox.url, max_retries=0) as client:
-        result = await DirectorySync(client, index, limiter=pacer, concurrency=6).run()
-    assert result.total == 1_014 and pacer.rate_limited == 0
+    limiter = RateLimiter(10.0)  # the default share: 8 requests/s
+    async with StripeClient(ApiKey(DEMO_API_KEY), api_base=sandbox.url, max_retries=0, rate_limiter=limiter) as client:
+        result = await DirectorySync(client, index, concurrency=6).run()
+    assert result.total == 1_014 and limiter.rate_limited_count == 0
     assert not any('" 429 ' in line for line in sandbox.lines)

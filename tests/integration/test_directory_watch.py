@@ -9,7 +9,6 @@ import time
 import pytest
 
 from app.clock import FakeClock
-from app.directory.pacer import Pacer
 from app.directory.watch import AccountWatcher
 from app.sandbox import DEMO_API_KEY
 from app.sandbox.seed import DEMO_SPECS
@@ -49,7 +48,7 @@ async def test_changes_are_reported_as_the_seller_onboards_and_the_watch_stops_a
     seen = []
     async with StripeClient(ApiKey(DEMO_API_KEY), api_base=logged_sandbox.url) as client:
         watcher = AccountWatcher(client, ACCOUNT, until=clock.monotonic() + 60, clock=clock, interval=7,
-                                 sleep=script, on_change=seen.append, limiter=Pacer(1000, clock=clock))
+                                 sleep=script, on_change=seen.append)
         reason = await watcher.run()
     assert reason == "expired"
     assert script.sleeps == [7.0] * 8 + [4.0]  # 60 s of link: 8 full intervals, then its end

@@ -8,7 +8,7 @@ import asyncio
 from mainwindow_helpers import find, look_up, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QProgressBar, QToolButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QToolButton
 
 from app.ui.account.directory_search import NO_INDEX
 
@@ -97,19 +97,17 @@ async def test_onboarding_progress_is_shown_live_and_stops_when_the_account_chan
     assert watcher.outcome().startswith("details submitted at ")
 
 
-async def test_stop_button_cancels_a_sync_which_the_next_one_resumes(qtbot, window):
+async def test_stop_button_cancels_a_sync_which_the_next_one_resumes(qtbot, window, sandbox):
+    import gc
+
     directory = window.directory
-    stopped = []
-
-    def stop_at_once(progress):
-        stopped.append(progress.fetched)
-        directory.cancel_sync()
-
-    original = directory._show_progress
-    directory._show_progress = stop_at_once  # type: ignore[method-assign]
-    first = await directory.sync(full=True)
-    directory._show_progress = original  # type: ignore[method-assign]
-    assert first is not None and first.cancelled and stopped
+    sandbox.inject_fault("timeout", delay=0.5, path="/v1/accounts")  # the first page takes a while
+    task = directory.start_sync(full=True)
+    await wait_until(lambda: directory._runner is not None)
+    assert not gc.isenabled()  # no collection in the sync's thread while it runs
+    qtbot.mouseClick(find(window, "directorySyncCancel", QPushButton), Qt.MouseButton.LeftButton)
+    first = await task
+    assert first is not None and first.cancelled and gc.isenabled()
     assert "Sync stopped" in window.statusBar().currentMessage()
     assert find(window, "directorySyncButton", QToolButton).isEnabled()
     second = await directory.sync()

@@ -62,10 +62,12 @@ def test_hostile_list_entries_are_refused_or_cleaned():
     assert AccountSummary.from_api({**good, "id": "acct_../../etc"}, refreshed_at=0) is None
     assert AccountSummary.from_api({**good, "id": 7}, refreshed_at=0) is None
     assert AccountSummary.from_api("not an object", refreshed_at=0) is None  # type: ignore[arg-type]
-    odd = AccountSummary.from_api({**good, "email": "a\x07b@example.com", "created": True, "charges_enabled": "false",
-                                   "requirements": {"current_deadline": 10**20}}, refreshed_at=0)
-    assert odd is not None and odd.email == "a b@example.com" and odd.created is None and odd.deadline is None
-    assert odd.charges_enabled is False
+    # Wrong types are refused whole (by app.stripe's decoding); odd text is cleaned.
+    for field, value in (("created", True), ("charges_enabled", "false"), ("requirements", {"current_deadline": 10**20})):
+        assert AccountSummary.from_api({**good, field: value}, refreshed_at=0) is None, field
+    odd = AccountSummary.from_api({**good, "email": "a\x07b@example.com",
+                                   "business_profile": {"name": "Evil\x1b]0;x\x07 \u202eCo"}}, refreshed_at=0)
+    assert odd is not None and odd.email == "a b@example.com" and odd.business_name == "Evil ]0;x Co"
 
 
 def test_save_page_counts_new_updated_and_unchanged(index):

@@ -21,7 +21,6 @@ def page(accounts, has_more=True):
 
 async def test_a_server_stuck_on_one_page_does_not_loop_forever(tmp_path):
     stuck = [account_json(DEMO_SPECS[n], 1_767_225_600) for n in ("custom_due", "express_ok", "standard_ok")]
-    stuck.append({"id": "not_an_account", "object": "account"})
     calls = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -34,6 +33,22 @@ async def test_a_server_stuck_on_one_page_does_not_loop_forever(tmp_path):
         async with StripeClient(KEY, transport=httpx.MockTransport(answer), max_retries=0) as client:
             result = await DirectorySync(client, index, concurrency=3).run()
         assert not result.cancelled and result.total == 3
-        assert sorted(r[0] for r in index.conn.execute("SELECT id FROM accounts")) == sorted(
-            a["id"] for a in stuck[:3])
+        assert sorted(r[0] for r in index.conn.execute("SELECT id FROM accounts")) == sorted(a["id"] for a in stuck)
     assert len(calls) < 40
+
+
+async def test_a_page_stripe_would_never_send_stops_the_sync_with_the_clients_error(tmp_path):
+    import pytest
+
+    from app.stripe.errors import StripeError
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/account":
+            return httpx.Response(403, json={"error": {"type": "invalid_request_error", "message": "no"}})
+        return httpx.Response(200, json=page([{"id": "not_an_account", "object": "account"}], has_more=False))
+
+    with DirectoryIndex.open(tmp_path / "accounts-x.sqlite3") as index:
+        async with StripeClient(KEY, transport=httpx.MockTransport(answer), max_retries=0) as client:
+            with pytest.raises(StripeError):
+                await DirectorySync(client, index).run()
+        assert index.count() == 0 and index.state("run_phase") == "first page"  # resumable, nothing planted

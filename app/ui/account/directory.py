@@ -33,10 +33,6 @@ class AccountDirectoryUi(QObject):
         super().__init__(window)
         self.w = window
         services = window.services
-        from app.directory.pacer import sync_limiter
-
-        # Real time: the limiter paces real requests (a test's fake clock would never free a slot).
-        self.limiter = sync_limiter(services.connection.mode)
         self.watch_sleep = asyncio.sleep  # tests drive the watch with a fake clock instead
         # The first read is one interval after the link is made, started by a Qt timer: no task
         # lingers from the moment of creation (the account was just read anyway).
@@ -45,6 +41,8 @@ class AccountDirectoryUi(QObject):
         self._watch_timer.timeout.connect(self._start_watch_task)
         self._index: "DirectoryIndex | None" = None
         self._has_rows = False
+        self._gc_held = False
+        self._runner: Any = None  # the BackgroundSync running, if any
         self.sync_task: Any = None
         self.last_result: "SyncResult | None" = None
         self.watcher: "AccountWatcher | None" = None
@@ -134,7 +132,12 @@ class AccountDirectoryUi(QObject):
 
     async def sync(self, *, full: bool = False) -> "SyncResult | None":
         """Run one sync on its own thread (app.directory.background): the Qt thread only
-        shows its progress."""
+        shows its progress.
+
+        Python's cyclic collector runs in whichever thread allocates past its threshold; in the
+        sync's thread it could free a cycle holding a Qt object off the Qt thread. So, as the
+        history worker does (and with its process-wide pause), automatic collection is off
+        until the sync's thread has ended."""
         from app.directory.background import BackgroundSync
         from app.directory.profile import directory_path
         from app.stripe.errors import StripeError
@@ -146,9 +149,11 @@ class AccountDirectoryUi(QObject):
         client = services.client
         runner = BackgroundSync(
             api_key=client.api_key, api_base=client.api_base, index_path=directory_path(services), full=full,
+            rate_limiter=client.rate_limiter, owner_loop=loop,  # one budget per key, the window's
             on_progress=lambda p: loop.call_soon_threadsafe(self._progress_arrived, p))
         self._runner = runner
         self._show_busy()
+        self._hold_gc()
         try:
             result = await asyncio.wrap_future(runner.start())
         except StripeError as exc:
@@ -161,6 +166,8 @@ class AccountDirectoryUi(QObject):
             self.progress.hide()
             self.cancel_button.hide()
             self.sync_button.setEnabled(True)
+            if runner.join(0.5):  # its result is set as it ends; on abort, aclose joins it
+                self._release_gc()
         self.last_result = result
         self._has_rows = result.total > 0 or not result.cancelled
         if result.cancelled:
@@ -172,6 +179,20 @@ class AccountDirectoryUi(QObject):
         if self.w.account_panel.input.hasFocus() and text:
             self.search.update_for(text)
         return result
+
+    def _hold_gc(self) -> None:
+        from app.history.worker import _GC_PAUSE  # one collector, one pause (see app.history.worker)
+
+        if not self._gc_held:
+            _GC_PAUSE.hold()
+            self._gc_held = True
+
+    def _release_gc(self) -> None:
+        from app.history.worker import _GC_PAUSE
+
+        if self._gc_held:
+            self._gc_held = False
+            _GC_PAUSE.release()
 
     def _progress_arrived(self, progress: "SyncProgress") -> None:
         if self.progress.isVisible():
@@ -186,9 +207,8 @@ class AccountDirectoryUi(QObject):
             self.progress.setFormat(f"Accounts: {progress.fetched:,}")
 
     def cancel_sync(self) -> None:
-        runner = getattr(self, "_runner", None)
-        if runner is not None:
-            runner.cancel()
+        if self._runner is not None:
+            self._runner.cancel()
 
     # -- live onboarding progress ------------------------------------------------------------------
     def watch(self, account_id: str, until_monotonic: float, baseline: "Account | None") -> Any:
@@ -201,7 +221,7 @@ class AccountDirectoryUi(QObject):
             baseline = None
         services = self.w.services
         watcher = AccountWatcher(services.client, account_id, until=until_monotonic, clock=services.clock,
-                                 limiter=self.limiter, baseline=baseline, on_change=self._show_change,
+                                 baseline=baseline, on_change=self._show_change,
                                  sleep=self.watch_sleep,
                                  on_account=self._watched_account)
         self.watcher = watcher
@@ -250,11 +270,15 @@ class AccountDirectoryUi(QObject):
     async def aclose(self) -> None:
         """Stop the watch and the sync (waiting for its thread), close the index. Safe twice."""
         self.stop_watch("closed")
-        runner = getattr(self, "_runner", None)
+        runner = self._runner
         if runner is not None:
             runner.abort()
-            await asyncio.get_running_loop().run_in_executor(None, runner.join, 10.0)
+            for _ in range(200):  # up to 10 s, without blocking the loop or starting a thread
+                if runner.join(0):
+                    break
+                await asyncio.sleep(0.05)
             self._runner = None
+        self._release_gc()
         if self._index is not None:
             self._index.close()
             self._index = None
