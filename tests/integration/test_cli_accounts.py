@@ -100,3 +100,37 @@ def test_progress_is_drawn_on_a_terminal_only():
         progress.done()
     assert "\r\x1b[KSyncing accounts: 1,200 of about 10,000 (windows)" in terminal.getvalue()
     assert terminal.getvalue().endswith("\r\x1b[K") and piped.getvalue() == ""
+
+
+@pytest.mark.slow
+def test_ctrl_c_leaves_a_sync_that_the_next_one_resumes(make_sandbox, tmp_path, monkeypatch):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    sandbox = make_sandbox(synthetic_accounts=3_000, latency=0.05, clock=time.time)
+    env = {**os.environ, "STRIPE_API_KEY": DEMO_API_KEY, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    child = subprocess.Popen([sys.executable, "-m", "app", "accounts", "sync", "--api-base", sandbox.url],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    folder = tmp_path / "linkdesk-data" / "directory"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (list(folder.glob("*.sqlite3")) and child.poll() is None
+                                               and list(folder.glob("*.sqlite3"))[0].stat().st_size > 200_000):
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=30)
+    assert child.returncode == 130 and "sync interrupted; run it again" in err and out == ""
+    import sqlite3
+
+    with sqlite3.connect(list(folder.glob("*.sqlite3"))[0]) as conn:
+        had = conn.execute("SELECT count(*) FROM accounts").fetchall()[0][0]
+    conn.close()
+    assert 0 < had < 3_014
+    monkeypatch.setenv("STRIPE_API_KEY", DEMO_API_KEY)
+    code, out, err = run("accounts", "sync", "--json", "--api-base", sandbox.url)
+    result = json.loads(out)
+    assert code == 0 and result["resumed"] is True and result["total"] == 3_014
+    # Only the pages the first run had not written (a partial last page per window, the tail).
+    assert result["requests"] <= -(-(3_014 - had) // 100) + 12
