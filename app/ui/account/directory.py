@@ -62,7 +62,7 @@ class AccountDirectoryUi(QObject):
         full = menu.addAction("Full refresh (names, requirements, removed accounts)", lambda: self.start_sync(full=True))
         full.setObjectName("directoryFullSyncAction")
         self.sync_button.setMenu(menu)
-        panel.layout().itemAt(0).layout().addWidget(self.sync_button)
+        panel.input_row.addWidget(self.sync_button)
         self.progress = QProgressBar(window, objectName="directorySyncProgress", maximumWidth=260, maximumHeight=16)
         self.progress.setAccessibleName("Account sync progress")
         self.progress.hide()

@@ -277,7 +277,7 @@ class AccountPanel(QGroupBox):
             "Enter a connected account id (or paste its Dashboard address) and press Enter to see "
             "who it is and what Stripe still needs from them.", self, wordWrap=True, objectName="accountPlaceholder"))
 
-        row = QHBoxLayout()
+        row = self.input_row = QHBoxLayout()  # others may add a button beside Look up
         row.setSpacing(6)
         row.addWidget(self.input, 1)
         row.addWidget(self.button)
