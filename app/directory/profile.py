@@ -1,12 +1,14 @@
-"""Which index belongs to the connection in use (until profiles land, see app.profiles).
+"""Which index belongs to the connection in use: one per profile and mode.
 
-The built-in sandbox listens on a new port every start, so its index is keyed by "sandbox" and
-the mode; any other server by :func:`app.directory.index.index_key` (API base and a hash of the
-key). When profiles land, :func:`directory_key` should return the profile's own key instead.
+A connection opened from a profile (``connection.source``, see :mod:`app.profiles`) uses the
+profile's id. Otherwise the built-in sandbox (a new port every start) is keyed by "sandbox" and
+the mode, and any other server by :func:`app.directory.index.index_key` (the API base and a hash
+of the key, never the key).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,10 @@ from app.directory.index import DirectoryIndex, index_key, index_path
 
 def directory_key(connection: Any) -> str:
     """``connection`` is an :class:`app.services.Connection` (api_key, api_base, is_sandbox)."""
+    profile = getattr(connection, "source", None)
+    profile_id = getattr(profile, "id", None)
+    if isinstance(profile_id, str) and profile_id:
+        return f"profile-{re.sub(r'[^A-Za-z0-9_-]', '_', profile_id)[:64]}-{connection.api_key.mode}"
     if getattr(connection, "is_sandbox", False):
         return f"sandbox-{connection.api_key.mode}"
     return index_key(connection.api_base, connection.api_key)

@@ -164,3 +164,21 @@ def test_index_key_never_holds_the_key(tmp_path):
     assert index_path(tmp_path, key).name == f"accounts-{key}.sqlite3"
     with pytest.raises(ValueError):
         index_path(tmp_path, "../escape")
+
+
+def test_each_profile_and_mode_has_its_own_index(tmp_path):
+    from types import SimpleNamespace
+
+    from app.directory.profile import directory_key
+
+    key = ApiKey("sk_test_" + "Q7" * 12)
+    live = ApiKey("sk_live_" + "Q7" * 12)
+    profile = SimpleNamespace(id="p_0123abcd")
+    assert directory_key(SimpleNamespace(source=profile, api_key=key, is_sandbox=False)) == "profile-p_0123abcd-test"
+    assert directory_key(SimpleNamespace(source=profile, api_key=live, is_sandbox=False)) == "profile-p_0123abcd-live"
+    assert directory_key(SimpleNamespace(source=SimpleNamespace(id="../x"), api_key=key)) == "profile-___x-test"
+    assert directory_key(SimpleNamespace(source=None, api_key=key, is_sandbox=True)) == "sandbox-test"
+    plain = directory_key(SimpleNamespace(source=None, api_key=key, is_sandbox=False, api_base="https://api.stripe.com"))
+    assert plain == index_key("https://api.stripe.com", key) and "Q7Q7" not in plain
+    for name in ("profile-p_0123abcd-test", plain):
+        assert index_path(tmp_path, name).parent == tmp_path / "directory"

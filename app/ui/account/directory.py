@@ -81,6 +81,7 @@ class AccountDirectoryUi(QObject):
     def has_index(self) -> bool:
         """Whether there is anything to search (asked on every keystroke: answered from a flag
         once known, never by counting rows)."""
+        self._follow_profile()
         if self._has_rows:
             return True
         if self._index is not None:
@@ -90,7 +91,20 @@ class AccountDirectoryUi(QObject):
 
         return has_directory(self.w.services)
 
+    def _follow_profile(self) -> None:
+        """After a profile switch the services name another index: let the old one go."""
+        from app.directory.profile import directory_path
+
+        path = directory_path(self.w.services)
+        if self._index is not None and self._index.path != path:
+            self._index.close()
+            self._index = None
+            self._has_rows = False
+            self.watch_label.hide()
+            self.search.hide()
+
     def index(self) -> "DirectoryIndex | None":
+        self._follow_profile()
         if self._index is None:
             from app.directory.profile import open_directory
 
