@@ -116,3 +116,22 @@ async def test_stop_button_cancels_a_sync_which_the_next_one_resumes(qtbot, wind
     full.trigger()
     third = await directory.sync_task
     assert third is not None and third.full and third.total == 14
+
+
+async def test_another_profile_searches_its_own_index(qtbot, window, services):
+    from types import SimpleNamespace
+
+    await window.directory.sync()
+    field = find(window, "accountInput", QLineEdit)
+    field.setFocus()
+    await type_into(qtbot, window, "harb")
+    assert suggestions(window)[0].startswith("Harbor Street Bakery")
+    first_index = window.directory._index
+    previous = services.connection.source
+    services.connection.source = SimpleNamespace(id="p_other")  # as a profile switch leaves it
+    try:
+        await type_into(qtbot, window, "harb")
+        assert suggestions(window) == [NO_INDEX]  # that profile has not synced yet
+        assert first_index._conn is None  # the other profile's index was let go
+    finally:
+        services.connection.source = previous
