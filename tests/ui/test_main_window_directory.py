@@ -67,7 +67,7 @@ async def test_arrow_keys_move_through_suggestions_and_escape_closes_them(qtbot,
 
 
 async def test_onboarding_progress_is_shown_live_and_stops_when_the_account_changes(qtbot, window, sandbox,
-                                                                                   clock, accounts):
+                                                                                   clock, accounts, services):
     express = accounts["express_new"]
     steps = {2: dict(details_submitted=True), 3: dict(charges_enabled=True)}
     sleeps: list[float] = []
@@ -95,6 +95,8 @@ async def test_onboarding_progress_is_shown_live_and_stops_when_the_account_chan
     assert watcher.stop_reason == "switched" and not label.isVisible()
     assert await task == "switched"  # it ends at once (a read in flight is let finish, then dropped)
     assert watcher.outcome().startswith("details submitted at ")
+    [entry] = [e for e in services.history.query() if e.account_id == express]
+    assert entry.id == window.flow.sources[card].history_id and entry.note == f"Onboarding seen: {watcher.outcome()}"
 
 
 async def test_stop_button_cancels_a_sync_which_the_next_one_resumes(qtbot, window, sandbox):

@@ -47,6 +47,7 @@ class AccountDirectoryUi(QObject):
         self.last_result: "SyncResult | None" = None
         self.watcher: "AccountWatcher | None" = None
         self.watch_task: Any = None
+        self._watch_history_id: int | None = None
         panel = window.account_panel
         self.search = DirectorySearch(panel.input, window.centralWidget(), self.index, has_index=self.has_index)
         self.search.picked.connect(lambda _id: self.w.request_lookup())
@@ -225,9 +226,10 @@ class AccountDirectoryUi(QObject):
             self._runner.cancel()
 
     # -- live onboarding progress ------------------------------------------------------------------
-    def watch(self, account_id: str, until_monotonic: float, baseline: "Account | None") -> Any:
+    def watch(self, account_id: str, until_monotonic: float, baseline: "Account | None",
+              history_id: int | None = None) -> Any:
         """Follow ``account_id`` until its link expires (``until_monotonic``), the account is
-        switched, or the window closes."""
+        switched, or the window closes; what was seen goes to the link's history entry."""
         from app.directory.watch import AccountWatcher
 
         self.stop_watch("switched")
@@ -239,6 +241,7 @@ class AccountDirectoryUi(QObject):
                                  sleep=self.watch_sleep,
                                  on_account=self._watched_account)
         self.watcher = watcher
+        self._watch_history_id = history_id
         self.watch_label.setText("Watching onboarding while the link is active…")
         self.watch_label.show()
         start = self.watch_start_ms
@@ -251,10 +254,32 @@ class AccountDirectoryUi(QObject):
             self.watch_task = self.w.spawn(self._watch(watcher), "account-watch")
 
     async def _watch(self, watcher: "AccountWatcher") -> str:
+        history_id = self._watch_history_id
         reason = await watcher.run(read_first=True)
         if self.watcher is watcher:
             self.watch_label.setText(f"While the link was active: {watcher.outcome()}.")
+        if watcher.changes and history_id is not None:
+            self.record_outcome(history_id, f"Onboarding seen: {watcher.outcome()}")
         return reason
+
+    def record_outcome(self, history_id: int, text: str) -> bool:
+        """Put what the watch saw on the link's history entry.
+
+        INTERIM: history has no field for it yet, so it goes into the entry's note, and only
+        while that note is empty (an operator's note is never overwritten). The storage side
+        should provide a field of its own (see the report of issue 10)."""
+        from app.history.errors import HistoryError
+
+        try:
+            store = self.w.services.history
+            entry = store.get(history_id)
+            if entry is None or entry.note:
+                return False
+            written = store.set_note(history_id, text)
+        except (HistoryError, sqlite3.Error):
+            return False  # busy or closed: the outcome is still on screen
+        self.w.history_changed()
+        return written
 
     def _show_change(self, change: "WatchChange") -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(change.at))

@@ -369,8 +369,9 @@ class MainWindow(QMainWindow):
         if card is not None and self.directory is not None:  # follow the seller's progress live
             from app.countdown import Countdown
 
+            source = self.flow.sources.get(card)
             self.directory.watch(card.account_id, Countdown.for_link(card.link).deadline_monotonic,
-                                 self.account_panel.account)
+                                 self.account_panel.account, source.history_id if source else None)
         return card
 
     async def confirm_live_link(self, request: Any, account: "Account | None") -> bool:
