@@ -35,16 +35,18 @@ Choices, and why:
 
 from __future__ import annotations
 
+import functools
+import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from app.clock import Clock
 from app.history import files
 from app.history.entry import HistoryEntry, search_text
-from app.history.errors import HistoryError, HistoryVersionError
+from app.history.errors import HistoryError, HistoryStorageError, HistoryVersionError, storage_error
 from app.history.migrations import LATEST_VERSION, migrate
 from app.history.query import Cursor, HistoryQuery, count_sql, page_sql
 from app.paths import ensure_private_dir
@@ -54,6 +56,29 @@ BUSY_TIMEOUT_MS = 5000
 UI_BUSY_TIMEOUT_MS = 10  # the window's store: fail fast (see "Busy timeout" above)
 DEFAULT_RETENTION_DAYS = 365
 DEFAULT_PAGE_SIZE = 200
+# check_writable() wants this much free space: a record appends a few 4 KiB pages to the WAL
+# (and the -shm index grows by 32 KiB at times).
+MIN_FREE_BYTES = 256 * 1024
+
+F = TypeVar("F", bound=Callable)
+
+
+def _plain_storage_errors(method: F) -> F:
+    """Turn a storage failure in a write (disk full, read-only...) into a
+    :class:`HistoryStorageError` naming the file; "locked" and every other error pass as they
+    are (callers retry a locked write, see ``is_busy``)."""
+
+    @functools.wraps(method)
+    def wrapper(self: "HistoryStore", *args: object, **kwargs: object) -> object:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            plain = storage_error(exc, self.path)
+            if plain is None:
+                raise
+            raise plain from exc
+
+    return wrapper  # type: ignore[return-value]
 
 _FIELDS = (
     "id", "attempted_at", "profile", "mode", "account_id", "account_name", "account_email",
@@ -100,12 +125,30 @@ class HistoryStore:
         Purges rows older than ``retention_days`` (None keeps everything) and erases expired
         URLs. ``check`` runs SQLite's quick_check on an existing file (tens of ms at 100k rows).
         ``busy_timeout_ms`` applies once open (the opening itself waits the full 5 s).
-        Raises :class:`HistoryVersionError` for a file from a newer Linkdesk. Slow enough that
-        the window calls it on the history worker thread, never on the Qt thread.
+        Raises :class:`HistoryVersionError` for a file from a newer Linkdesk, and
+        :class:`HistoryStorageError` (naming the file or folder and what to do) when the folder
+        cannot be made, the path is a folder or a dangling link, or the disk is read-only or
+        full. Two instances opening at once take turns (``files.opening_lock``). Slow enough
+        that the window calls it on the history worker thread, never on the Qt thread.
         """
         data_dir = Path(data_dir)
-        ensure_private_dir(data_dir)
         path = data_dir / DB_FILENAME
+        try:
+            ensure_private_dir(data_dir)
+            files.check_database_path(path)
+            with files.opening_lock(path):
+                return cls._open_locked(path, clock=clock, store_urls=store_urls, retention_days=retention_days,
+                                        check=check, busy_timeout_ms=busy_timeout_ms)
+        except Exception as exc:
+            plain = storage_error(exc, path)
+            if plain is None or plain is exc:
+                raise
+            raise plain from exc
+
+    @classmethod
+    def _open_locked(cls, path: Path, *, clock: Clock, store_urls: bool, retention_days: int | None,
+                     check: bool, busy_timeout_ms: int) -> "HistoryStore":
+        """:meth:`open`'s work, under the opening lock (no other instance is opening)."""
         version, recovered_from = 0, None
         if path.exists() and path.stat().st_size > 0:
             try:
@@ -224,6 +267,43 @@ class HistoryStore:
         """The injected clock's wall time (status and "time left" are relative to it)."""
         return self._clock.time()
 
+    def check_writable(self) -> None:
+        """Raise :class:`HistoryStorageError` (naming the file and what to do) if a record could
+        not be written now: a read-only file or file system, a full disk, no write permission.
+        Cheap (a statvfs and an empty write transaction): call it before sending a request, so
+        that a link is never made that could not be recorded. Another instance holding the
+        write lock is not a problem (the record waits for it)."""
+        target = self.path.resolve()
+        try:
+            disk = os.statvfs(target.parent)
+        except OSError as exc:
+            raise storage_error(exc, self.path) from exc  # type: ignore[misc]
+        import errno
+
+        if disk.f_flag & os.ST_RDONLY:
+            problem: OSError | None = OSError(errno.EROFS, "read-only")
+        elif disk.f_bavail * disk.f_frsize < MIN_FREE_BYTES:
+            problem = OSError(errno.ENOSPC, "full")
+        elif not (os.access(target, os.W_OK) and os.access(target.parent, os.W_OK)):
+            problem = OSError(errno.EACCES, "permission denied")
+        else:
+            problem = None
+        if problem is not None:
+            raise storage_error(problem, self.path)  # type: ignore[misc]
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            rollback(self.conn)
+            plain = storage_error(exc, self.path)
+            if plain is not None:
+                raise plain from exc
+            if not is_busy(exc):
+                raise
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+
     def __enter__(self) -> "HistoryStore":
         return self
 
@@ -237,6 +317,7 @@ class HistoryStore:
         values = tuple(getattr(stored, name) for name in _FIELDS[1:])
         return values + (search_text(entry.account_id, entry.account_name, entry.account_email, entry.note),)
 
+    @_plain_storage_errors
     def record(self, entry: HistoryEntry) -> HistoryEntry:
         """Write one attempt; it is committed when this returns. Returns it with its ``id``
         (and without its URL if the URL was not kept)."""
@@ -253,18 +334,20 @@ class HistoryStore:
         if saved.url is not None and saved.id is not None:
             self._urls_written.add(saved.id)
 
+    @_plain_storage_errors
     def record_many(self, entries: Iterable[HistoryEntry]) -> int:
         """Write many attempts in one transaction (imports, benchmarks)."""
         rows = [self._values(e) for e in entries]
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.executemany(_INSERT, rows)
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            rollback(self.conn)
             raise
-        self.conn.execute("COMMIT")
         return len(rows)
 
+    @_plain_storage_errors
     def set_note(self, entry_id: int, note: str | None) -> bool:
         """Set (or with None/blank, remove) the operator's note. False if no such entry."""
         note = (note or "").strip() or None
@@ -277,6 +360,7 @@ class HistoryStore:
         )
         return cursor.rowcount > 0
 
+    @_plain_storage_errors
     def delete(self, entry_id: int) -> bool:
         """Delete one entry. If it still held a URL, the WAL is emptied too (see erase)."""
         held_url = self._rows("SELECT url IS NOT NULL FROM attempts WHERE id = ?", (entry_id,))
@@ -285,6 +369,7 @@ class HistoryStore:
             self._scrub_wal()
         return deleted
 
+    @_plain_storage_errors
     def clear(self) -> int:
         """Delete every entry; returns how many there were."""
         deleted = self.conn.execute("DELETE FROM attempts").rowcount
@@ -388,6 +473,17 @@ def is_busy(exc: BaseException) -> bool:
     """True for "database is locked" (SQLITE_BUSY / SQLITE_LOCKED): another connection holds
     the lock; the same statement can be retried later, or elsewhere with a longer timeout."""
     return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", 0) & 0xFF in (5, 6)
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """End a failed write transaction, if SQLite has not ended it already. A full disk or an
+    I/O error rolls the transaction back by itself; a ROLLBACK then would fail with "cannot
+    rollback - no transaction is active" and hide the real error."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the error being raised is the one that matters
 
 
 def _connect(path: Path) -> sqlite3.Connection:
