@@ -66,26 +66,33 @@ def ensure_private_dir(path: Path) -> Path:
     user's working folder). Raises :class:`StorageError` when the folder cannot be made or
     is not a folder."""
     path = Path(path)
+
+    def not_a_folder(current: Path) -> StorageError:
+        kind = "a file" if current.is_file() else "not a folder"
+        if current == path:
+            return StorageError(path, f"The data folder {path} is {kind}. Move it away or {CHOOSE_ANOTHER}.")
+        return StorageError(path, f"Cannot create the data folder {path}: {current} is {kind}. "
+                                  f"Move it away or {CHOOSE_ANOTHER}.")
+
     missing: list[Path] = []
     current = path
     try:
-        while not current.is_dir():
-            if current.exists() or current.is_symlink():
-                kind = "a file" if current.is_file() else "not a folder"
-                if current == path:
-                    message = f"The data folder {path} is {kind}. Move it away or {CHOOSE_ANOTHER}."
-                else:
-                    message = (f"Cannot create the data folder {path}: {current} is {kind}. "
-                               f"Move it away or {CHOOSE_ANOTHER}.")
-                raise StorageError(path, message)
-            missing.append(current)
-            if current.parent == current:
+        while True:  # one stat per level: another instance may be creating these meanwhile
+            try:
+                if not stat.S_ISDIR(os.stat(current).st_mode):
+                    raise not_a_folder(current)
                 break
-            current = current.parent
+            except (FileNotFoundError, NotADirectoryError):
+                if current.parent == current:
+                    break
+                missing.append(current)
+                current = current.parent
         for folder in reversed(missing):
             try:
                 os.mkdir(folder, 0o700)
-            except FileExistsError:  # another instance created it meanwhile
+            except FileExistsError:  # another instance created it meanwhile, or a dangling link
+                if not folder.is_dir():
+                    raise not_a_folder(folder) from None
                 continue
             os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
     except OSError as exc:
