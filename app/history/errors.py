@@ -58,6 +58,8 @@ def storage_error(exc: BaseException, path: Path) -> HistoryStorageError | None:
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
     import errno
 
+    if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR, _SQLITE_PERM) and _read_only_fs(path):
+        code = _SQLITE_READONLY  # e.g. "unable to open database file": no -shm can be made there
     as_os = {
         _SQLITE_FULL: errno.ENOSPC,
         _SQLITE_READONLY: errno.EROFS if _read_only_fs(path) else errno.EACCES,
@@ -78,6 +80,8 @@ def _read_only_fs(path: Path) -> bool:
     import os
 
     folder = Path(path).parent
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
     try:
         return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except OSError:
