@@ -21,10 +21,18 @@ and a migration's backup has no bound, so those run here:
 **Garbage collection.** Python's cyclic collector runs in whichever thread happens to allocate
 past its threshold. Run on this thread, it could free a cycle holding a Qt object, whose C++
 destructor would then run off the Qt thread ("Timers cannot be stopped from another thread", or
-a crash). So automatic collection is paused from the moment a job is submitted until the
-event-loop thread has seen it end (:class:`_GcPause`, process-wide like the collector itself);
+a crash). So automatic collection is paused from the moment a job is submitted until a thread
+other than a worker has seen it end (:class:`_GcPause`, process-wide like the collector itself);
 whatever is due is collected by the next allocation on the Qt thread. Jobs are short (a page, a
 count, one export page), so the pause is too.
+
+The pause is one process-wide count of the jobs not yet seen ended, not a per-worker or
+per-event-loop state: the end of a job is normally reported by a callback on the event loop that
+submitted it, but that callback is lost when the loop stops or closes first (qasync drops it
+without a word). Any later call on a non-worker thread (a new worker, any submit, ``reap``,
+closing) counts every ended job, whoever submitted it, so a lost report can no longer leave the
+collector off for good (it did: one test's job ending after its loop closed turned the collector
+off for every later test in the process).
 
 No Qt here: the awaitables are asyncio's (``asyncio.wrap_future``), which qasync runs on the Qt
 event loop. Call this class from the event-loop thread only.
@@ -60,26 +68,72 @@ def _same(entry: HistoryEntry) -> Any:
 
 class _GcPause:
     """Automatic garbage collection off while any worker job is in flight (see the module
-    docstring). Counted, because several workers may run at once (tests)."""
+    docstring). Called only from threads that are not history workers."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._jobs = 0
+        self._jobs: list[_Job] = []
         self._paused_here = False  # True if this pause (not someone else) disabled the collector
 
-    def hold(self) -> None:
+    def hold(self) -> "_Job":
+        """Pause for one job about to be submitted; attach its future to the returned token."""
+        job = _Job()
         with self._lock:
-            if self._jobs == 0 and gc.isenabled():
+            self._count_ended()
+            if not self._jobs and gc.isenabled():
                 gc.disable()
                 self._paused_here = True
-            self._jobs += 1
+            self._jobs.append(job)
+        return job
 
-    def release(self) -> None:
+    def drop(self, job: "_Job") -> None:
+        """The job was never submitted."""
+        job.dropped = True
+        self.settle()
+
+    def settle(self) -> None:
+        """Count every job that has ended (any worker's); the last one re-enables collection."""
+        if _on_worker_thread():
+            return  # a collection must not start here: a thread of the event loop will settle
         with self._lock:
-            self._jobs -= 1
-            if self._jobs == 0 and self._paused_here:
-                self._paused_here = False
-                gc.enable()
+            self._count_ended()
+
+    def _count_ended(self) -> None:
+        self._jobs = [job for job in self._jobs if not job.ended]
+        if not self._jobs and self._paused_here:
+            self._paused_here = False
+            gc.enable()
+
+    @property
+    def jobs(self) -> int:
+        """Jobs not yet seen ended (tests and diagnostics)."""
+        with self._lock:
+            return len(self._jobs)
+
+
+class _Job:
+    """One submitted job's share of the pause."""
+
+    __slots__ = ("future", "dropped")
+
+    def __init__(self) -> None:
+        self.future: concurrent.futures.Future[Any] | None = None
+        self.dropped = False
+
+    @property
+    def ended(self) -> bool:
+        return self.dropped or (self.future is not None and self.future.done())
+
+
+_WORKER_THREAD = threading.local()
+
+
+def _mark_worker_thread() -> None:
+    _WORKER_THREAD.is_worker = True
+
+
+def _on_worker_thread() -> bool:
+    return getattr(_WORKER_THREAD, "is_worker", False)
 
 
 _GC_PAUSE = _GcPause()  # one interpreter, one collector: the pause is process-wide too
@@ -98,8 +152,8 @@ class HistoryWorker:
         self._store_urls = store_urls
         self._store: HistoryStore | None = None  # touched on the worker thread only
         self._executor: concurrent.futures.ThreadPoolExecutor | None = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="linkdesk-history")
-        self._in_flight: set[concurrent.futures.Future[object]] = set()  # each holds a GC pause
+            max_workers=1, thread_name_prefix="linkdesk-history", initializer=_mark_worker_thread)
+        _GC_PAUSE.settle()  # jobs of earlier workers whose end was never reported
 
     @classmethod
     def for_store(cls, store: HistoryStore, clock: Clock) -> "HistoryWorker":
@@ -119,26 +173,26 @@ class HistoryWorker:
         """
         if self._executor is None:
             raise HistoryError("The history worker is closed.")
-        _GC_PAUSE.hold()
+        job = _GC_PAUSE.hold()
         try:
             future = self._executor.submit(fn, *args, **kwargs)
         except BaseException:
-            _GC_PAUSE.release()
+            _GC_PAUSE.drop(job)
             raise
-        self._in_flight.add(future)
+        job.future = future
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return future  # reaped by the blocking caller
-        # Runs on the worker thread (collector still paused): only hands the reaping back.
-        future.add_done_callback(lambda _f: _call_soon(loop, self.reap))
+            return future  # settled by the blocking caller's reap(), or by the next call here
+        # Runs where the job ends: on the worker thread it only hands the count back to the
+        # loop; on this thread (a job cancelled before it started) it counts at once.
+        future.add_done_callback(lambda _f: _report_end(loop))
         return future
 
     def reap(self) -> None:
-        """End the GC pause of every job that has ended (on the event-loop thread)."""
-        for future in [f for f in self._in_flight if f.done()]:
-            self._in_flight.discard(future)
-            _GC_PAUSE.release()
+        """Count the jobs that have ended (every worker's), ending the GC pause if none is left.
+        For a caller that blocked on a job's result; the event loop does it by itself."""
+        _GC_PAUSE.settle()
 
     def _with_store(self, job: Callable[[HistoryStore], T], wanted: Callable[[], bool] | None) -> T:
         if wanted is not None and not wanted():
@@ -265,8 +319,14 @@ async def wait_done(future: "concurrent.futures.Future[Any]") -> None:
     await asyncio.wait({wrapped})
 
 
-def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+def _report_end(loop: asyncio.AbstractEventLoop) -> None:
+    """A job has ended: count it now if this is not a worker thread, else on ``loop``'s thread.
+    If that loop has closed (or closes before it runs this), the next call to the pause from
+    any non-worker thread counts it instead."""
+    if not _on_worker_thread():
+        _GC_PAUSE.settle()
+        return
     try:
-        loop.call_soon_threadsafe(callback)
-    except RuntimeError:  # the loop has closed: nobody is left to reap
+        loop.call_soon_threadsafe(_GC_PAUSE.settle)
+    except RuntimeError:  # the loop has closed
         pass

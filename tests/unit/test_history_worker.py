@@ -170,3 +170,58 @@ async def test_the_collector_is_paused_while_a_job_runs_on_the_worker(worker):
     worker.submit(lambda: None).result(10)
     worker.reap()  # a blocking caller reaps itself
     assert gc.isenabled()
+
+
+def test_a_job_that_ends_after_its_event_loop_closed_does_not_leave_the_collector_off(store, clock):
+    """The end of a job is reported on the loop that submitted it; when that loop closes first
+    (a test ending, the app quitting), the report is lost. The next worker call on any
+    non-worker thread must count the job, or the collector stays off for the whole process."""
+    import asyncio
+    import gc
+
+    from app.history.worker import _GC_PAUSE
+
+    gate = threading.Event()
+    first = HistoryWorker.for_store(store, clock)
+
+    async def submit_and_leave() -> "object":
+        return first.submit(gate.wait, 10)
+
+    loop = asyncio.new_event_loop()
+    try:
+        future = loop.run_until_complete(submit_and_leave())
+    finally:
+        loop.close()
+    assert not gc.isenabled() and _GC_PAUSE.jobs == 1
+    gate.set()
+    future.result(10)  # ended on the worker; its report to the closed loop went nowhere
+    try:
+        second = HistoryWorker.for_store(store, clock)  # any later call from this thread counts it
+        assert gc.isenabled() and _GC_PAUSE.jobs == 0
+        second.close()
+    finally:
+        first.close()
+    assert gc.isenabled() and _GC_PAUSE.jobs == 0
+
+
+def test_jobs_of_two_workers_share_one_pause(store, clock):
+    import gc
+
+    gates = [threading.Event(), threading.Event()]
+    workers = [HistoryWorker.for_store(store, clock) for _ in gates]
+    try:
+        futures = [w.submit(g.wait, 10) for w, g in zip(workers, gates)]
+        assert not gc.isenabled()
+        gates[0].set()
+        futures[0].result(10)
+        workers[0].reap()
+        assert not gc.isenabled()  # the other worker's job still runs
+        gates[1].set()
+        futures[1].result(10)
+        workers[0].reap()  # any worker's reap counts every worker's ended jobs
+        assert gc.isenabled()
+    finally:
+        for g in gates:
+            g.set()
+        for w in workers:
+            w.close()
