@@ -2,7 +2,7 @@
 # Both create .venv on first use. System packages Qt needs: see README.md ("System packages").
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 
 .PHONY: run test bench screenshots frozen onefile desktop-entry clean
