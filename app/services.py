@@ -150,6 +150,14 @@ class Services:
         assert self._history is not None
         return self._history
 
+    def check_history_writable(self) -> None:
+        """Raise :class:`app.history.HistoryError` (``HistoryStorageError`` for a read-only or
+        full disk, a data folder that cannot be made...) if a new link could not be recorded.
+        Call it before sending a request: a link Stripe makes must never go unrecorded for a
+        reason known beforehand. Opens the history if needed (see :attr:`history`); then a
+        statvfs and an empty write transaction, well under a millisecond on a local disk."""
+        self.history.check_writable()
+
     @property
     def history_worker(self) -> "HistoryWorker":
         """The history's background thread (searches, export, retried writes)."""
