@@ -43,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gc
+import queue
 import threading
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -76,7 +77,7 @@ class _GcPause:
         self._paused_here = False  # True if this pause (not someone else) disabled the collector
 
     def hold(self) -> "_Job":
-        """Pause for one job about to be submitted; attach its future to the returned token."""
+        """Pause for one job about to be submitted; the worker marks the token when it ends."""
         job = _Job()
         with self._lock:
             self._count_ended()
@@ -91,10 +92,15 @@ class _GcPause:
         job.dropped = True
         self.settle()
 
-    def settle(self) -> None:
+    def settle(self, *, wait_for_done: bool = False) -> None:
         """Count every job that has ended (any worker's); the last one re-enables collection."""
         if _on_worker_thread():
             return  # a collection must not start here: a thread of the event loop will settle
+        if wait_for_done:
+            with self._lock:
+                waiting = [job for job in self._jobs if job.future_done and not job.ended]
+            for job in waiting:
+                job.finished.wait(1.0)
         with self._lock:
             self._count_ended()
 
@@ -112,24 +118,88 @@ class _GcPause:
 
 
 class _Job:
-    """One submitted job's share of the pause."""
+    """One submitted job's share of the pause. It has *ended* once the worker thread has done
+    everything it does for it (run it, deliver its result to every callback, report the end):
+    not merely once its future is done, since the callbacks that deliver the result (asyncio's
+    wrap_future, qasync's cross-thread signal) still allocate on the worker thread after that,
+    and a collection there is what the pause exists to prevent."""
 
-    __slots__ = ("future", "dropped")
+    __slots__ = ("dropped", "finished", "future")
 
     def __init__(self) -> None:
+        self.dropped = False  # never submitted
+        self.finished = threading.Event()  # set by the worker thread, as its last act for the job
         self.future: concurrent.futures.Future[Any] | None = None
-        self.dropped = False
+
+    @property
+    def future_done(self) -> bool:
+        return self.future is not None and self.future.done()
 
     @property
     def ended(self) -> bool:
-        return self.dropped or (self.future is not None and self.future.done())
+        return self.dropped or self.finished.is_set()
+
+
+class _JobThread:
+    """The one thread that runs a worker's jobs in order (a ThreadPoolExecutor of one, written
+    out so that the end of each job is reported last, after its result went out)."""
+
+    def __init__(self, name: str) -> None:
+        self._queue: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._started = False
+
+    def submit(self, fn: Callable[..., T], args: tuple, kwargs: dict, job: _Job,
+               loop: asyncio.AbstractEventLoop | None) -> "concurrent.futures.Future[T]":
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        job.future = future
+        if not self._started:
+            self._thread.start()
+            self._started = True
+        self._queue.put((future, fn, args, kwargs, job, loop))
+        return future
+
+    def shutdown(self) -> None:
+        """End the thread after the jobs already queued, and wait for it."""
+        if self._started:
+            self._queue.put(None)
+            self._thread.join()
+
+    def _serve(self) -> None:
+        _WORKER_THREAD.is_worker = True
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args, kwargs, job, loop = item
+            item = None
+            if future.set_running_or_notify_cancel():
+                try:
+                    result = fn(*args, **kwargs)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller, as an executor does
+                    future.set_exception(exc)
+                    exc = None  # no frame -> traceback -> exception cycle kept alive here
+                else:
+                    future.set_result(result)  # the callbacks run here, collector still paused
+                    result = None
+            future = fn = args = kwargs = None
+            _finish(job, loop)  # the last thing this thread does before waiting for more work
+            job = loop = None
 
 
 _WORKER_THREAD = threading.local()
 
 
-def _mark_worker_thread() -> None:
-    _WORKER_THREAD.is_worker = True
+def _finish(job: _Job, loop: asyncio.AbstractEventLoop | None) -> None:
+    """On the worker thread, after everything else for ``job``: mark it ended and ask ``loop``'s
+    thread to count it. If that loop has closed (or closes before it runs this), the next call to
+    the pause from any non-worker thread counts it instead."""
+    job.finished.set()
+    if loop is not None:
+        try:
+            loop.call_soon_threadsafe(_GC_PAUSE.settle)
+        except RuntimeError:  # the loop has closed
+            pass
 
 
 def _on_worker_thread() -> bool:
@@ -151,8 +221,7 @@ class HistoryWorker:
         self._clock = clock
         self._store_urls = store_urls
         self._store: HistoryStore | None = None  # touched on the worker thread only
-        self._executor: concurrent.futures.ThreadPoolExecutor | None = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="linkdesk-history", initializer=_mark_worker_thread)
+        self._executor: _JobThread | None = _JobThread("linkdesk-history")
         _GC_PAUSE.settle()  # jobs of earlier workers whose end was never reported
 
     @classmethod
@@ -173,26 +242,23 @@ class HistoryWorker:
         """
         if self._executor is None:
             raise HistoryError("The history worker is closed.")
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None  # settled by the blocking caller's reap(), or by the next call here
         job = _GC_PAUSE.hold()
         try:
-            future = self._executor.submit(fn, *args, **kwargs)
+            return self._executor.submit(fn, args, kwargs, job, loop)
         except BaseException:
             _GC_PAUSE.drop(job)
             raise
-        job.future = future
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return future  # settled by the blocking caller's reap(), or by the next call here
-        # Runs where the job ends: on the worker thread it only hands the count back to the
-        # loop; on this thread (a job cancelled before it started) it counts at once.
-        future.add_done_callback(lambda _f: _report_end(loop))
-        return future
 
     def reap(self) -> None:
         """Count the jobs that have ended (every worker's), ending the GC pause if none is left.
-        For a caller that blocked on a job's result; the event loop does it by itself."""
-        _GC_PAUSE.settle()
+        For a caller that blocked on a job's result (the event loop does it by itself): a job
+        whose result is out but whose thread has not yet reported its end is waited for (a few
+        microseconds)."""
+        _GC_PAUSE.settle(wait_for_done=True)
 
     def _with_store(self, job: Callable[[HistoryStore], T], wanted: Callable[[], bool] | None) -> T:
         if wanted is not None and not wanted():
@@ -306,8 +372,8 @@ class HistoryWorker:
         self._executor = None
         return executor, closing
 
-    def _finish_closing(self, executor) -> None:  # noqa: ANN001
-        executor.shutdown(wait=True)  # the queue is empty by now: returns at once
+    def _finish_closing(self, executor: _JobThread) -> None:
+        executor.shutdown()  # the queue is empty by now: returns at once
         self.reap()
 
 
@@ -317,16 +383,3 @@ async def wait_done(future: "concurrent.futures.Future[Any]") -> None:
     wrapped = asyncio.wrap_future(future)
     wrapped.add_done_callback(lambda f: f.cancelled() or f.exception())
     await asyncio.wait({wrapped})
-
-
-def _report_end(loop: asyncio.AbstractEventLoop) -> None:
-    """A job has ended: count it now if this is not a worker thread, else on ``loop``'s thread.
-    If that loop has closed (or closes before it runs this), the next call to the pause from
-    any non-worker thread counts it instead."""
-    if not _on_worker_thread():
-        _GC_PAUSE.settle()
-        return
-    try:
-        loop.call_soon_threadsafe(_GC_PAUSE.settle)
-    except RuntimeError:  # the loop has closed
-        pass

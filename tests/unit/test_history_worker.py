@@ -165,7 +165,12 @@ async def test_the_collector_is_paused_while_a_job_runs_on_the_worker(worker):
     assert gc.isenabled()
     inside = await worker.run(lambda s: gc.isenabled())
     assert inside is False  # a collection there could free Qt objects off the Qt thread
-    await asyncio.sleep(0)  # the loop reaps the ended job
+    # The result arrives first; the worker reports the job's end as its very last act for it
+    # (after the result went out), and the loop then ends the pause: a few loop turns later.
+    for _ in range(500):
+        if gc.isenabled():
+            break
+        await asyncio.sleep(0.002)
     assert gc.isenabled()
     worker.submit(lambda: None).result(10)
     worker.reap()  # a blocking caller reaps itself
@@ -225,3 +230,35 @@ def test_jobs_of_two_workers_share_one_pause(store, clock):
             g.set()
         for w in workers:
             w.close()
+
+
+def test_the_pause_outlasts_the_callbacks_that_deliver_a_result(store, clock):
+    """A future is done before its callbacks have run, and they run on the worker thread
+    (asyncio's wrap_future and qasync's signal allocate there). A caller that reaps as soon as
+    the result is there must not turn the collector back on under them."""
+    import gc
+    import time
+
+    worker = HistoryWorker.for_store(store, clock)
+    gate, reaped, seen = threading.Event(), threading.Event(), []
+
+    def deliver(_future) -> None:
+        reaped.wait(10)  # stays here until the caller has reaped
+        seen.append((threading.current_thread().name, gc.isenabled()))
+
+    try:
+        future = worker.submit(gate.wait, 10)
+        future.add_done_callback(deliver)
+        gate.set()
+        deadline = time.monotonic() + 10
+        while not future.done() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        worker.reap()  # the result is there; its delivery still runs on the worker
+        reaped.set()
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert seen == [("linkdesk-history", False)]
+    finally:
+        reaped.set()
+        worker.close()
+    assert gc.isenabled()
