@@ -35,50 +35,24 @@ Choices, and why:
 
 from __future__ import annotations
 
-import functools
-import os
 import sqlite3
 import threading
-import time
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Iterable, Iterator
 
 from app.clock import Clock
-from app.history import files
+from app.history import files, storage
 from app.history.entry import HistoryEntry, search_text
-from app.history.errors import HistoryError, HistoryStorageError, HistoryVersionError, storage_error
+from app.history.errors import HistoryError, HistoryVersionError, storage_error
 from app.history.migrations import LATEST_VERSION, migrate
+from app.history.storage import BUSY_TIMEOUT_MS, is_busy  # noqa: F401 - BUSY_TIMEOUT_MS re-exported
 from app.history.query import Cursor, HistoryQuery, count_sql, page_sql
 from app.paths import ensure_private_dir
 
 DB_FILENAME = "history.sqlite3"
-BUSY_TIMEOUT_MS = 5000
 UI_BUSY_TIMEOUT_MS = 10  # the window's store: fail fast (see "Busy timeout" above)
 DEFAULT_RETENTION_DAYS = 365
 DEFAULT_PAGE_SIZE = 200
-# check_writable() wants this much free space: a record appends a few 4 KiB pages to the WAL
-# (and the -shm index grows by 32 KiB at times).
-MIN_FREE_BYTES = 256 * 1024
-
-F = TypeVar("F", bound=Callable)
-
-
-def _plain_storage_errors(method: F) -> F:
-    """Turn a storage failure in a write (disk full, read-only...) into a
-    :class:`HistoryStorageError` naming the file; "locked" and every other error pass as they
-    are (callers retry a locked write, see ``is_busy``)."""
-
-    @functools.wraps(method)
-    def wrapper(self: "HistoryStore", *args: object, **kwargs: object) -> object:
-        try:
-            return method(self, *args, **kwargs)
-        except (sqlite3.Error, OSError) as exc:
-            plain = storage_error(exc, self.path)
-            if plain is None:
-                raise
-            raise plain from exc
-
-    return wrapper  # type: ignore[return-value]
 
 _FIELDS = (
     "id", "attempted_at", "profile", "mode", "account_id", "account_name", "account_email",
@@ -162,9 +136,9 @@ class HistoryStore:
             raise HistoryVersionError(path, version)
         backup = files.backup_before_migration(path, version) if 0 < version < LATEST_VERSION else None
         files.ensure_private_file(path)
-        conn = _connect(path)
+        conn = storage.connect(path)
         try:
-            _enable_wal(conn)
+            storage.enable_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA secure_delete = ON")
             found = migrate(conn)
@@ -186,7 +160,7 @@ class HistoryStore:
                busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> "HistoryStore":
         """A second connection to a database that :meth:`open` has already prepared (no
         checks, no migration): the history worker's own, used on its thread only."""
-        conn = _connect(Path(path))
+        conn = storage.connect(Path(path))
         try:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA secure_delete = ON")  # per connection: its deletes zero too
@@ -273,36 +247,7 @@ class HistoryStore:
         Cheap (a statvfs and an empty write transaction): call it before sending a request, so
         that a link is never made that could not be recorded. Another instance holding the
         write lock is not a problem (the record waits for it)."""
-        target = self.path.resolve()
-        try:
-            disk = os.statvfs(target.parent)
-        except OSError as exc:
-            raise storage_error(exc, self.path) from exc  # type: ignore[misc]
-        import errno
-
-        if disk.f_flag & os.ST_RDONLY:
-            problem: OSError | None = OSError(errno.EROFS, "read-only")
-        elif disk.f_bavail * disk.f_frsize < MIN_FREE_BYTES:
-            problem = OSError(errno.ENOSPC, "full")
-        elif not (os.access(target, os.W_OK) and os.access(target.parent, os.W_OK)):
-            problem = OSError(errno.EACCES, "permission denied")
-        else:
-            problem = None
-        if problem is not None:
-            raise storage_error(problem, self.path)  # type: ignore[misc]
-        self.conn.execute("PRAGMA busy_timeout = 0")
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("ROLLBACK")
-        except sqlite3.Error as exc:
-            rollback(self.conn)
-            plain = storage_error(exc, self.path)
-            if plain is not None:
-                raise plain from exc
-            if not is_busy(exc):
-                raise
-        finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        storage.check_writable(self.conn, self.path, self._busy_timeout_ms)
 
     def __enter__(self) -> "HistoryStore":
         return self
@@ -317,7 +262,7 @@ class HistoryStore:
         values = tuple(getattr(stored, name) for name in _FIELDS[1:])
         return values + (search_text(entry.account_id, entry.account_name, entry.account_email, entry.note),)
 
-    @_plain_storage_errors
+    @storage.plain_storage_errors
     def record(self, entry: HistoryEntry) -> HistoryEntry:
         """Write one attempt; it is committed when this returns. Returns it with its ``id``
         (and without its URL if the URL was not kept)."""
@@ -334,7 +279,7 @@ class HistoryStore:
         if saved.url is not None and saved.id is not None:
             self._urls_written.add(saved.id)
 
-    @_plain_storage_errors
+    @storage.plain_storage_errors
     def record_many(self, entries: Iterable[HistoryEntry]) -> int:
         """Write many attempts in one transaction (imports, benchmarks)."""
         rows = [self._values(e) for e in entries]
@@ -343,11 +288,11 @@ class HistoryStore:
             self.conn.executemany(_INSERT, rows)
             self.conn.execute("COMMIT")
         except BaseException:
-            rollback(self.conn)
+            storage.rollback(self.conn)
             raise
         return len(rows)
 
-    @_plain_storage_errors
+    @storage.plain_storage_errors
     def set_note(self, entry_id: int, note: str | None) -> bool:
         """Set (or with None/blank, remove) the operator's note. False if no such entry."""
         note = (note or "").strip() or None
@@ -360,7 +305,7 @@ class HistoryStore:
         )
         return cursor.rowcount > 0
 
-    @_plain_storage_errors
+    @storage.plain_storage_errors
     def delete(self, entry_id: int) -> bool:
         """Delete one entry. If it still held a URL, the WAL is emptied too (see erase)."""
         held_url = self._rows("SELECT url IS NOT NULL FROM attempts WHERE id = ?", (entry_id,))
@@ -369,7 +314,7 @@ class HistoryStore:
             self._scrub_wal()
         return deleted
 
-    @_plain_storage_errors
+    @storage.plain_storage_errors
     def clear(self) -> int:
         """Delete every entry; returns how many there were."""
         deleted = self.conn.execute("DELETE FROM attempts").rowcount
@@ -467,49 +412,6 @@ class HistoryStore:
             if len(page) < page_size:
                 return
             after = (page[-1].attempted_at, page[-1].id or 0)
-
-
-def is_busy(exc: BaseException) -> bool:
-    """True for "database is locked" (SQLITE_BUSY / SQLITE_LOCKED): another connection holds
-    the lock; the same statement can be retried later, or elsewhere with a longer timeout."""
-    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", 0) & 0xFF in (5, 6)
-
-
-def rollback(conn: sqlite3.Connection) -> None:
-    """End a failed write transaction, if SQLite has not ended it already. A full disk or an
-    I/O error rolls the transaction back by itself; a ROLLBACK then would fail with "cannot
-    rollback - no transaction is active" and hide the real error."""
-    if conn.in_transaction:
-        try:
-            conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # the error being raised is the one that matters
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    # check_same_thread=False: the connection may be handed over once (see "Threads" above);
-    # HistoryStore.conn enforces that only its owner thread uses it.
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return conn
-
-
-def _enable_wal(conn: sqlite3.Connection) -> None:
-    """Switch to WAL, retrying while another instance holds the lock.
-
-    Changing the journal mode needs an exclusive lock, and SQLite answers "database is
-    locked" at once, without the busy handler, when two new instances both hold a shared
-    lock on a fresh file (waiting would deadlock). One of them wins; the other retries.
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode = WAL").fetchall()
-            return
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc) or time.monotonic() > deadline:
-                raise  # not SQLITE_BUSY / SQLITE_LOCKED, or waited long enough
-            time.sleep(0.01)
 
 
 def _entry(row: tuple) -> HistoryEntry:
