@@ -60,6 +60,8 @@ def storage_error(exc: BaseException, path: Path) -> HistoryStorageError | None:
 
     if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR, _SQLITE_PERM) and _read_only_fs(path):
         code = _SQLITE_READONLY  # e.g. "unable to open database file": no -shm can be made there
+    elif code in (_SQLITE_CANTOPEN, _SQLITE_IOERR) and _nearly_full(path):
+        code = _SQLITE_FULL  # "disk I/O error" when the -shm index cannot grow on a full disk
     as_os = {
         _SQLITE_FULL: errno.ENOSPC,
         _SQLITE_READONLY: errno.EROFS if _read_only_fs(path) else errno.EACCES,
@@ -74,6 +76,23 @@ def storage_error(exc: BaseException, path: Path) -> HistoryStorageError | None:
         return HistoryStorageError(path, f"Cannot use the history file {path}: {reason}. Check that its "
                                          "folder exists, is writable and has free space, then try again.")
     return None
+
+
+def _statvfs(path: Path):  # noqa: ANN202 - os.statvfs_result | None
+    import os
+
+    folder = Path(path).parent
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    try:
+        return os.statvfs(folder)
+    except OSError:
+        return None
+
+
+def _nearly_full(path: Path) -> bool:
+    disk = _statvfs(path)
+    return disk is not None and disk.f_bavail * disk.f_frsize < 64 * 1024
 
 
 def _read_only_fs(path: Path) -> bool:
