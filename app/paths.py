@@ -30,13 +30,18 @@ DATA_DIR_ENV = "LINKDESK_DATA_DIR"
 CHOOSE_ANOTHER = "choose another data folder with --data-dir (or LINKDESK_DATA_DIR)"
 
 
-class StorageError(LinkdeskError):
+class StorageError(LinkdeskError, OSError):
     """A folder or file Linkdesk needs cannot be made or used. ``path`` is the one at fault;
-    the text says what is wrong with it and what to do."""
+    the text says what is wrong with it and what to do. Also an OSError (with the errno and
+    strerror of the cause), so code that handles OSError keeps handling it."""
 
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, path: Path, message: str, code: int | None = None) -> None:
+        OSError.__init__(self, code, os.strerror(code) if code else message)
+        self.message = message
         self.path = Path(path)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def describe_os_error(exc: OSError, path: Path, what: str) -> str:
@@ -70,9 +75,10 @@ def ensure_private_dir(path: Path) -> Path:
     def not_a_folder(current: Path) -> StorageError:
         kind = "a file" if current.is_file() else "not a folder"
         if current == path:
-            return StorageError(path, f"The data folder {path} is {kind}. Move it away or {CHOOSE_ANOTHER}.")
+            return StorageError(path, f"The data folder {path} is {kind}. Move it away or {CHOOSE_ANOTHER}.",
+                                errno.ENOTDIR)
         return StorageError(path, f"Cannot create the data folder {path}: {current} is {kind}. "
-                                  f"Move it away or {CHOOSE_ANOTHER}.")
+                                  f"Move it away or {CHOOSE_ANOTHER}.", errno.ENOTDIR)
 
     missing: list[Path] = []
     current = path
@@ -95,12 +101,14 @@ def ensure_private_dir(path: Path) -> Path:
                     raise not_a_folder(folder) from None
                 continue
             os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+    except StorageError:
+        raise
     except OSError as exc:
         target = Path(exc.filename) if isinstance(exc.filename, str) else path
         if exc.errno == errno.ENOENT:  # a parent that cannot hold folders (/proc, /sys...)
             raise StorageError(path, f"Cannot create the data folder {path}: {target.parent} does not accept "
-                                     f"new folders. {CHOOSE_ANOTHER.capitalize()}.") from None
-        raise StorageError(path, describe_os_error(exc, path, "the data folder")) from None
+                                     f"new folders. {CHOOSE_ANOTHER.capitalize()}.", exc.errno) from None
+        raise StorageError(path, describe_os_error(exc, path, "the data folder"), exc.errno) from None
     return path
 
 
@@ -129,7 +137,7 @@ def private_file(path: Path, what: str = "the file") -> Path:
     except OSError as exc:
         if path.is_symlink():
             exc = OSError(errno.ELOOP, "symbolic link")
-        raise StorageError(path, describe_os_error(exc, path, what)) from None
+        raise StorageError(path, describe_os_error(exc, path, what), exc.errno) from None
     return path
 
 

@@ -55,7 +55,7 @@ class Preferences:
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".preferences-", suffix=".tmp")  # mode 0600
         except OSError as exc:
-            raise StorageError(path, describe_os_error(exc, path, "the preferences file")) from None
+            raise StorageError(path, describe_os_error(exc, path, "the preferences file"), exc.errno) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 parser.write(handle)
@@ -66,7 +66,7 @@ class Preferences:
             except OSError:
                 pass
             if isinstance(exc, OSError):
-                raise StorageError(path, describe_os_error(exc, path, "the preferences file")) from None
+                raise StorageError(path, describe_os_error(exc, path, "the preferences file"), exc.errno) from None
             raise
 
     def replace(self, **changes: object) -> "Preferences":
