@@ -2,7 +2,7 @@
 # Both create .venv on first use. System packages Qt needs: see README.md ("System packages").
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 
 .PHONY: run test bench screenshots frozen onefile desktop-entry clean
@@ -68,4 +68,4 @@ desktop-entry:
 	-gtk-update-icon-cache -q -t $(PREFIX)/share/icons/hicolor 2>/dev/null
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) .venv-* build dist *.egg-info

@@ -45,17 +45,28 @@ class Preferences:
         return cls(store_urls=store_urls, retention_days=retention if retention > 0 else defaults.retention_days)
 
     def save(self, path: Path) -> None:
-        """Write atomically (temporary file, then rename), readable by the owner only."""
+        """Write atomically (temporary file, then rename), readable by the owner only. Raises
+        :class:`app.paths.StorageError` (naming the file and what to do) when it cannot."""
+        from app.paths import StorageError, describe_os_error, ensure_private_dir
+
         parser = configparser.ConfigParser()
         parser[_SECTION] = {"store_urls": str(self.store_urls).lower(), "retention_days": str(self.retention_days)}
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".preferences-", suffix=".tmp")
+        ensure_private_dir(path.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".preferences-", suffix=".tmp")  # mode 0600
+        except OSError as exc:
+            raise StorageError(path, describe_os_error(exc, path, "the preferences file"), exc.errno) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 parser.write(handle)
             os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
+        except BaseException as exc:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            if isinstance(exc, OSError):
+                raise StorageError(path, describe_os_error(exc, path, "the preferences file"), exc.errno) from None
             raise
 
     def replace(self, **changes: object) -> "Preferences":

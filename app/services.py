@@ -126,6 +126,7 @@ class Services:
     _history_error: BaseException | None = field(default=None, repr=False)
     _history_opening: "concurrent.futures.Future[HistoryStore] | None" = field(default=None, repr=False)
     _history_worker: "HistoryWorker | None" = field(default=None, repr=False)
+    _history_closed: bool = field(default=False, repr=False)
 
     @property
     def history(self) -> "HistoryStore":
@@ -150,11 +151,23 @@ class Services:
         assert self._history is not None
         return self._history
 
+    def check_history_writable(self) -> None:
+        """Raise :class:`app.history.HistoryError` (``HistoryStorageError`` for a read-only or
+        full disk, a data folder that cannot be made...) if a new link could not be recorded.
+        Call it before sending a request: a link Stripe makes must never go unrecorded for a
+        reason known beforehand. Opens the history if needed (see :attr:`history`); then a
+        statvfs and an empty write transaction, well under a millisecond on a local disk."""
+        self.history.check_writable()
+
     @property
     def history_worker(self) -> "HistoryWorker":
         """The history's background thread (searches, export, retried writes)."""
         if self._history_worker is None:
+            from app.history.errors import HistoryError
             from app.history.worker import HistoryWorker
+
+            if self._history_closed:  # a new thread now would never be closed
+                raise HistoryError("The history is closed.")
 
             self._history_worker = HistoryWorker(self.paths.history_db, clock=self.clock,
                                                  store_urls=self.preferences.store_urls)
@@ -199,7 +212,8 @@ class Services:
             self._history_error = exc
             return
         finally:
-            self.history_worker.reap()  # the opening job has ended: its GC pause too
+            if self._history_worker is not None:
+                self._history_worker.reap()  # the opening job has ended: its GC pause too
         store.claim()  # the worker thread that opened it never touches it again
         self._history = store
 
@@ -241,9 +255,19 @@ class Services:
 
     async def aclose(self) -> None:
         """Close the client, the history and the sandbox; safe to call twice."""
+        await self.client.aclose()
+        await self.close_history()
+        self.connection.close()
+
+    async def close_history(self) -> None:
+        """Close the history: its worker thread and its store (an opening still running is
+        awaited and closed). From then on the history is not opened again: :attr:`history`
+        raises :class:`app.history.HistoryError`, so nothing can leave a store or a thread
+        behind. Safe to call twice."""
+        from app.history.errors import HistoryError
         from app.history.worker import wait_done
 
-        await self.client.aclose()
+        self._history_closed = True
         if self._history_opening is not None:  # closed while it opened: let it finish, close it
             opening = self._history_opening
             await wait_done(opening)
@@ -266,7 +290,8 @@ class Services:
                 pass  # another instance held the lock for 5 s; the next open erases what has expired
             self._history.close()
             self._history = None
-        self.connection.close()
+        if self._history_error is None:
+            self._history_error = HistoryError("The history is closed.")
 
 
 def build_services(

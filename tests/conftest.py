@@ -5,6 +5,10 @@
   can touch the real home, and ``STRIPE_API_KEY`` is removed from the environment.
 * Async tests that use ``qtbot`` (or ``qapp``) run on a ``qasync.QEventLoop`` built on the
   session QApplication; other async tests run on a plain asyncio loop.
+* Tests that use Qt run with the cyclic garbage collector owned by the Qt thread
+  (``app.collector``), as the window does: a collection on the sandbox's or the history's
+  threads would destroy Qt objects off their thread ("Timers cannot be stopped from another
+  thread", and crashes on Python 3.13).
 """
 
 from __future__ import annotations
@@ -63,6 +67,28 @@ def store(tmp_path, clock):
     s = HistoryStore.open(tmp_path / "data", clock=clock)
     yield s
     s.close()
+
+
+@pytest.fixture(autouse=True)
+def _collector_on_the_qt_thread(request):
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        yield
+        return
+    from PySide6.QtCore import QTimer
+
+    from app.collector import TICK_S, OwnedCollector
+
+    request.getfixturevalue("qapp")
+    collector = OwnedCollector().start()
+    timer = QTimer()
+    timer.timeout.connect(collector.tick)
+    timer.start(int(TICK_S * 1000))
+    try:
+        yield collector
+    finally:
+        timer.stop()
+        del timer
+        collector.stop()  # collects what the test left, here on the Qt thread
 
 
 @pytest.fixture(autouse=True)

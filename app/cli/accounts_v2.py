@@ -52,6 +52,7 @@ async def create_and_print_v2(services: "Services", args: argparse.Namespace, ou
     ).validated(live=services.connection.mode == "live")
     clock = services.clock
     history = services.history
+    services.check_history_writable()  # before sending: a link is never made that cannot be recorded
     if history.recovery_notice:
         say(err, f"linkdesk: {history.recovery_notice}")
     entry_args = {"clock": clock, "mode": services.connection.mode, "profile": services.connection.profile}

@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 from typing import Callable, TextIO
 
-from app.cli.output import EXIT_API_ERROR, EXIT_INVALID, plain, print_json, say
+from app.cli.output import EXIT_INVALID, plain, print_json, report, say
 from app.history.entry import account_label, status_text
 from app.history.export import write_csv
 from app.history.query import HistoryQuery
@@ -37,8 +37,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         store = HistoryStore.open(paths.data_dir, clock=SystemClock(), store_urls=prefs.store_urls,
                                   retention_days=prefs.retention_days)
     except HistoryError as exc:
-        say(err, f"linkdesk: {exc}")
-        return EXIT_API_ERROR
+        return report(exc, err)
     if store.recovery_notice:
         say(err, f"linkdesk: {store.recovery_notice}")
     try:

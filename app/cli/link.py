@@ -77,6 +77,7 @@ async def create_and_print(services: "Services", args: argparse.Namespace, out: 
     ).validated(live=services.connection.mode == "live")
     clock = services.clock
     history = services.history  # opened before sending: a history problem stops here
+    services.check_history_writable()  # a read-only or full disk too: no link that cannot be recorded
     if history.recovery_notice:
         say(err, f"linkdesk: {history.recovery_notice}")
     entry_args = {"clock": clock, "mode": services.connection.mode, "profile": services.connection.profile}

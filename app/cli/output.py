@@ -36,12 +36,14 @@ def print_json(data: Any, out: TextIO, *, indent: int | None = None) -> None:
 
 def report(exc: BaseException, err: TextIO) -> int:
     """Print a known error the way README promises and return its exit status; re-raise others."""
-    from app.history.errors import HistoryError
+    from app.history.errors import HistoryError, HistoryStorageError
     from app.stripe.errors import StripeError, ValidationError
 
     if isinstance(exc, HistoryError):
         say(err, f"linkdesk: {exc}")
-        return EXIT_API_ERROR
+        # A data folder or disk that cannot hold the history is the operator's to fix, and it
+        # is found before anything is sent: like invalid input, exit 2.
+        return EXIT_INVALID if isinstance(exc, HistoryStorageError) else EXIT_API_ERROR
     if isinstance(exc, ValidationError):
         say(err, f"linkdesk: invalid {exc.field}: {exc.message}")
         return EXIT_INVALID

@@ -104,6 +104,12 @@ def migrate(conn: sqlite3.Connection, *, target: int = LATEST_VERSION) -> int:
                 conn.execute(f"PRAGMA user_version = {number + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # A full disk rolls back by itself: a second ROLLBACK would fail ("cannot rollback -
+            # no transaction is active") and hide the real error.
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
     return found

@@ -37,20 +37,19 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from app.clock import Clock
-from app.history import files
+from app.history import files, storage
 from app.history.entry import HistoryEntry, search_text
-from app.history.errors import HistoryError, HistoryVersionError
+from app.history.errors import HistoryError, HistoryVersionError, storage_error
 from app.history.migrations import LATEST_VERSION, migrate
+from app.history.storage import BUSY_TIMEOUT_MS, is_busy  # noqa: F401 - BUSY_TIMEOUT_MS re-exported
 from app.history.query import Cursor, HistoryQuery, count_sql, page_sql
 from app.paths import ensure_private_dir
 
 DB_FILENAME = "history.sqlite3"
-BUSY_TIMEOUT_MS = 5000
 UI_BUSY_TIMEOUT_MS = 10  # the window's store: fail fast (see "Busy timeout" above)
 DEFAULT_RETENTION_DAYS = 365
 DEFAULT_PAGE_SIZE = 200
@@ -100,12 +99,30 @@ class HistoryStore:
         Purges rows older than ``retention_days`` (None keeps everything) and erases expired
         URLs. ``check`` runs SQLite's quick_check on an existing file (tens of ms at 100k rows).
         ``busy_timeout_ms`` applies once open (the opening itself waits the full 5 s).
-        Raises :class:`HistoryVersionError` for a file from a newer Linkdesk. Slow enough that
-        the window calls it on the history worker thread, never on the Qt thread.
+        Raises :class:`HistoryVersionError` for a file from a newer Linkdesk, and
+        :class:`HistoryStorageError` (naming the file or folder and what to do) when the folder
+        cannot be made, the path is a folder or a dangling link, or the disk is read-only or
+        full. Two instances opening at once take turns (``files.opening_lock``). Slow enough
+        that the window calls it on the history worker thread, never on the Qt thread.
         """
         data_dir = Path(data_dir)
-        ensure_private_dir(data_dir)
         path = data_dir / DB_FILENAME
+        try:
+            ensure_private_dir(data_dir)
+            files.check_database_path(path)
+            with files.opening_lock(path):
+                return cls._open_locked(path, clock=clock, store_urls=store_urls, retention_days=retention_days,
+                                        check=check, busy_timeout_ms=busy_timeout_ms)
+        except Exception as exc:
+            plain = storage_error(exc, path)
+            if plain is None or plain is exc:
+                raise
+            raise plain from exc
+
+    @classmethod
+    def _open_locked(cls, path: Path, *, clock: Clock, store_urls: bool, retention_days: int | None,
+                     check: bool, busy_timeout_ms: int) -> "HistoryStore":
+        """:meth:`open`'s work, under the opening lock (no other instance is opening)."""
         version, recovered_from = 0, None
         if path.exists() and path.stat().st_size > 0:
             try:
@@ -119,9 +136,9 @@ class HistoryStore:
             raise HistoryVersionError(path, version)
         backup = files.backup_before_migration(path, version) if 0 < version < LATEST_VERSION else None
         files.ensure_private_file(path)
-        conn = _connect(path)
+        conn = storage.connect(path)
         try:
-            _enable_wal(conn)
+            storage.enable_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA secure_delete = ON")
             found = migrate(conn)
@@ -143,7 +160,7 @@ class HistoryStore:
                busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> "HistoryStore":
         """A second connection to a database that :meth:`open` has already prepared (no
         checks, no migration): the history worker's own, used on its thread only."""
-        conn = _connect(Path(path))
+        conn = storage.connect(Path(path))
         try:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA secure_delete = ON")  # per connection: its deletes zero too
@@ -224,6 +241,14 @@ class HistoryStore:
         """The injected clock's wall time (status and "time left" are relative to it)."""
         return self._clock.time()
 
+    def check_writable(self) -> None:
+        """Raise :class:`HistoryStorageError` (naming the file and what to do) if a record could
+        not be written now: a read-only file or file system, a full disk, no write permission.
+        Cheap (a statvfs and an empty write transaction): call it before sending a request, so
+        that a link is never made that could not be recorded. Another instance holding the
+        write lock is not a problem (the record waits for it)."""
+        storage.check_writable(self.conn, self.path, self._busy_timeout_ms)
+
     def __enter__(self) -> "HistoryStore":
         return self
 
@@ -237,6 +262,7 @@ class HistoryStore:
         values = tuple(getattr(stored, name) for name in _FIELDS[1:])
         return values + (search_text(entry.account_id, entry.account_name, entry.account_email, entry.note),)
 
+    @storage.plain_storage_errors
     def record(self, entry: HistoryEntry) -> HistoryEntry:
         """Write one attempt; it is committed when this returns. Returns it with its ``id``
         (and without its URL if the URL was not kept)."""
@@ -253,18 +279,20 @@ class HistoryStore:
         if saved.url is not None and saved.id is not None:
             self._urls_written.add(saved.id)
 
+    @storage.plain_storage_errors
     def record_many(self, entries: Iterable[HistoryEntry]) -> int:
         """Write many attempts in one transaction (imports, benchmarks)."""
         rows = [self._values(e) for e in entries]
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.executemany(_INSERT, rows)
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            storage.rollback(self.conn)
             raise
-        self.conn.execute("COMMIT")
         return len(rows)
 
+    @storage.plain_storage_errors
     def set_note(self, entry_id: int, note: str | None) -> bool:
         """Set (or with None/blank, remove) the operator's note. False if no such entry."""
         note = (note or "").strip() or None
@@ -277,6 +305,7 @@ class HistoryStore:
         )
         return cursor.rowcount > 0
 
+    @storage.plain_storage_errors
     def delete(self, entry_id: int) -> bool:
         """Delete one entry. If it still held a URL, the WAL is emptied too (see erase)."""
         held_url = self._rows("SELECT url IS NOT NULL FROM attempts WHERE id = ?", (entry_id,))
@@ -285,6 +314,7 @@ class HistoryStore:
             self._scrub_wal()
         return deleted
 
+    @storage.plain_storage_errors
     def clear(self) -> int:
         """Delete every entry; returns how many there were."""
         deleted = self.conn.execute("DELETE FROM attempts").rowcount
@@ -382,38 +412,6 @@ class HistoryStore:
             if len(page) < page_size:
                 return
             after = (page[-1].attempted_at, page[-1].id or 0)
-
-
-def is_busy(exc: BaseException) -> bool:
-    """True for "database is locked" (SQLITE_BUSY / SQLITE_LOCKED): another connection holds
-    the lock; the same statement can be retried later, or elsewhere with a longer timeout."""
-    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", 0) & 0xFF in (5, 6)
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    # check_same_thread=False: the connection may be handed over once (see "Threads" above);
-    # HistoryStore.conn enforces that only its owner thread uses it.
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return conn
-
-
-def _enable_wal(conn: sqlite3.Connection) -> None:
-    """Switch to WAL, retrying while another instance holds the lock.
-
-    Changing the journal mode needs an exclusive lock, and SQLite answers "database is
-    locked" at once, without the busy handler, when two new instances both hold a shared
-    lock on a fresh file (waiting would deadlock). One of them wins; the other retries.
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode = WAL").fetchall()
-            return
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc) or time.monotonic() > deadline:
-                raise  # not SQLITE_BUSY / SQLITE_LOCKED, or waited long enough
-            time.sleep(0.01)
 
 
 def _entry(row: tuple) -> HistoryEntry:

@@ -21,10 +21,18 @@ and a migration's backup has no bound, so those run here:
 **Garbage collection.** Python's cyclic collector runs in whichever thread happens to allocate
 past its threshold. Run on this thread, it could free a cycle holding a Qt object, whose C++
 destructor would then run off the Qt thread ("Timers cannot be stopped from another thread", or
-a crash). So automatic collection is paused from the moment a job is submitted until the
-event-loop thread has seen it end (:class:`_GcPause`, process-wide like the collector itself);
+a crash). So automatic collection is paused from the moment a job is submitted until a thread
+other than a worker has seen it end (:class:`_GcPause`, process-wide like the collector itself);
 whatever is due is collected by the next allocation on the Qt thread. Jobs are short (a page, a
 count, one export page), so the pause is too.
+
+The pause is one process-wide count of the jobs not yet seen ended, not a per-worker or
+per-event-loop state: the end of a job is normally reported by a callback on the event loop that
+submitted it, but that callback is lost when the loop stops or closes first (qasync drops it
+without a word). Any later call on a non-worker thread (a new worker, any submit, ``reap``,
+closing) counts every ended job, whoever submitted it, so a lost report can no longer leave the
+collector off for good (it did: one test's job ending after its loop closed turned the collector
+off for every later test in the process).
 
 No Qt here: the awaitables are asyncio's (``asyncio.wrap_future``), which qasync runs on the Qt
 event loop. Call this class from the event-loop thread only.
@@ -35,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gc
+import queue
 import threading
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -60,26 +69,141 @@ def _same(entry: HistoryEntry) -> Any:
 
 class _GcPause:
     """Automatic garbage collection off while any worker job is in flight (see the module
-    docstring). Counted, because several workers may run at once (tests)."""
+    docstring). Called only from threads that are not history workers."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._jobs = 0
+        self._jobs: list[_Job] = []
         self._paused_here = False  # True if this pause (not someone else) disabled the collector
 
-    def hold(self) -> None:
+    def hold(self) -> "_Job":
+        """Pause for one job about to be submitted; the worker marks the token when it ends."""
+        job = _Job()
         with self._lock:
-            if self._jobs == 0 and gc.isenabled():
+            self._count_ended()
+            if not self._jobs and gc.isenabled():
                 gc.disable()
                 self._paused_here = True
-            self._jobs += 1
+            self._jobs.append(job)
+        return job
 
-    def release(self) -> None:
+    def drop(self, job: "_Job") -> None:
+        """The job was never submitted."""
+        job.dropped = True
+        self.settle()
+
+    def settle(self, *, wait_for_done: bool = False) -> None:
+        """Count every job that has ended (any worker's); the last one re-enables collection."""
+        if _on_worker_thread():
+            return  # a collection must not start here: a thread of the event loop will settle
+        if wait_for_done:
+            with self._lock:
+                waiting = [job for job in self._jobs if job.future_done and not job.ended]
+            for job in waiting:
+                job.finished.wait(1.0)
         with self._lock:
-            self._jobs -= 1
-            if self._jobs == 0 and self._paused_here:
-                self._paused_here = False
-                gc.enable()
+            self._count_ended()
+
+    def _count_ended(self) -> None:
+        self._jobs = [job for job in self._jobs if not job.ended]
+        if not self._jobs and self._paused_here:
+            self._paused_here = False
+            gc.enable()
+
+    @property
+    def jobs(self) -> int:
+        """Jobs not yet seen ended (tests and diagnostics)."""
+        with self._lock:
+            return len(self._jobs)
+
+
+class _Job:
+    """One submitted job's share of the pause. It has *ended* once the worker thread has done
+    everything it does for it (run it, deliver its result to every callback, report the end):
+    not merely once its future is done, since the callbacks that deliver the result (asyncio's
+    wrap_future, qasync's cross-thread signal) still allocate on the worker thread after that,
+    and a collection there is what the pause exists to prevent."""
+
+    __slots__ = ("dropped", "finished", "future")
+
+    def __init__(self) -> None:
+        self.dropped = False  # never submitted
+        self.finished = threading.Event()  # set by the worker thread, as its last act for the job
+        self.future: concurrent.futures.Future[Any] | None = None
+
+    @property
+    def future_done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+    @property
+    def ended(self) -> bool:
+        return self.dropped or self.finished.is_set()
+
+
+class _JobThread:
+    """The one thread that runs a worker's jobs in order (a ThreadPoolExecutor of one, written
+    out so that the end of each job is reported last, after its result went out)."""
+
+    def __init__(self, name: str) -> None:
+        self._queue: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._started = False
+
+    def submit(self, fn: Callable[..., T], args: tuple, kwargs: dict, job: _Job,
+               loop: asyncio.AbstractEventLoop | None) -> "concurrent.futures.Future[T]":
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        job.future = future
+        if not self._started:
+            self._thread.start()
+            self._started = True
+        self._queue.put((future, fn, args, kwargs, job, loop))
+        return future
+
+    def shutdown(self) -> None:
+        """End the thread after the jobs already queued, and wait for it."""
+        if self._started:
+            self._queue.put(None)
+            self._thread.join()
+
+    def _serve(self) -> None:
+        _WORKER_THREAD.is_worker = True
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args, kwargs, job, loop = item
+            item = None
+            if future.set_running_or_notify_cancel():
+                try:
+                    result = fn(*args, **kwargs)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller, as an executor does
+                    future.set_exception(exc)
+                    exc = None  # no frame -> traceback -> exception cycle kept alive here
+                else:
+                    future.set_result(result)  # the callbacks run here, collector still paused
+                    result = None
+            future = fn = args = kwargs = None
+            _finish(job, loop)  # the last thing this thread does before waiting for more work
+            job = loop = None
+
+
+_WORKER_THREAD = threading.local()
+
+
+def _finish(job: _Job, loop: asyncio.AbstractEventLoop | None) -> None:
+    """On the worker thread, after everything else for ``job``: mark it ended and ask ``loop``'s
+    thread to count it. If that loop has closed (or closes before it runs this), the next call to
+    the pause from any non-worker thread counts it instead."""
+    job.finished.set()
+    if loop is not None:
+        try:
+            loop.call_soon_threadsafe(_GC_PAUSE.settle)
+        except RuntimeError:  # the loop has closed
+            pass
+
+
+def _on_worker_thread() -> bool:
+    return getattr(_WORKER_THREAD, "is_worker", False)
 
 
 _GC_PAUSE = _GcPause()  # one interpreter, one collector: the pause is process-wide too
@@ -97,9 +221,8 @@ class HistoryWorker:
         self._clock = clock
         self._store_urls = store_urls
         self._store: HistoryStore | None = None  # touched on the worker thread only
-        self._executor: concurrent.futures.ThreadPoolExecutor | None = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="linkdesk-history")
-        self._in_flight: set[concurrent.futures.Future[object]] = set()  # each holds a GC pause
+        self._executor: _JobThread | None = _JobThread("linkdesk-history")
+        _GC_PAUSE.settle()  # jobs of earlier workers whose end was never reported
 
     @classmethod
     def for_store(cls, store: HistoryStore, clock: Clock) -> "HistoryWorker":
@@ -119,26 +242,23 @@ class HistoryWorker:
         """
         if self._executor is None:
             raise HistoryError("The history worker is closed.")
-        _GC_PAUSE.hold()
         try:
-            future = self._executor.submit(fn, *args, **kwargs)
-        except BaseException:
-            _GC_PAUSE.release()
-            raise
-        self._in_flight.add(future)
-        try:
-            loop = asyncio.get_running_loop()
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
-            return future  # reaped by the blocking caller
-        # Runs on the worker thread (collector still paused): only hands the reaping back.
-        future.add_done_callback(lambda _f: _call_soon(loop, self.reap))
-        return future
+            loop = None  # settled by the blocking caller's reap(), or by the next call here
+        job = _GC_PAUSE.hold()
+        try:
+            return self._executor.submit(fn, args, kwargs, job, loop)
+        except BaseException:
+            _GC_PAUSE.drop(job)
+            raise
 
     def reap(self) -> None:
-        """End the GC pause of every job that has ended (on the event-loop thread)."""
-        for future in [f for f in self._in_flight if f.done()]:
-            self._in_flight.discard(future)
-            _GC_PAUSE.release()
+        """Count the jobs that have ended (every worker's), ending the GC pause if none is left.
+        For a caller that blocked on a job's result (the event loop does it by itself): a job
+        whose result is out but whose thread has not yet reported its end is waited for (a few
+        microseconds)."""
+        _GC_PAUSE.settle(wait_for_done=True)
 
     def _with_store(self, job: Callable[[HistoryStore], T], wanted: Callable[[], bool] | None) -> T:
         if wanted is not None and not wanted():
@@ -252,8 +372,8 @@ class HistoryWorker:
         self._executor = None
         return executor, closing
 
-    def _finish_closing(self, executor) -> None:  # noqa: ANN001
-        executor.shutdown(wait=True)  # the queue is empty by now: returns at once
+    def _finish_closing(self, executor: _JobThread) -> None:
+        executor.shutdown()  # the queue is empty by now: returns at once
         self.reap()
 
 
@@ -263,10 +383,3 @@ async def wait_done(future: "concurrent.futures.Future[Any]") -> None:
     wrapped = asyncio.wrap_future(future)
     wrapped.add_done_callback(lambda f: f.cancelled() or f.exception())
     await asyncio.wait({wrapped})
-
-
-def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
-    try:
-        loop.call_soon_threadsafe(callback)
-    except RuntimeError:  # the loop has closed: nobody is left to reap
-        pass

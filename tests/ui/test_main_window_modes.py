@@ -23,15 +23,17 @@ TEST_KEY = "sk_test_" + "z9Y8x7W6v5U4t3S2r1Q0pOnM"
 
 
 @pytest.fixture
-def make_window(qtbot, services, settings, no_quit_on_close, clipboard):
+async def make_window(qtbot, services, settings, no_quit_on_close, clipboard):
     """A window whose connection claims another key (the client stays on the sandbox)."""
     made = []
+    others = []
 
     def make(key: str):
         from app.ui.shell.main_window import MainWindow
 
         other = Services(clock=services.clock, paths=services.paths, client=services.client,
                          connection=Connection(ApiKey(key), "https://api.stripe.com", "default"))
+        others.append(other)
         win = MainWindow(other, settings=settings)
         win.show()
         made.append(win)
@@ -40,7 +42,10 @@ def make_window(qtbot, services, settings, no_quit_on_close, clipboard):
     yield make
     for win in made:
         win.close()
+        await win.shutdown()
         win.deleteLater()
+    for other in others:  # the window opened its history: its store and thread (the client is shared)
+        await other.close_history()
 
 
 @pytest.mark.parametrize(("key", "text"), [(TEST_KEY, "TEST"), (LIVE_KEY, "LIVE")])

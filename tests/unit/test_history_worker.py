@@ -165,8 +165,100 @@ async def test_the_collector_is_paused_while_a_job_runs_on_the_worker(worker):
     assert gc.isenabled()
     inside = await worker.run(lambda s: gc.isenabled())
     assert inside is False  # a collection there could free Qt objects off the Qt thread
-    await asyncio.sleep(0)  # the loop reaps the ended job
+    # The result arrives first; the worker reports the job's end as its very last act for it
+    # (after the result went out), and the loop then ends the pause: a few loop turns later.
+    for _ in range(500):
+        if gc.isenabled():
+            break
+        await asyncio.sleep(0.002)
     assert gc.isenabled()
     worker.submit(lambda: None).result(10)
     worker.reap()  # a blocking caller reaps itself
+    assert gc.isenabled()
+
+
+def test_a_job_that_ends_after_its_event_loop_closed_does_not_leave_the_collector_off(store, clock):
+    """The end of a job is reported on the loop that submitted it; when that loop closes first
+    (a test ending, the app quitting), the report is lost. The next worker call on any
+    non-worker thread must count the job, or the collector stays off for the whole process."""
+    import asyncio
+    import gc
+
+    from app.history.worker import _GC_PAUSE
+
+    gate = threading.Event()
+    first = HistoryWorker.for_store(store, clock)
+
+    async def submit_and_leave() -> "object":
+        return first.submit(gate.wait, 10)
+
+    loop = asyncio.new_event_loop()
+    try:
+        future = loop.run_until_complete(submit_and_leave())
+    finally:
+        loop.close()
+    assert not gc.isenabled() and _GC_PAUSE.jobs == 1
+    gate.set()
+    future.result(10)  # ended on the worker; its report to the closed loop went nowhere
+    try:
+        second = HistoryWorker.for_store(store, clock)  # any later call from this thread counts it
+        assert gc.isenabled() and _GC_PAUSE.jobs == 0
+        second.close()
+    finally:
+        first.close()
+    assert gc.isenabled() and _GC_PAUSE.jobs == 0
+
+
+def test_jobs_of_two_workers_share_one_pause(store, clock):
+    import gc
+
+    gates = [threading.Event(), threading.Event()]
+    workers = [HistoryWorker.for_store(store, clock) for _ in gates]
+    try:
+        futures = [w.submit(g.wait, 10) for w, g in zip(workers, gates)]
+        assert not gc.isenabled()
+        gates[0].set()
+        futures[0].result(10)
+        workers[0].reap()
+        assert not gc.isenabled()  # the other worker's job still runs
+        gates[1].set()
+        futures[1].result(10)
+        workers[0].reap()  # any worker's reap counts every worker's ended jobs
+        assert gc.isenabled()
+    finally:
+        for g in gates:
+            g.set()
+        for w in workers:
+            w.close()
+
+
+def test_the_pause_outlasts_the_callbacks_that_deliver_a_result(store, clock):
+    """A future is done before its callbacks have run, and they run on the worker thread
+    (asyncio's wrap_future and qasync's signal allocate there). A caller that reaps as soon as
+    the result is there must not turn the collector back on under them."""
+    import gc
+    import time
+
+    worker = HistoryWorker.for_store(store, clock)
+    gate, reaped, seen = threading.Event(), threading.Event(), []
+
+    def deliver(_future) -> None:
+        reaped.wait(10)  # stays here until the caller has reaped
+        seen.append((threading.current_thread().name, gc.isenabled()))
+
+    try:
+        future = worker.submit(gate.wait, 10)
+        future.add_done_callback(deliver)
+        gate.set()
+        deadline = time.monotonic() + 10
+        while not future.done() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        worker.reap()  # the result is there; its delivery still runs on the worker
+        reaped.set()
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert seen == [("linkdesk-history", False)]
+    finally:
+        reaped.set()
+        worker.close()
     assert gc.isenabled()

@@ -2,6 +2,8 @@
 
 import stat
 
+import pytest
+
 from app.preferences import Preferences
 from test_history_store import file_bytes, make_entry, secret_url
 
@@ -36,3 +38,17 @@ def test_turning_url_keeping_off_erases_stored_urls_from_the_files(store, clock,
     later = secret_url(8)
     store.record(make_entry(clock, 2, url=later))
     assert later.encode() not in file_bytes(store.path.parent)
+
+
+def test_saving_where_it_cannot_says_which_file_and_leaves_no_temporary_file(tmp_path):
+    from app.paths import StorageError
+
+    squatter = tmp_path / "config"
+    squatter.write_text("a file, not a folder")
+    with pytest.raises(StorageError, match="is a file"):
+        Preferences(store_urls=False).save(squatter / "preferences.ini")
+    (tmp_path / "folder" / "preferences.ini").mkdir(parents=True)  # a folder where the file goes
+    with pytest.raises(StorageError) as caught:
+        Preferences(store_urls=False).save(tmp_path / "folder" / "preferences.ini")
+    assert str(tmp_path / "folder" / "preferences.ini") in str(caught.value)
+    assert [p.name for p in (tmp_path / "folder").iterdir()] == ["preferences.ini"]

@@ -132,3 +132,43 @@ async def test_the_command_line_opens_history_in_place_with_the_full_busy_timeou
         assert services._history_worker is None  # no thread for a command
     finally:
         await services.aclose()
+
+
+async def test_history_writable_check_before_sending(tmp_path):
+    from app.history import HistoryError
+    from app.history.errors import HistoryStorageError
+
+    services = build_services(data_dir=str(tmp_path / "ok"), use_sandbox=True, clock=FakeClock())
+    try:
+        services.check_history_writable()  # opens the history and finds it writable
+        assert services._history is not None
+    finally:
+        await services.aclose()
+    (tmp_path / "file").write_text("")
+    blocked = build_services(data_dir=str(tmp_path / "file"), use_sandbox=True, clock=FakeClock())
+    try:
+        for _ in range(2):  # the same clear error every time, never a traceback
+            with pytest.raises(HistoryStorageError, match="is a file") as caught:
+                blocked.check_history_writable()
+            assert isinstance(caught.value, HistoryError) and str(tmp_path / "file") in str(caught.value)
+    finally:
+        await blocked.aclose()
+
+
+async def test_a_closed_history_is_never_opened_again(tmp_path):
+    from app.history import HistoryError
+
+    services = build_services(data_dir=str(tmp_path / "d"), use_sandbox=True, clock=FakeClock())
+    try:
+        services.start_opening_history()  # as the window does after its first paint
+        await services.close_history()  # closed while opening: the opened store is closed too
+        assert services._history is None and services._history_worker is None
+        services.start_opening_history()  # a late call (a timer after shutdown) starts nothing
+        assert services._history_worker is None and services._history_opening is None
+        with pytest.raises(HistoryError, match="closed"):
+            await services.open_history()
+        with pytest.raises(HistoryError, match="closed"):
+            services.history_worker  # noqa: B018 - no new thread that nobody would close
+        await services.close_history()
+    finally:
+        await services.aclose()

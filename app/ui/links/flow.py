@@ -132,6 +132,10 @@ class LinkFlow:
         account = self.account_for(req.account)
         if not await w.confirm_live_link(req, account):  # the first live link of a session asks
             return None
+        problem = await self.history_cannot_record()
+        if problem is not None:  # a link Stripe made must never go unrecorded for a known reason
+            w.show_message("The history cannot be written, so no link was requested.", str(problem))
+            return None
         key = retry_key or new_idempotency_key()
         self.last_attempt = (req, account, key)
         self.last_error = None
@@ -162,6 +166,22 @@ class LinkFlow:
         w.status(f"Link created for {card.account_name}. It expires in {card.link.ttl / 60:.0f} minutes."
                  + (f" It covers: {describe_configurations(covers)}." if covers else ""))
         return card
+
+    async def history_cannot_record(self) -> Exception | None:
+        """A storage problem (read-only or full disk, a data folder that cannot be made) that
+        would keep a new link from being recorded, found before anything is sent; else None.
+        Cheap: a statvfs and an empty write transaction on the already open store."""
+        from app.history.errors import HistoryStorageError
+
+        services = self.w.services
+        assert services is not None
+        try:
+            (await services.open_history()).check_writable()
+        except HistoryStorageError as exc:
+            return exc
+        except Exception:  # noqa: BLE001 - other history troubles are reported where they occur
+            return None
+        return None
 
     def retry(self) -> None:
         """Banner → Retry: the same request; the same Idempotency-Key only when the last outcome

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from app.icons import DESKTOP_ID, icon_files
-from app.paths import AppPaths, ensure_private_dir
+from app.paths import AppPaths, PrivateFileHandler, StorageError, ensure_private_dir, private_file
 
 if TYPE_CHECKING:  # asyncio, logging, qasync and the services load after the first paint
     import asyncio
@@ -64,8 +64,11 @@ def _setup_logging(paths: AppPaths) -> None:
     log = logging.getLogger("linkdesk")
     if any(getattr(h, "_linkdesk", False) for h in log.handlers):
         return
-    ensure_private_dir(paths.data_dir)
-    handler = logging.FileHandler(paths.data_dir / LOG_FILE, delay=True, encoding="utf-8")
+    try:
+        ensure_private_dir(paths.data_dir)
+    except StorageError:
+        return  # the window says why the data folder cannot be used; nothing to log into
+    handler = PrivateFileHandler(paths.data_dir / LOG_FILE, delay=True, encoding="utf-8")  # mode 0600
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler._linkdesk = True  # type: ignore[attr-defined]
     log.addHandler(handler)
@@ -138,12 +141,18 @@ class _FirstPaint:
             pass  # no paint (hidden, minimised): go on
 
 
-async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, paths: AppPaths) -> int:
+async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, paths: AppPaths,
+                storage_problem: StorageError | None = None) -> int:
     import asyncio
 
+    from app.collector import OwnedCollector
     from app.stripe.errors import LinkdeskError, ValidationError
 
     loop = asyncio.get_running_loop()
+    # Garbage is collected on this (the Qt) thread only: a collection on the sandbox's or the
+    # history's threads would destroy Qt objects there (app/collector.py).
+    collector = OwnedCollector().start()
+    collector.run_on(loop)
     install_error_hooks(window, loop)
     closed = asyncio.Event()
     window.closeRequested.connect(closed.set)
@@ -157,7 +166,17 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
     await first_paint.wait()
     _setup_logging(paths)
     services = None
+    if storage_problem is None:
+        try:
+            ensure_private_dir(paths.data_dir)
+        except StorageError as exc:
+            storage_problem = exc
     try:
+        if storage_problem is not None:  # no history could be kept: no link may be made
+            window.show_message("Linkdesk cannot use its data folder.", f"{storage_problem} Nothing was sent.")
+            _test_hooks(window)
+            await closed.wait()
+            return 0
         from app.services import build_services
 
         from app.profiles.model import ProfileError
@@ -189,6 +208,7 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
         await window.shutdown()
         if services is not None:
             await services.aclose()
+        collector.stop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             try:
                 loop.remove_signal_handler(signum)
@@ -255,7 +275,12 @@ def run_gui(options: Any = None) -> int:
 
     install_accessible_palette(app)  # AA text colours, light or dark, kept when the theme changes
     paths = AppPaths.resolve(getattr(options, "data_dir", None))
-    ensure_private_dir(paths.config_dir)
+    storage_problem: StorageError | None = None
+    try:  # with --data-dir the settings live in that folder (AppPaths), readable by the owner only
+        ensure_private_dir(paths.config_dir)
+        private_file(paths.settings_file, "the window's settings file")
+    except StorageError as exc:
+        storage_problem = exc  # shown in the window once it is up; nothing is written there
     settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
 
     from app.ui.shell.main_window import MainWindow
@@ -274,7 +299,7 @@ def run_gui(options: Any = None) -> int:
 
     previous_hook = sys.excepthook
     try:
-        return int(qasync.run(_main(window, options, first_paint, paths)))
+        return int(qasync.run(_main(window, options, first_paint, paths, storage_problem)))
     finally:
         sys.excepthook = previous_hook
         settings.sync()
