@@ -209,6 +209,14 @@ def _on_worker_thread() -> bool:
 _GC_PAUSE = _GcPause()  # one interpreter, one collector: the pause is process-wide too
 
 
+def pause_collection() -> Callable[[], None]:
+    """Pause automatic garbage collection for work on another thread of ours (the account
+    directory's sync) the way a history job does, sharing the one process-wide pause; returns
+    the function that ends this share of it (call it on the event loop's thread, once)."""
+    job = _GC_PAUSE.hold()
+    return lambda: _GC_PAUSE.drop(job)
+
+
 class Superseded(Exception):
     """The job was no longer wanted when its turn came; it did not run."""
 

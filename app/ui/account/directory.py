@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QPushButton, QToolButton
@@ -41,7 +41,7 @@ class AccountDirectoryUi(QObject):
         self._watch_timer.timeout.connect(self._start_watch_task)
         self._index: "DirectoryIndex | None" = None
         self._has_rows = False
-        self._gc_held = False
+        self._gc_release: "Callable[[], None] | None" = None
         self._runner: Any = None  # the BackgroundSync running, if any
         self.sync_task: Any = None
         self.last_result: "SyncResult | None" = None
@@ -196,18 +196,15 @@ class AccountDirectoryUi(QObject):
         return result
 
     def _hold_gc(self) -> None:
-        from app.history.worker import _GC_PAUSE  # one collector, one pause (see app.history.worker)
+        from app.history.worker import pause_collection  # one collector, one pause
 
-        if not self._gc_held:
-            _GC_PAUSE.hold()
-            self._gc_held = True
+        if self._gc_release is None:
+            self._gc_release = pause_collection()
 
     def _release_gc(self) -> None:
-        from app.history.worker import _GC_PAUSE
-
-        if self._gc_held:
-            self._gc_held = False
-            _GC_PAUSE.release()
+        release, self._gc_release = self._gc_release, None
+        if release is not None:
+            release()
 
     def _progress_arrived(self, progress: "SyncProgress") -> None:
         if self.progress.isVisible():
