@@ -22,7 +22,7 @@ import platform
 import random as _random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -48,19 +48,8 @@ from app.stripe.transport import (
     read_capped,
     retry_after,
     should_retry,
-    tls_context,
+    tls_context_for,
 )
-from app.stripe.v2 import (
-    ACCOUNT_LINKS_PATH,
-    ACCOUNTS_PATH,
-    JSON_CONTENT_TYPE,
-    Detection,
-    LinkRequestV2,
-    account_query,
-    encode_json,
-    explain_v2,
-)
-from app.stripe.v2_models import AccountLinkV2, AccountV2
 from app.stripe.validation import (
     LinkRequest,
     list_params,
@@ -68,6 +57,10 @@ from app.stripe.validation import (
     normalize_api_base,
     validate_idempotency_key,
 )
+
+if TYPE_CHECKING:  # Accounts v2 is imported by the v2 calls: a v1 command never loads it
+    from app.stripe.v2 import Detection, LinkRequestV2
+    from app.stripe.v2_models import AccountLinkV2, AccountV2
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +121,7 @@ class StripeClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             transport=transport,
             follow_redirects=False,
-            verify=tls_context() if transport is None else True,
+            verify=tls_context_for(self.api_base) if transport is None else True,
         )
 
     @property
@@ -208,6 +201,8 @@ class StripeClient:
     ) -> AccountLinkV2:
         """``POST /v2/core/account_links`` with a JSON body (never ``configurations``); the same
         Idempotency-Key across retries, the same retry rules as v1."""
+        from app.stripe.v2 import ACCOUNT_LINKS_PATH, JSON_CONTENT_TYPE, encode_json, explain_v2
+
         link = request.validated(live=self._key.live)
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else str(uuid.uuid4())
         try:
@@ -222,6 +217,9 @@ class StripeClient:
     async def retrieve_account_v2(self, account_id: str) -> AccountV2:
         """``GET /v2/core/accounts/{id}`` with the ``include`` values the summary and the update
         rule read (identity, configurations, defaults, requirements)."""
+        from app.stripe.v2 import ACCOUNTS_PATH, account_query, explain_v2
+        from app.stripe.v2_models import AccountV2
+
         account = normalize_account_id(account_id)
         try:
             return await self._call(
@@ -236,6 +234,8 @@ class StripeClient:
         """Which Accounts API fits, as far as Stripe's answers can tell (see app.stripe.v2.Detection).
         Only a refusal of v2 itself decides; an account found through v2 is also reachable
         through v1, so success leaves the choice to the setting."""
+        from app.stripe.v2 import Detection
+
         try:
             await self.retrieve_account_v2(account_id)
         except StripeError as error:
@@ -405,6 +405,8 @@ def _build_link(answer: ApiAnswer) -> AccountLink:
 
 def _build_link_v2(answer: ApiAnswer) -> AccountLinkV2:
     """As :func:`_build_link`, for a v2 link whose URL must be on accounts.stripe.com."""
+    from app.stripe.v2_models import AccountLinkV2
+
     link = AccountLinkV2.from_api(answer.data, request_id=answer.request_id)
     check_link_url(link.url, ACCOUNTS_V2_LINK_HOSTS)
     return dataclasses.replace(link, received_monotonic=link_start(answer, link.created))

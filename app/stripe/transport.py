@@ -127,6 +127,18 @@ def tls_context() -> Any:
     return httpx.create_ssl_context()
 
 
+def tls_context_for(api_base: str) -> Any:
+    """The TLS context a client of ``api_base`` needs. A plain-HTTP base (the built-in sandbox,
+    stripe-mock on loopback) never makes a TLS connection (redirects are not followed), so it
+    gets an empty context and skips loading the CA bundle: that load was most of a sandbox
+    command's start-up (bench/startup.py)."""
+    if api_base.lower().startswith("http://"):
+        import ssl
+
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return tls_context()
+
+
 @functools.lru_cache(maxsize=256)
 def endpoint(api_base: str, path: str) -> httpx.URL:
     """Parsed once: URL parsing is a measurable part of a request's CPU time."""

@@ -212,3 +212,15 @@ async def test_request_sends_json_with_an_idempotency_key_and_returns_the_checke
     assert uuid.UUID(request.headers["idempotency-key"])
     assert answer.data == {"object": "v2.core.account_link", "n": 1} and answer.request_id == "req_json1"
     assert answer.status == 200 and answer.sent == answer.first_sent
+
+
+def test_a_plain_http_base_never_loads_the_ca_bundle_but_https_does():
+    """The sandbox and stripe-mock speak plain HTTP: their clients skip the 20-300 ms CA load."""
+    import ssl
+
+    from app.stripe.transport import tls_context, tls_context_for
+
+    plain = tls_context_for("http://127.0.0.1:12112")
+    assert isinstance(plain, ssl.SSLContext) and plain.cert_store_stats()["x509_ca"] == 0
+    assert tls_context_for("https://api.stripe.com") is tls_context()
+    assert tls_context().cert_store_stats()["x509_ca"] > 0
