@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Mapping
 from app.clock import Clock, SystemClock
 from app.paths import AppPaths
 from app.preferences import Preferences
+from app.stripe.ratelimit import RateLimiterPool
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up speed matters for the window
     import concurrent.futures
@@ -122,6 +123,11 @@ class Services:
     client: "StripeClient"
     preferences: Preferences = field(default_factory=Preferences)
     profiles: "ProfileRegistry | None" = None  # every profile; None only where tests build Services by hand
+    # One rate limiter per API key for the whole process: every StripeClient built here (the
+    # first, and each profile switch's) takes ``rate_limiters.for_key(key)``, and the account
+    # directory borrows the client's, so the window, the command line and the directory share
+    # one budget per key.
+    rate_limiters: RateLimiterPool = field(default_factory=RateLimiterPool)
     _history: "HistoryStore | None" = field(default=None, repr=False)
     _history_error: BaseException | None = field(default=None, repr=False)
     _history_opening: "concurrent.futures.Future[HistoryStore] | None" = field(default=None, repr=False)
@@ -235,7 +241,8 @@ class Services:
                                              environ={"LINKDESK_ACCOUNTS_API": self.connection.accounts_api})
         try:
             client = StripeClient(key, api_base=connection.api_base, clock=self.clock,
-                                  stripe_version=profile.stripe_version or DEFAULT_STRIPE_VERSION)
+                                  stripe_version=profile.stripe_version or DEFAULT_STRIPE_VERSION,
+                                  rate_limiter=self.rate_limiters.for_key(key))
         except BaseException:
             connection.close()
             raise
@@ -328,12 +335,14 @@ def build_services(
             chosen = chosen.replace(api_base=api_base)
         connection = open_profile_connection(chosen, registry.key_for(chosen), clock=clock, environ=environ)
     version = (chosen.stripe_version if chosen else None) or DEFAULT_STRIPE_VERSION
+    rate_limiters = RateLimiterPool()  # the process's one pool (see Services.rate_limiters)
     try:
-        client = StripeClient(connection.api_key, api_base=connection.api_base, clock=clock, stripe_version=version)
+        client = StripeClient(connection.api_key, api_base=connection.api_base, clock=clock, stripe_version=version,
+                              rate_limiter=rate_limiters.for_key(connection.api_key))
     except BaseException:
         connection.close()
         raise
     return Services(
         clock=clock, paths=paths, connection=connection, client=client,
-        preferences=Preferences.load(paths.preferences_file), profiles=registry,
+        preferences=Preferences.load(paths.preferences_file), profiles=registry, rate_limiters=rate_limiters,
     )

@@ -25,8 +25,12 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from app.ui.common.tasks import install_asyncgen_finalizer
+
     app = QApplication.instance() or QApplication([])
-    return qasync.QEventLoop(app)
+    loop = qasync.QEventLoop(app)
+    install_asyncgen_finalizer(loop)  # as the app does (app.ui.shell.app._main)
+    return loop
 
 
 def pytest_asyncio_loop_factories(config, item):

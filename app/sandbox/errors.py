@@ -243,6 +243,9 @@ def idempotency_key_too_long() -> ApiError:
 
 
 def rate_limited(*, livemode: bool) -> ApiError:
+    # No Retry-After header, on purpose: Stripe's 429 does not send one (stripe-facts.md lists
+    # none; its SDKs back off exponentially), and the sandbox must not teach the client to rely
+    # on it. The client's Retry-After handling is tested with httpx.MockTransport instead.
     return ApiError(
         429, RATE_LIMIT_MESSAGE if livemode else TESTMODE_RATE_LIMIT_MESSAGE, code="rate_limit"
     )

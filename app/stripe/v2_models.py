@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from app.stripe.models import FALLBACK_TTL, MAX_PLAUSIBLE_TTL
+
 CONFIGURATIONS = ("customer", "merchant", "recipient")
 # include values that fill in what the summary and the update gate read (null without them).
 ACCOUNT_INCLUDES = (
@@ -330,14 +332,22 @@ class AccountLinkV2:
     created_text: str = ""  # the RFC 3339 strings as Stripe sent them (for --json)
     expires_at_text: str = ""
     api: str = "v2"
+    # As AccountLink.expiry_trusted: False when the answer's expires_at was implausible and
+    # expires_at is created + FALLBACK_TTL.
+    expiry_trusted: bool = True
 
     @classmethod
     def from_api(
         cls, data: Mapping[str, Any], *, request_id: str | None = None, received_monotonic: float = 0.0
     ) -> "AccountLinkV2":
         created, expires = parse_rfc3339(data.get("created")), parse_rfc3339(data.get("expires_at"))
-        if expires < created:
-            raise ValueError("the link expires before it was made")
+        # As v1 (AccountLink.from_api): an expiry before the link was made, or more than a day
+        # after, is not believed, but the link Stripe made is kept, on Stripe's usual lifetime.
+        trusted = 0 <= expires - created <= MAX_PLAUSIBLE_TTL
+        expires_text = str(data.get("expires_at"))
+        if not trusted:
+            expires = math.floor(created) + FALLBACK_TTL
+            expires_text = _dt.datetime.fromtimestamp(expires, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         url, account = data.get("url"), data.get("account")
         if not isinstance(url, str) or not isinstance(account, str):
             raise ValueError("the answer has no link")
@@ -360,7 +370,8 @@ class AccountLinkV2:
             request_id=request_id,
             received_monotonic=received_monotonic,
             created_text=str(data.get("created")),
-            expires_at_text=str(data.get("expires_at")),
+            expires_at_text=expires_text,
+            expiry_trusted=trusted,
         )
 
     @property

@@ -82,6 +82,9 @@ def test_rate_limit_is_a_token_bucket_on_the_injected_clock(make_sandbox, sandbo
         assert (limited.status_code, error["code"], error["type"]) == (429, "rate_limit", "invalid_request_error")
         assert error["message"].startswith("Testmode request rate limit exceeded")
         assert limited.headers["request-id"].startswith("req_")
+        # As Stripe: its 429 names no wait (stripe-facts.md; its SDKs back off exponentially),
+        # so the client must not depend on Retry-After.
+        assert "retry-after" not in limited.headers
         sandbox_clock.advance(0.2)  # one token back
         assert [client.get("/v1/account").status_code for _ in range(2)] == [200, 429]
         sandbox_clock.advance(60)  # refills to the burst, not beyond

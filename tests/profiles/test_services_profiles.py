@@ -66,3 +66,37 @@ async def test_switching_profile_closes_the_old_client_and_connection(app_paths,
         assert not sandbox_server.running  # the Sandbox profile's server stopped with it
     finally:
         await services.aclose()
+
+
+async def test_one_rate_limiter_per_key_is_shared_across_profile_switches(app_paths, memory_keyring, sandbox):
+    """Every client the services build takes its key's limiter from the one pool, so a 429's
+    slow-down (and the budget) survives switching away and back, and keys never share one."""
+    from app.sandbox import DEMO_API_KEY
+
+    add(app_paths, "Acme", TEST_KEY, sandbox.url)
+    services = build_services(clock=FakeClock(), environ={}, profile="Acme")
+    try:
+        acme_limiter = services.client.rate_limiter
+        assert acme_limiter is services.rate_limiters.for_key(TEST_KEY)
+        acme_limiter.on_rate_limited(None)  # Stripe said 429 on Acme's key: its rate halves
+        slowed = acme_limiter.rate
+        assert slowed < acme_limiter.limit
+        await services.switch_profile(services.profiles.sandbox)
+        sandbox_limiter = services.client.rate_limiter
+        assert sandbox_limiter is services.rate_limiters.for_key(ApiKey(DEMO_API_KEY))
+        assert sandbox_limiter is not acme_limiter and sandbox_limiter.rate == sandbox_limiter.limit
+        await services.switch_profile(services.profiles.get("Acme"))
+        assert services.client.rate_limiter is acme_limiter  # the same budget, still slowed
+        assert acme_limiter.rate < acme_limiter.limit and acme_limiter.rate_limited_count == 1
+        account = await services.client.retrieve_account(DEMO_ACCOUNTS["custom_due"])
+        assert account.id == DEMO_ACCOUNTS["custom_due"]
+    finally:
+        await services.aclose()
+
+
+async def test_the_command_lines_client_takes_its_limiter_from_the_pool(app_paths, memory_keyring, sandbox):
+    services = build_services(clock=FakeClock(), environ={}, use_sandbox=True)
+    try:
+        assert services.client.rate_limiter is services.rate_limiters.for_key(services.connection.api_key)
+    finally:
+        await services.aclose()

@@ -102,7 +102,11 @@ async def window(qtbot, services, settings, clipboard, no_quit_on_close):
 
     win = MainWindow(services, settings=settings)
     win.show()
-    await win.history_ready()  # the history opens on its worker thread after the first paint
+    # The history opens on its worker thread after the first paint; once its panel is shown, the
+    # panel's first search runs on that thread too. Tests start from a settled window: both done.
+    panel = await win.history_ready()
+    if panel is not None:
+        await panel.model.settled()
     yield win
     # Closed here rather than by qtbot.addWidget: pytest-qt would delete the window before
     # this async teardown could shut it down the way the app does.

@@ -26,14 +26,21 @@ ACCOUNT = DEMO_ACCOUNTS["custom_due"]
 async def test_in_process_close_cancels_tasks_in_flight(window, sandbox, transport, caplog):
     sandbox.inject_fault("timeout", delay=30)
     find(window, "accountInput").setText(ACCOUNT)
+    # The History panel's first search runs on the worker thread once the panel is shown (after
+    # history_ready()); on a loaded machine it was still pending here, a second task beside the
+    # look-up. The window fixture now waits for it (model.settled()); the look-up is still
+    # picked by name, and every task in flight must end cancelled.
+    assert window.tracker.pending == ()
     window.request_lookup()  # the slot: a tracked task
     await wait_until(lambda: len(transport.requests) == 1)
-    [task] = window.tracker.pending
+    in_flight = window.tracker.pending
+    [task] = [t for t in in_flight if t.get_name() == "lookup"]
     with caplog.at_level(logging.ERROR):
         window.close()
         await window.shutdown()
         await window.shutdown()  # twice is safe
     assert task.cancelled() and window.tracker.pending == ()
+    assert all(t.done() for t in in_flight)
     assert window.spawn(asyncio.sleep(0)) is None  # nothing new starts once closed
     assert not [r for r in caplog.records if r.name == "asyncio"]
 

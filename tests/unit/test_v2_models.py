@@ -121,11 +121,39 @@ def test_rfc3339_refused(value):
 
 @pytest.mark.parametrize(
     "change",
-    [{"created": 1_743_095_718}, {"expires_at": "2025-03-27T17:05:18.000Z"}, {"url": None}, {"account": 1}],
+    [{"created": 1_743_095_718}, {"expires_at": 1_743_096_318}, {"url": None}, {"account": 1}],
 )
 def test_link_with_bad_fields_is_refused(change):
     with pytest.raises(ValueError):
         AccountLinkV2.from_api({**fixture("account_link.json"), **change})
+
+
+@pytest.mark.parametrize(
+    "expires_at",
+    ["2025-03-27T17:05:18.000Z",  # ten minutes before created
+     "2025-03-27T17:15:17Z",  # one second before created
+     "2025-03-28T17:15:19Z",  # a day and a second after created
+     "2199-12-31T23:59:59Z"],
+)
+def test_link_with_implausible_expiry_is_kept_on_the_fallback_lifetime(expires_at):
+    # A link Stripe made is never lost: as in v1, the expiry is not believed and the countdown
+    # runs on Stripe's usual lifetime from created.
+    from app.stripe.models import FALLBACK_TTL
+
+    data = {**fixture("account_link.json"), "expires_at": expires_at}
+    link = AccountLinkV2.from_api(data, request_id="req_1", received_monotonic=5.0)
+    assert link.url == data["url"] and link.account == "acct_1Nv0FGQ9RKHgCVdK"
+    assert link.expiry_trusted is False
+    assert (link.created, link.expires_at, link.ttl) == (1_743_095_718, 1_743_095_718 + FALLBACK_TTL, FALLBACK_TTL)
+    assert link.api_fields()["expires_at"] == "2025-03-27T17:20:18Z"
+
+
+@pytest.mark.parametrize("expires_at", ["2025-03-27T17:15:18.000Z", "2025-03-28T17:15:18.000Z"])
+def test_link_expiry_at_the_plausible_bounds_is_trusted(expires_at):
+    link = AccountLinkV2.from_api({**fixture("account_link.json"), "expires_at": expires_at})
+    assert link.expiry_trusted is True
+    assert link.api_fields()["expires_at"] == expires_at
+    assert link.ttl in (0, 86_400)
 
 
 @pytest.mark.parametrize(

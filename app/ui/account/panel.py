@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.common.widgets import FieldError, chip, muted
+from app.ui.common.widgets import FieldError, chip, muted, plain_tooltip
 
 if TYPE_CHECKING:  # imported on the first look-up, after the window is shown
     from app.stripe.models import Account
@@ -228,12 +228,12 @@ class AccountSummary(QFrame):
             top.setFont(0, bold)
             top.setData(0, Qt.ItemDataRole.UserRole, section.key)
             if section.key == "disabled":
-                top.setToolTip(0, f"disabled_reason: {section.items[0].path}")
+                top.setToolTip(0, plain_tooltip(f"disabled_reason: {section.items[0].path}"))
                 continue
             for req in section.items:
                 text = f"{req.label} — {req.detail}" if req.detail else req.label
                 child = QTreeWidgetItem(top, [text])
-                child.setToolTip(0, req.path)
+                child.setToolTip(0, plain_tooltip(req.path))
                 child.setData(0, Qt.ItemDataRole.UserRole, req.path)
         self.tree.expandAll()
         self.tree.fit()

@@ -81,3 +81,22 @@ class TaskTracker:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+
+
+def install_asyncgen_finalizer(loop: "asyncio.AbstractEventLoop") -> None:
+    """Have async generators left mid-iteration closed *on* ``loop``, as asyncio's own
+    ``run_forever`` arranges and qasync's does not.
+
+    Without a finalizer, Python closes an abandoned async generator synchronously when it is
+    collected, outside any loop: httpx's response stream left after a capped read (a
+    decompression bomb) then tries to await its cleanup and fails with "async generator ignored
+    GeneratorExit" / "no running event loop". Call before the first request (the hook is taken
+    by each generator when it starts). A closed loop schedules nothing.
+    """
+    import sys
+
+    def finalize(agen: Any) -> None:
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(loop.create_task, agen.aclose())
+
+    sys.set_asyncgen_hooks(finalizer=finalize)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QWidget
 
@@ -57,6 +57,23 @@ def muted(label: QLabel) -> QLabel:
     return label
 
 
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip that shows it literally.
+
+    A tooltip has no text format: Qt renders it as HTML whenever it looks like HTML
+    (``Qt.mightBeRichText``), so an account name such as ``<img width=2000 src=x>`` from the API
+    would draw a 2000 px tooltip. Such text is escaped inside a rich-text wrapper (which Qt
+    then shows as the original characters); anything else is returned as is.
+    """
+    from html import escape
+
+    from PySide6.QtGui import Qt as _Qt
+
+    if not text or not _Qt.mightBeRichText(text):
+        return text
+    return '<p style="white-space:pre-wrap">' + escape(text, quote=False).replace("\n", "<br>") + "</p>"
+
+
 def error_text(label: QLabel) -> QLabel:
     """Error text: a red that reaches AA on the palette in use (light and dark)."""
     _TextColour(label, error_color)
@@ -89,6 +106,7 @@ class FieldError(QLabel):
         super().__init__(parent)
         self.setObjectName(objectName)
         self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote input or the API
         error_text(self)
         self._actions: dict[int, QAction] = {}
         self.hide()
@@ -105,10 +123,10 @@ class FieldError(QLabel):
         if isinstance(widget, QLineEdit) and id(widget) not in self._actions:
             icon = widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
             action = widget.addAction(icon, QLineEdit.ActionPosition.TrailingPosition)
-            action.setToolTip(message)
+            action.setToolTip(plain_tooltip(message))
             self._actions[id(widget)] = action
         elif id(widget) in self._actions:
-            self._actions[id(widget)].setToolTip(message)
+            self._actions[id(widget)].setToolTip(plain_tooltip(message))
 
     def clear_error(self, widget: QWidget) -> None:
         self.clear()

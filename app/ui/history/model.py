@@ -40,6 +40,7 @@ from app.history.entry import account_label
 from app.history.worker import HistoryWorker, Superseded
 from app.ui.common.tasks import TaskTracker
 from app.ui.common.theme import error_color
+from app.ui.common.widgets import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 _STALE = object()  # a read whose result must not be shown (superseded, failed)
@@ -329,6 +330,11 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, row: _Row, column: int) -> str | None:
+        """The cell's tooltip; text from the API or the operator shows literally (plain_tooltip)."""
+        text = self._tooltip_text(row, column)
+        return plain_tooltip(text) if text else text
+
+    def _tooltip_text(self, row: _Row, column: int) -> str | None:
         entry = row.entry
         if column == self.ACCOUNT:
             return "\n".join(p for p in (entry.account_name, entry.account_id, entry.account_email) if p)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from app.clock import Clock
 from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
+from app.ui.common.widgets import plain_tooltip
 from app.ui.links.card_parts import (
     TICK_MS,
     Badge,
@@ -112,7 +113,7 @@ class LinkCard(QFrame):
         name = ShrinkingLabel(self._account_name, min_chars=22)  # the id gives way first
         name.setObjectName("linkAccountName")
         name.setAccessibleName("Account")
-        name.setToolTip(self._account_name)
+        name.setToolTip(plain_tooltip(self._account_name))
         scale_font(name, 1.15, bold=True)
         account = ShrinkingLabel(self._account_id, mode=Qt.TextElideMode.ElideMiddle, min_chars=8)
         account.setObjectName("linkAccountId")

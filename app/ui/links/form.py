@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.common.widgets import FieldError, muted
+from app.ui.common.widgets import FieldError, muted, plain_tooltip
 
 if TYPE_CHECKING:  # app.stripe loads httpx: imported after the first paint
     from app.stripe.models import Account
@@ -201,7 +201,7 @@ class LinkForm(QGroupBox):
         item = model.item(self.type.findData("account_update"))
         refusal = account.account_update_refusal if account is not None else None
         item.setEnabled(refusal is None)
-        item.setToolTip(refusal or "")
+        item.setToolTip(plain_tooltip(refusal or ""))
         if refusal is not None and self.type.currentData() == "account_update":
             self.type.setCurrentIndex(self.type.findData("account_onboarding"))
         self.type_note.setText(refusal or "")
@@ -238,7 +238,7 @@ class LinkForm(QGroupBox):
         """Stripe refused the value of ``field``: a plain message there, Stripe's own as tooltip."""
         widget = self.mark(field, REFUSED_BY_STRIPE.get(field, "Stripe refused this value."))
         if widget is not None:
-            self.errors[field].setToolTip(f"Stripe: {stripe_message}")
+            self.errors[field].setToolTip(plain_tooltip(f"Stripe: {stripe_message}"))
         return widget
 
     def clear_error(self, field: str) -> None:

@@ -148,12 +148,15 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
     from app.collector import OwnedCollector
     from app.stripe.errors import LinkdeskError, ValidationError
 
+    from app.ui.common.tasks import install_asyncgen_finalizer
+
     loop = asyncio.get_running_loop()
     # Garbage is collected on this (the Qt) thread only: a collection on the sandbox's or the
     # history's threads would destroy Qt objects there (app/collector.py).
     collector = OwnedCollector().start()
     collector.run_on(loop)
     install_error_hooks(window, loop)
+    install_asyncgen_finalizer(loop)  # qasync's run_forever does not, unlike asyncio's
     closed = asyncio.Event()
     window.closeRequested.connect(closed.set)
     if not window.isVisible():  # closed during the first paint, before this was connected

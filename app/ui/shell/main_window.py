@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.account.panel import ACCOUNT_REFUSED, ACCOUNT_UNKNOWN, AccountPanel
 from app.ui.common.tasks import TaskTracker
+from app.ui.common.widgets import plain_tooltip
 from app.ui.history.tab import HistoryTab
 from app.ui.links.form import LinkForm
 from app.ui.links.link_list import LinkList
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
             if param == "account":
                 unknown = exc.http_status in (403, 404)
                 self.mark_field("account", ACCOUNT_UNKNOWN if unknown else ACCOUNT_REFUSED)
-                self.account_panel.error.setToolTip(f"Stripe: {exc.message}")
+                self.account_panel.error.setToolTip(plain_tooltip(f"Stripe: {exc.message}"))
             else:
                 field = self.form.field_for_param(param)
                 if field is not None:
