@@ -57,6 +57,7 @@ _FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 T = TypeVar("T")
 Build = Callable[[dict[str, Any], httpx.Headers, float], T]  # (JSON, response headers, arrival)
+OnRetry = Callable[[int, int], None]  # (this try's number, how many tries in all): "try 2 of 3"
 
 
 class StripeClient:
@@ -119,9 +120,11 @@ class StripeClient:
 
     # --- endpoints ------------------------------------------------------------------------
 
-    async def create_account_link(self, request: LinkRequest, *, idempotency_key: str | None = None) -> AccountLink:
+    async def create_account_link(self, request: LinkRequest, *, idempotency_key: str | None = None,
+                                  on_retry: OnRetry | None = None) -> AccountLink:
         """``POST /v1/account_links``. The link keeps the response's Request-Id and the
-        ``clock.monotonic()`` instant its response arrived (the start of its countdown)."""
+        ``clock.monotonic()`` instant its response arrived (the start of its countdown).
+        ``on_retry(attempt, attempts)`` is called before each retry is sent ("try 2 of 3")."""
         link = request.validated(live=self._key.live)
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else str(uuid.uuid4())
         return await self._call(
@@ -131,12 +134,17 @@ class StripeClient:
             params=link.to_params(),
             idempotency_key=key,
             account=link.account,
+            on_retry=on_retry,
         )
 
-    async def retrieve_account(self, account_id: str) -> Account:
-        """``GET /v1/accounts/{id}``; ``account_id`` may be a pasted Dashboard address."""
+    async def retrieve_account(self, account_id: str, *, on_retry: OnRetry | None = None,
+                               timeout: float | None = None) -> Account:
+        """``GET /v1/accounts/{id}``; ``account_id`` may be a pasted Dashboard address.
+        ``timeout`` (seconds per try) lets an interactive look-up give up sooner than the
+        client's default; ``on_retry`` as for :meth:`create_account_link`."""
         account = normalize_account_id(account_id)
-        return await self._call("GET", f"/v1/accounts/{account}", _build_account, account=account)
+        return await self._call("GET", f"/v1/accounts/{account}", _build_account, account=account,
+                                on_retry=on_retry, timeout=timeout)
 
     async def list_accounts(
         self,
@@ -170,17 +178,21 @@ class StripeClient:
         params: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
         account: str | None = None,
+        on_retry: OnRetry | None = None,
+        timeout: float | None = None,
     ) -> T:
         """Send, decode, build the model; any StripeError leaves with its explanation."""
         try:
-            response, received = await self._send(method, path, params, idempotency_key)
+            response, received = await self._send(method, path, params, idempotency_key,
+                                                  on_retry=on_retry, timeout=timeout)
             return self._decode(response, build, received)
         except StripeError as error:
             error.explanation = explain(error, key=self._key, account=account)
             raise
 
     async def _send(
-        self, method: str, path: str, params: Mapping[str, Any] | None, idempotency_key: str | None
+        self, method: str, path: str, params: Mapping[str, Any] | None, idempotency_key: str | None,
+        *, on_retry: OnRetry | None = None, timeout: float | None = None,
     ) -> tuple[httpx.Response, float]:
         """The request with its retries. Returns a 2xx response and the monotonic instant it
         arrived, or raises the StripeError of the last attempt."""
@@ -192,9 +204,10 @@ class StripeClient:
         elif params and (query := encode_form(params)):
             url = httpx.URL(f"{url}?{query}")
         retries = 0
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": httpx.Timeout(timeout)}
         while True:
             try:
-                response = await self._http.request(method, url, content=content, headers=headers)
+                response = await self._http.request(method, url, content=content, headers=headers, **extra)
             except httpx.RequestError as exc:
                 error: StripeError = _connection_error(exc)
                 retryable = isinstance(exc, _RETRYABLE_TRANSPORT_ERRORS)
@@ -214,6 +227,8 @@ class StripeClient:
             delay = self._backoff(retries, error.retry_after)
             log.debug("retry %d of %s %s in %.2f s (%s)", retries, method, path, delay, type(error).__name__)
             await self._sleep(delay)
+            if on_retry is not None:
+                on_retry(retries + 1, self.max_retries + 1)
 
     def _decode(self, response: httpx.Response, build: Build[T], received: float) -> T:
         """The model built from a 2xx body; a body that is not the expected JSON is an APIError."""

@@ -63,7 +63,8 @@ def validate_url(field: str, text: str, *, live: bool) -> str:
     """An absolute http(s) URL with a host; https only when ``live``. Returns it trimmed."""
     value = text.strip() if isinstance(text, str) else ""
     if not value:
-        raise ValidationError(field, "enter a full address such as https://example.com/onboarding/return.")
+        end = "refresh" if field == "refresh_url" else "return"
+        raise ValidationError(field, f"enter a full address such as https://example.com/onboarding/{end}.")
     if _UNSAFE_IN_URL.search(value):
         raise ValidationError(field, "the address contains spaces or control characters.")
     try:
