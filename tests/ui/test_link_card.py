@@ -250,7 +250,12 @@ def test_every_control_has_an_accessible_name_and_takes_keyboard_focus(env):
     for control in controls:
         assert control.accessibleName(), control.objectName()
     for button in card.findChildren(QAbstractButton):
-        assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
+        # each button says which account it acts on
+        assert "Harbor Street Bakery" in button.accessibleName(), button.objectName()
+        if button.objectName() != "newLinkButton":  # (shown on an expired card: no Tab stop)
+            assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    countdown_label = child(card, QLabel, "linkCountdown")
+    assert countdown_label.focusPolicy() & Qt.FocusPolicy.TabFocus  # reachable with Tab
 
 
 def test_an_expired_card_offers_only_a_new_link_and_says_when_it_expired(env):
@@ -266,19 +271,27 @@ def test_an_expired_card_offers_only_a_new_link_and_says_when_it_expired(env):
     assert "Expired " in times.text() and "Expires" not in times.text()
 
 
-def test_an_expired_card_says_expired_once_and_when(env):
+def test_an_expired_card_collapses_to_one_line_that_says_when(env):
     clock, _, _, build = env
     card = build()
+    live_height = card.heightForWidth(760)
     expires = hms(clock.time() + 300)
     clock.advance(300)
     card.tick()
-    assert countdown(card) == "Expired"
-    assert child(card, QLabel, "linkTimes").text().endswith(f"  ·  Expired at {expires}")
+    assert card.is_collapsed()
     shown = [label.text() for label in card.findChildren(QLabel) if label.isVisible()]
-    assert sum(text.count("Expired") for text in shown) == 2  # the countdown and "Expired at"
+    assert sum(text.lower().count("expired") for text in shown) == 1, shown  # said once
+    summary = child(card, QLabel, "linkExpiredSummary").text()
+    assert summary == f"acct_1LdCustomDue0001  ·  Update link  ·  expired at {expires}"
+    assert child(card, QLabel, "linkExpiredName").isVisible()
     qr = child(card, QrWidget, "linkQr")
-    assert qr.isExpired() and qr.expiredText() == ""  # the blank outline, no third "Expired"
-    assert "expired" in qr.accessibleDescription()  # screen readers still hear why it is blank
+    assert not qr.isVisible() and qr.isExpired()  # no empty square left behind
+    assert card.heightForWidth(760) < live_height / 3  # one line, not a whole card
+    # nothing on it is a Tab stop (the new-link button is still there to click)
+    assert not [w for w in card.findChildren(QWidget)
+                if w.isVisible() and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    assert child(card, QPushButton, "newLinkButton").isVisible()
+    assert "expired" in child(card, QLabel, "linkCountdown").accessibleName()
 
 
 def test_the_cards_qr_image_copy_is_guarded_with_the_links_deadline(env):
@@ -323,6 +336,13 @@ def test_long_names_give_way_in_the_header_whole_in_the_tooltip(env):
     card = build(width=430)
     name, account = child(card, QLabel, "linkAccountName"), child(card, QLabel, "linkAccountId")
     card.layout().activate()
-    assert name.geometry().right() < child(card, QLabel, "linkType").geometry().left()
     assert name.toolTip() == "Harbor Street Bakery" and account.toolTip() == "acct_1LdCustomDue0001"
-    assert name.text() == "Harbor Street Bakery"  # the name stays whole; the id gives way first
+    assert name.text() == "Harbor Street Bakery"
+    assert account.text() == "acct_1LdCustomDue0001"  # the id is never cut
+    kind = child(card, QLabel, "linkType")
+    for widget in (name, account, kind):  # the header wraps instead of running out of the card
+        assert widget.geometry().right() < card.width(), widget.objectName()
+    card.resize(300, card.heightForWidth(300))
+    card.layout().activate()
+    assert account.text() == "acct_1LdCustomDue0001"
+    assert account.geometry().right() < card.width() and kind.geometry().right() < card.width()

@@ -11,6 +11,7 @@ The times line reads one clock, this machine's: "Created" is when Stripe's answe
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, QUrl, Signal
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +39,8 @@ from PySide6.QtWidgets import (
 from app.clock import Clock
 from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
+from app.ui.common.flow_layout import FlowLayout
+from app.ui.links.card_text import PRIMARY_BUTTON_STYLE, spoken_countdown
 from app.ui.links.card_parts import (
     TICK_MS,
     Badge,
@@ -108,28 +113,28 @@ class LinkCard(QFrame):
         now_mono, now_wall = self._clock.monotonic(), self._clock.time()
         expires_wall = self._countdown.expires_at_wall(now_mono, now_wall)
 
-        # Name and id give way (elided, whole in the tooltip) before the card grows too wide.
-        name = ShrinkingLabel(self._account_name, min_chars=22)  # the id gives way first
+        # The name gives way (elided, whole in the tooltip); the id is never cut. In a narrow
+        # card the header wraps (flow) rather than pushing the card wider than its pane.
+        name = ShrinkingLabel(self._account_name, min_chars=12)
         name.setObjectName("linkAccountName")
         name.setAccessibleName("Account")
         name.setToolTip(self._account_name)
         scale_font(name, 1.15, bold=True)
-        account = ShrinkingLabel(self._account_id, mode=Qt.TextElideMode.ElideMiddle, min_chars=8)
-        account.setObjectName("linkAccountId")
+        account = QLabel(self._account_id, objectName="linkAccountId", textFormat=Qt.TextFormat.PlainText)
         account.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         account.setAccessibleName("Connected account ID")
         account.setToolTip(self._account_id)
+        account.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         kind = Badge(LINK_TYPE_LABELS.get(self._link_type, self._link_type))
         kind.setObjectName("linkType")
         kind.setAccessibleName("Link type")
+        kind.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self._secondary = [account, kind]
 
-        header = QHBoxLayout()
-        header.setSpacing(8)
-        header.addWidget(name)
-        header.addWidget(account)
-        header.addStretch(1)
-        header.addWidget(kind)
+        header = self._header = FlowLayout(spacing=8, line_spacing=2)
+        for widget in (name, account, kind):
+            header.addWidget(widget)
+        self._header_widgets = (name, account, kind)
 
         self._url = ElidedLabel(self._link.url)
         self._url.setObjectName("linkUrl")
@@ -148,28 +153,52 @@ class LinkCard(QFrame):
             f"expires {local_hms(self._link.expires_at)}.")
         self._secondary.append(self._times)
 
+        # Reachable with Tab and read out: its name says whose link and how long it has left
+        # (updated each whole minute and on every change of state, not every second).
         self._countdown_label = QLabel(objectName="linkCountdown")
-        self._countdown_label.setAccessibleName("Time left")
+        self._countdown_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self._spoken_minutes: int | None = None
         scale_font(self._countdown_label, 1.6, bold=True)
 
-        self._copy = self._button("Copy link", "copyButton", "Copy the link to the clipboard", self.copy)
-        self._open = self._button("Open in browser", "openButton", "Open the link in your web browser", self.open)
+        who = self._account_name
+        self._copy = self._button("Copy link", "copyButton", "Copy the link to the clipboard", self.copy,
+                                  f"Copy the link for {who}")
+        self._copy.setProperty("primary", True)  # the one thing to do next: default, accented
+        self._copy.setDefault(True)
+        self._copy.setStyleSheet(PRIMARY_BUTTON_STYLE)
+        self._open = self._button("Open in browser", "openButton", "Open the link in your web browser", self.open,
+                                  f"Open the link for {who} in your web browser")
         self._present = self._button("Present", "presentButton", "Show the QR code full screen",
-                                     self.presentRequested.emit)
+                                     self.presentRequested.emit, f"Present the QR code for {who} full screen")
         self._regenerate = self._button(
             "Regenerate", "regenerateButton", "Create another link with the same settings",
-            self.regenerateRequested.emit,
+            self.regenerateRequested.emit, f"Regenerate: create another link for {who}",
         )
+        buttons = self._buttons = FlowLayout(spacing=6)
+        for button in (self._copy, self._open, self._present):
+            buttons.addWidget(button)
+        buttons.addItem(QSpacerItem(18, 1))  # Regenerate apart: it makes a new link
+        buttons.addWidget(self._regenerate)
+
+        # An expired card is one line: whose, which type, when it expired, and a new link.
+        self._expired_row = QWidget(objectName="linkExpiredRow")
+        expired = FlowLayout(self._expired_row, spacing=10, line_spacing=2)
+        self._expired_label = QLabel(objectName="linkExpiredSummary", textFormat=Qt.TextFormat.PlainText)
+        self._expired_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self._new_link = self._button(
             "Create a new link", "newLinkButton", "Create a new link with the same settings",
-            self.regenerateRequested.emit,
+            self.regenerateRequested.emit, f"Create a new link for {who}",
         )
-        self._new_link.setVisible(False)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        for button in (self._copy, self._open, self._present, self._regenerate, self._new_link):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        self._new_link.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # expired cards are no Tab stops
+        expired_name = QLabel(self._account_name, objectName="linkExpiredName", textFormat=Qt.TextFormat.PlainText)
+        expired_name.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        bold = QFont(expired_name.font())
+        bold.setBold(True)
+        expired_name.setFont(bold)
+        for widget in (expired_name, self._expired_label, self._new_link):
+            expired.addWidget(widget)
+        self._secondary.append(self._expired_label)
+        self._expired_row.hide()
 
         info = self._info = QVBoxLayout()
         info.setSpacing(6)
@@ -179,6 +208,7 @@ class LinkCard(QFrame):
         info.addWidget(self._countdown_label)
         info.addStretch(1)
         info.addLayout(buttons)
+        info.addWidget(self._expired_row)
 
         self._qr = QrWidget(self._link.url, clipboard_guard=self._guard,
                             deadline_monotonic=self._countdown.deadline_monotonic)
@@ -204,8 +234,10 @@ class LinkCard(QFrame):
             margins = self._outer.contentsMargins()
             sides = margins.left() + margins.right()
             text = self._info.minimumSize().width()
+            # Beside the QR code the text wants its buttons on one line; below it, it wraps.
+            beside = max(text, self._buttons.sizeHint().width())
             self._widths = (max(text, self._qr.width()) + sides,
-                            text + self._outer.spacing() + self._qr.width() + sides)
+                            beside + self._outer.spacing() + self._qr.width() + sides)
         return self._widths
 
     def narrowest_width(self) -> int:
@@ -230,9 +262,9 @@ class LinkCard(QFrame):
         self._arrange(event.size().width())
         super().resizeEvent(event)
 
-    def _button(self, text: str, name: str, tip: str, slot: Callable[[], object]) -> QPushButton:
+    def _button(self, text: str, name: str, tip: str, slot: Callable[[], object], accessible: str) -> QPushButton:
         button = QPushButton(text, objectName=name)
-        button.setAccessibleName(text)
+        button.setAccessibleName(accessible)  # says which account it acts on
         button.setToolTip(tip)
         button.setAutoDefault(False)
         button.clicked.connect(lambda _checked=False: slot())
@@ -268,15 +300,26 @@ class LinkCard(QFrame):
         """Re-evaluate the countdown now (the timer calls this; so may tests)."""
         now = self._clock.monotonic()
         state = self._countdown.state(now)
-        self._countdown_label.setText(countdown_text(state, self._countdown.remaining(now)))
-        if state is not self._state:
+        remaining = self._countdown.remaining(now)
+        self._countdown_label.setText(countdown_text(state, remaining))
+        changed = state is not self._state
+        if changed:
             self._state = state
             self._apply_state()
+        minutes = math.ceil(remaining / 60) if state is not LinkState.EXPIRED else 0
+        if changed or minutes != self._spoken_minutes:
+            self._spoken_minutes = minutes
+            self._countdown_label.setAccessibleName(spoken_countdown(self._account_name, state, minutes))
         self._guard.check()
         if state is LinkState.EXPIRED and not self._expired_emitted:
             self._expired_emitted = True
             self._timer.stop()
             self.expired.emit()
+
+    def focus_primary(self) -> None:
+        """Focus "Copy link", the card's primary action (after the link was made)."""
+        if self._copy.isVisibleTo(self):
+            self._copy.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def copy(self) -> None:
         if self.state is LinkState.EXPIRED:
@@ -296,19 +339,22 @@ class LinkCard(QFrame):
     def _apply_state(self) -> None:
         state = self._state
         expired = state is LinkState.EXPIRED
-        # A dead link offers one thing to do: make a new one. Its other buttons go away (disabled
-        # too): greyed-out buttons read as enabled in some dark themes, and explain nothing.
-        for button in (self._copy, self._open, self._present):
-            button.setEnabled(not expired)
-            button.setVisible(not expired)
-        self._regenerate.setVisible(not expired)
-        self._new_link.setVisible(expired)
-        # "Expired" once, in the countdown; the times line says when; the QR area just goes blank.
+        # A dead link is one line with one thing to do: make a new one. Nothing of it is a Tab
+        # stop (the window's Tab order is for live links).
         self._times.setText(f"{self._created_text}  ·  {'Expired at' if expired else 'Expires'} {self._expires_text}")
+        self._expired_label.setText(f"{self._account_id}  ·  {LINK_TYPE_LABELS.get(self._link_type, 'Link')}"
+                                    f"  ·  expired at {self._expires_text}")
+        for widget in (*self._header_widgets, self._url, self._times, self._countdown_label, self._qr,
+                       self._copy, self._open, self._present, self._regenerate):
+            widget.setVisible(not expired)
+        for button in (self._copy, self._open, self._present, self._regenerate):
+            button.setEnabled(not expired)
+        self._expired_row.setVisible(expired)
+        if expired:
+            self._countdown_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self._qr.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self._widths = None
         self._url.setEnabled(not expired)
-        url_font = QFont(self._url.font())
-        url_font.setStrikeOut(expired)
-        self._url.setFont(url_font)
         self._qr.setExpired(expired, "")
         palette = self._countdown_label.palette()
         if state is LinkState.WARNING:
@@ -321,6 +367,10 @@ class LinkCard(QFrame):
         self._countdown_label.setPalette(palette)
         self._countdown_label.setAccessibleDescription(STATE_DESCRIPTIONS[state])
         self.update()
+
+    def is_collapsed(self) -> bool:
+        """True once the link expired and the card is one line."""
+        return not self._expired_row.isHidden()
 
     def _apply_secondary_colours(self) -> None:
         for label in self._secondary:

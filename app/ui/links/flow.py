@@ -117,22 +117,38 @@ class LinkFlow:
         if w.services is None or w.busy:
             return None
         w.clear_errors()
+        live = w.services.connection.mode == "live"
         raw = request or w.form.request(w.account_panel.account_text())
         try:
-            req = raw.validated(live=w.services.connection.mode == "live")
+            req = raw.validated(live=live)
         except ValidationError as exc:
+            # Every URL problem at once (validation stops at the first), focus on the first.
+            problems = w.form.url_problems(live=live) if request is None else {}
+            for field, message in problems.items():
+                if field != exc.field:
+                    w.mark_field(field, message)
             w.mark_field(exc.field, exc.message)
             return None
+        if request is None and self.account_for(req.account) is None:
+            # Ctrl+Enter with an id typed but not looked up (the summary on screen may be another
+            # account's): look it up first; the form may change with it (Update not allowed).
+            if await w.lookup_account() is None:
+                return None
+            return await self.create(retry_key=retry_key) if self.account_for(req.account) else None
         account = self.account_for(req.account)
+        if account is not None and not await self.confirmed(account):
+            w.status("No link was created.")
+            return None
         key = retry_key or new_idempotency_key()
         self.last_attempt = (req, account, key)
         self.last_error = None
-        w.set_busy(True, "Creating the link…")
+        w.set_busy(True, "Creating the link…", action="create")
+        cancelled = False
         try:
             card = await self.cancellable(self.mint(req, account, key))
         except CancelledByOperator as exc:
+            cancelled = True
             self.record_failure(req, account, exc)
-            w.status("Cancelled. No link was shown; if Stripe made one, it expires unused.")
             return None
         except asyncio.CancelledError:  # the window is closing: keep the attempt on record
             if key not in self.recorded_keys:
@@ -144,10 +160,40 @@ class LinkFlow:
             w.show_error(exc, retry=self.retry if exc.retryable_by_user else None)
             return None
         finally:
-            w.set_busy(False)
+            w.set_busy(False, action="create")
+            if cancelled:
+                w.show_cancelled("create", f"Creating the link for {account.display_name if account else req.account} "
+                                 "was cancelled. No link was shown; if Stripe made one, it expires unused.")
         self.remember_urls(req)
-        w.status(f"Link created for {card.account_name}. It expires in {card.link.ttl / 60:.0f} minutes.")
+        self.after_created(card)
         return card
+
+    async def confirmed(self, account: Account) -> bool:
+        """A rejected account: ask first, naming the reason (non-modal, awaited)."""
+        from app.ui.common.dialogs import ask
+        from app.verdict import account_verdict
+
+        reason = account_verdict(account).confirm_reason
+        if reason is None:
+            return True
+        return await ask(
+            self.w.account_panel, title="Create a link for a rejected account?",
+            text=f"{account.display_name}: {reason}.",
+            details="Stripe will not onboard this account; a link would only show the seller that. "
+                    "Create one anyway?",
+            accept="Create anyway", reject="Don't create")
+
+    def after_created(self, card: LinkCard) -> None:
+        """The link is what the operator sends next: Copy is focused (and, by default, done)."""
+        from app.ui.links.link_list import COPY_NEW_LINKS_KEY
+
+        w = self.w
+        message = f"Link created for {card.account_name}. It expires in {card.link.ttl / 60:.0f} minutes."
+        if str(w.settings.value(COPY_NEW_LINKS_KEY, "true")).lower() == "true":
+            card.copy()
+            message = f"Link created for {card.account_name} and copied. It expires in {card.link.ttl / 60:.0f} minutes."
+        card.focus_primary()
+        w.status(message)
 
     def retry(self) -> None:
         """Banner → Retry: the same request; the same Idempotency-Key only when the last outcome
@@ -162,7 +208,8 @@ class LinkFlow:
         services = self.w.services
         assert services is not None
         try:
-            link = await services.client.create_account_link(req, idempotency_key=key)
+            link = await services.client.create_account_link(req, idempotency_key=key,
+                                                             on_retry=self.w.report_retry)
         except StripeError as exc:
             self.recorded_keys.add(key)
             self.record_failure(req, account, exc)

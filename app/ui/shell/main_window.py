@@ -15,7 +15,6 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
-    QProgressBar,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.account.panel import ACCOUNT_REFUSED, ACCOUNT_UNKNOWN, AccountPanel
+from app.ui.account.panel import AccountPanel
 from app.ui.common.tasks import TaskTracker
 from app.ui.history.tab import HistoryTab
 from app.ui.links.form import LinkForm
@@ -63,6 +62,7 @@ class MainWindow(QMainWindow):
         self.clipboard_guard: "ClipboardGuard | None" = None
         self.inflight: "asyncio.Future[Any] | None" = None
         self.busy = False
+        self.busy_action: str | None = None  # "lookup" | "create" while busy
         self.unexpected: list[BaseException] = []
         self._retry: Callable[[], None] | None = None
         self.tracker = TaskTracker(on_error=self.report_unexpected)
@@ -99,9 +99,11 @@ class MainWindow(QMainWindow):
         self.form = LinkForm(self)
         self.form.createRequested.connect(self.request_create)
         self.form.cancelRequested.connect(self.cancel_request)
+        self.account_panel.wait.cancelRequested.connect(self.cancel_request)
         self.links = LinkList(self)
-        self.links.cardAdded.connect(lambda _card: self.tabs.setTabText(
-            self.tabs.indexOf(self.links), f"Links ({len(self.links.cards())})"))
+        # Live links only: an expired one is history, not something to act on.
+        self.links.liveCountChanged.connect(lambda live: self.tabs.setTabText(
+            self.tabs.indexOf(self.links), f"Links ({live})" if live else "Links"))
 
         left = QWidget(self, objectName="leftColumn")
         column = QVBoxLayout(left)
@@ -113,12 +115,17 @@ class MainWindow(QMainWindow):
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(380)
+        left_scroll.setMinimumWidth(340)
         # Its content takes focus itself (and the area scrolls to it): the area is no Tab stop.
         left_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self.tabs = QTabWidget(self, objectName="mainTabs")
+        self.tabs.setAccessibleName("Links and history")
+        self.tabs.tabBar().setObjectName("mainTabBar")
+        self.tabs.tabBar().setAccessibleName("Links and History tabs")
         self.tabs.setDocumentMode(True)
+        # Its pages fit any width from the window's minimum up (cards and History wrap).
+        self.tabs.setMinimumWidth(320)
         self.tabs.addTab(self.links, "Links")
         self.history_tab = HistoryTab(self.tabs, spawn=self.spawn, show_message=self.show_message)
 
@@ -133,21 +140,15 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(10, 8, 10, 4)
         layout.setSpacing(8)
-        layout.addWidget(self.banner)
+        # Below the columns: when the banner appears nothing above it moves under the pointer.
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.banner)
         self.setCentralWidget(central)
 
-        self.progress = QProgressBar(self, objectName="requestProgress", maximumWidth=120, maximumHeight=14)
-        self.progress.setRange(0, 0)
-        self.progress.setTextVisible(False)
-        self.progress.setAccessibleName("Request in progress")
-        self.progress.hide()
-        self.statusBar().addPermanentWidget(self.progress)
         self.form.setEnabled(False)
         self.account_panel.setEnabled(False)
         chain = [self.account_panel.input, self.account_panel.button, self.account_panel.summary.tree,
-                 self.form.type, self.form.refresh_url,
-                 self.form.return_url, self.form.fields, self.form.future, self.form.cancel_button,
+                 self.form.type, self.form.refresh_url, self.form.return_url, self.form.fields, self.form.future, self.form.cancel_button,
                  self.form.create_button, self.tabs]
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
@@ -195,7 +196,18 @@ class MainWindow(QMainWindow):
         keep_urls.blockSignals(False)
         keep_urls.setEnabled(True)
         self.history_tab.open(services, reopen=self.flow.reopen, create_again=self.flow.create_again)
+        from app.ui.account.recent import demo_accounts
+
+        self.account_panel.set_demo_accounts(demo_accounts(services))
+        self.spawn(self.refresh_recent_accounts(), "recent accounts")
         self.account_panel.input.setFocus()
+
+    async def refresh_recent_accounts(self) -> None:
+        """The accounts of the latest links, for the picker under the account box."""
+        from app.ui.account.recent import recent_accounts
+
+        if self.services is not None and await self.history_ready() is not None:
+            self.account_panel.set_recent_accounts(await recent_accounts(self.services))
 
     @property
     def history_panel(self) -> "HistoryPanel | None":
@@ -230,6 +242,7 @@ class MainWindow(QMainWindow):
 
     def history_changed(self) -> None:
         self.history_tab.refresh()
+        self.spawn(self.refresh_recent_accounts(), "recent accounts")
 
     # -- tasks & errors ------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> "asyncio.Task[Any] | None":
@@ -256,20 +269,26 @@ class MainWindow(QMainWindow):
     def show_error(self, exc: BaseException, *, retry: Callable[[], None] | None = None) -> None:
         from app.stripe.errors import StripeError
 
+        from app.ui.shell.error_banner import describe_error
+
+        param = getattr(exc, "param", None)
+        field = "account" if param == "account" else self.form.field_for_param(param)
+        if isinstance(exc, StripeError) and param and field is not None and retry is None:
+            # Said once, where it belongs: at the field Stripe refused, in plain words; Stripe's
+            # own message (which names API parameters) and the request id are its tooltip.
+            message, details = describe_error(exc)
+            tip = "\n".join(x for x in (f"Stripe: {exc.message}", details) if x)
+            self._retry = None
+            self.banner.clear()
+            if field == "account":
+                self.mark_field("account", message)
+                self.account_panel.error.setToolTip(tip)
+            else:
+                self.form.mark(field, message)
+                self.form.errors[field].setToolTip(tip)
+            return
         self._retry = retry
         self.banner.show_error(exc, retry=retry is not None)
-        param = getattr(exc, "param", None)
-        if isinstance(exc, StripeError) and param:
-            # The banner has the explanation; the field says, in plain words, that it is the one
-            # Stripe refused (Stripe's own message, which names API parameters, is its tooltip).
-            if param == "account":
-                unknown = exc.http_status in (403, 404)
-                self.mark_field("account", ACCOUNT_UNKNOWN if unknown else ACCOUNT_REFUSED)
-                self.account_panel.error.setToolTip(f"Stripe: {exc.message}")
-            else:
-                field = self.form.field_for_param(param)
-                if field is not None:
-                    self.form.mark_refused(field, exc.message)
 
     def show_message(self, message: str, details: str = "") -> None:
         self._retry = None
@@ -296,17 +315,33 @@ class MainWindow(QMainWindow):
     def status(self, message: str, timeout_ms: int = 8000) -> None:
         self.statusBar().showMessage(message, timeout_ms)
 
-    def set_busy(self, busy: bool, message: str = "") -> None:
+    def set_busy(self, busy: bool, message: str = "", *, action: str = "create") -> None:
+        """One request at a time, shown on its own control (with a wait line and Cancel)."""
         self.busy = busy
-        self.form.set_busy(busy)
-        self.account_panel.button.setEnabled(not busy)
+        self.busy_action = action if busy else None
+        if busy:  # a new request: what the last one said (e.g. "cancelled") is over
+            self.account_panel.wait.clear()
+            self.form.wait.clear()
+        self.form.set_busy(busy, creating=action == "create")
+        self.account_panel.set_busy(busy, looking_up=action == "lookup", text=message)
         self.actions_by_name["cancelAction"].setEnabled(busy)
         self.actions_by_name["createAction"].setEnabled(not busy)
-        self.progress.setVisible(busy)
         if message:
             self.status(message, 0)
         elif not busy:
             self.statusBar().clearMessage()
+
+    def report_retry(self, attempt: int, attempts: int) -> None:
+        """The client sends try ``attempt`` of ``attempts``: said at the busy control."""
+        wait = self.account_panel.wait if self.busy_action == "lookup" else self.form.wait
+        wait.retrying(attempt, attempts)
+        self.status(f"Still waiting for Stripe (try {attempt} of {attempts})…", 0)
+
+    def show_cancelled(self, action: str, text: str) -> None:
+        """Say what was cancelled, at its control and in the status bar, until the next request."""
+        wait = self.account_panel.wait if action == "lookup" else self.form.wait
+        wait.cancelled(text)
+        self.status(text, 0)
 
     # -- slots (thin: start a task) ------------------------------------------------------------
     def request_lookup(self) -> None:
