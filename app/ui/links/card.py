@@ -18,7 +18,6 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
-    QFont,
     QFontDatabase,
     QPainter,
     QPaintEvent,
@@ -147,6 +146,7 @@ class LinkCard(QFrame):
         self._expires_text = local_hms(expires_wall)
         self._times = QLabel(f"{self._created_text}  ·  Expires {self._expires_text}", objectName="linkTimes")
         self._times.setAccessibleName("Created and expiry times")
+        self._times.setWordWrap(True)  # two lines in a narrow card rather than wider than its pane
         self._times.setToolTip(
             "Times on this computer's clock, counted from when Stripe's answer arrived.\n"
             f"Stripe's own clock: created {local_hms(self._link.created)}, "
@@ -183,21 +183,25 @@ class LinkCard(QFrame):
         # An expired card is one line: whose, which type, when it expired, and a new link.
         self._expired_row = QWidget(objectName="linkExpiredRow")
         expired = FlowLayout(self._expired_row, spacing=10, line_spacing=2)
-        self._expired_label = QLabel(objectName="linkExpiredSummary", textFormat=Qt.TextFormat.PlainText)
-        self._expired_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self._new_link = self._button(
             "Create a new link", "newLinkButton", "Create a new link with the same settings",
             self.regenerateRequested.emit, f"Create a new link for {who}",
         )
         self._new_link.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # expired cards are no Tab stops
-        expired_name = QLabel(self._account_name, objectName="linkExpiredName", textFormat=Qt.TextFormat.PlainText)
-        expired_name.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
-        bold = QFont(expired_name.font())
-        bold.setBold(True)
-        expired_name.setFont(bold)
-        for widget in (expired_name, self._expired_label, self._new_link):
+        # Separate pieces, so that a narrow card wraps them instead of growing wider than its pane.
+        pieces: list[QLabel] = [QLabel(text, objectName=name, textFormat=Qt.TextFormat.PlainText) for text, name in (
+            (self._account_id, "linkExpiredId"), (LINK_TYPE_LABELS.get(self._link_type, "Link"), "linkExpiredType"),
+            ("", "linkExpiredSummary"))]
+        for widget in (*pieces, self._new_link):
+            widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        expired_name = ShrinkingLabel(self._account_name, min_chars=12)  # elided, whole in the tooltip
+        expired_name.setObjectName("linkExpiredName")
+        expired_name.setToolTip(self._account_name)
+        scale_font(expired_name, 1.0, bold=True)
+        self._expired_label = pieces[-1]
+        for widget in (expired_name, *pieces, self._new_link):
             expired.addWidget(widget)
-        self._secondary.append(self._expired_label)
+        self._secondary += pieces
         self._expired_row.hide()
 
         info = self._info = QVBoxLayout()
@@ -342,8 +346,7 @@ class LinkCard(QFrame):
         # A dead link is one line with one thing to do: make a new one. Nothing of it is a Tab
         # stop (the window's Tab order is for live links).
         self._times.setText(f"{self._created_text}  ·  {'Expired at' if expired else 'Expires'} {self._expires_text}")
-        self._expired_label.setText(f"{self._account_id}  ·  {LINK_TYPE_LABELS.get(self._link_type, 'Link')}"
-                                    f"  ·  expired at {self._expires_text}")
+        self._expired_label.setText(f"expired at {self._expires_text}")
         for widget in (*self._header_widgets, self._url, self._times, self._countdown_label, self._qr,
                        self._copy, self._open, self._present, self._regenerate):
             widget.setVisible(not expired)

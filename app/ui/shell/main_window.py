@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
     from app.ui.links.clipboard import ClipboardGuard
     from app.ui.links.flow import LinkFlow
 
+NARROW_WINDOW, LEFT_NARROW = 1000, 350  # below this window width the left column keeps to this
 SANDBOX_URLS = ("https://example.com/reauth", "https://example.com/return")
 
 
@@ -115,7 +116,7 @@ class MainWindow(QMainWindow):
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(340)
+        left_scroll.setMinimumWidth(LEFT_NARROW - 10)
         # Its content takes focus itself (and the area scrolls to it): the area is no Tab stop.
         left_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
@@ -333,14 +334,12 @@ class MainWindow(QMainWindow):
 
     def report_retry(self, attempt: int, attempts: int) -> None:
         """The client sends try ``attempt`` of ``attempts``: said at the busy control."""
-        wait = self.account_panel.wait if self.busy_action == "lookup" else self.form.wait
-        wait.retrying(attempt, attempts)
+        (self.account_panel.wait if self.busy_action == "lookup" else self.form.wait).retrying(attempt, attempts)
         self.status(f"Still waiting for Stripe (try {attempt} of {attempts})…", 0)
 
     def show_cancelled(self, action: str, text: str) -> None:
         """Say what was cancelled, at its control and in the status bar, until the next request."""
-        wait = self.account_panel.wait if action == "lookup" else self.form.wait
-        wait.cancelled(text)
+        (self.account_panel.wait if action == "lookup" else self.form.wait).cancelled(text)
         self.status(text, 0)
 
     # -- slots (thin: start a task) ------------------------------------------------------------
@@ -387,6 +386,12 @@ class MainWindow(QMainWindow):
         that the link is recorded before its card is shown."""
         await self.history_ready()
         return await self.flow.create()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - narrow: the links get all the room
+        super().resizeEvent(event)
+        sizes = self.splitter.sizes()
+        if event.size().width() < NARROW_WINDOW and sum(sizes) and sizes[0] > LEFT_NARROW:
+            self.splitter.setSizes([LEFT_NARROW, sum(sizes) - LEFT_NARROW])
 
     # -- closing -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
