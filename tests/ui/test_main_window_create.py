@@ -288,7 +288,7 @@ async def test_cancel_button_cancels_a_slow_lookup(window, accounts, sandbox, tr
     find(window, "accountInput").setText(accounts["custom_due"])
     task = asyncio.ensure_future(window.lookup_account())
     await wait_until(lambda: len(transport.requests) == 1)
-    find(window, "cancelButton", QPushButton).click()
+    find(window, "lookupCancelButton", QPushButton).click()
     assert await asyncio.wait_for(task, 5) is None
     assert find(window, "lookupButton", QPushButton).isEnabled()
     assert not find(window, "accountSummary").isVisible()

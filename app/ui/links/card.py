@@ -53,6 +53,7 @@ from app.ui.links.card_parts import (
 from app.ui.links.clipboard import ClipboardGuard
 from app.ui.links.qr import QrWidget
 
+STACK_HYSTERESIS = 32  # px: more than a scroll bar's width
 LINK_TYPE_LABELS = {"account_onboarding": "Onboarding link", "account_update": "Update link"}
 STATE_DESCRIPTIONS = {
     LinkState.ACTIVE: "Link is active",
@@ -153,8 +154,7 @@ class LinkCard(QFrame):
             f"expires {local_hms(self._link.expires_at)}.")
         self._secondary.append(self._times)
 
-        # Reachable with Tab and read out: its name says whose link and how long it has left
-        # (updated each whole minute and on every change of state, not every second).
+        # Reachable with Tab; its name (whose link, minutes left) changes, and is read out, each minute.
         self._countdown_label = QLabel(objectName="linkCountdown")
         self._countdown_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self._spoken_minutes: int | None = None
@@ -254,7 +254,9 @@ class LinkCard(QFrame):
         return self._outer.direction() == QHBoxLayout.Direction.TopToBottom
 
     def _arrange(self, width: int) -> None:
-        stacked = width < self._measure()[1]
+        # A margin against see-sawing (stacked, taller, the list's scroll bar shows, narrower...).
+        beside = self._measure()[1]
+        stacked = width < beside if not self.is_stacked() else width < beside + STACK_HYSTERESIS
         if stacked == self.is_stacked():
             return
         self._outer.setDirection(QHBoxLayout.Direction.TopToBottom if stacked

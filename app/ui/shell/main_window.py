@@ -130,9 +130,15 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.links, "Links")
         self.history_tab = HistoryTab(self.tabs, spawn=self.spawn, show_message=self.show_message)
 
+        # The banner under the tabs: neither the form nor the (top-aligned) cards move for it.
+        right = QWidget(self, objectName="rightColumn")
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.tabs, 1)
+        right_column.addWidget(self.banner)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self, objectName="mainSplitter")
         self.splitter.addWidget(left_scroll)
-        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([470, 810])
@@ -140,10 +146,7 @@ class MainWindow(QMainWindow):
         central = QWidget(self, objectName="central")
         layout = QVBoxLayout(central)
         layout.setContentsMargins(10, 8, 10, 4)
-        layout.setSpacing(8)
-        # Below the columns: when the banner appears nothing above it moves under the pointer.
         layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.banner)
         self.setCentralWidget(central)
 
         self.form.setEnabled(False)
@@ -219,9 +222,8 @@ class MainWindow(QMainWindow):
         return self.history_tab.placeholder
 
     async def history_ready(self) -> "HistoryPanel | None":
-        """Wait until the history is open and its panel shown; the panel, or None when the
-        history is not available (or no services are attached). Creating a link awaits this, so
-        that its row is written before its card is shown."""
+        """The History panel once open and shown, or None (no history or services); creating a
+        link awaits this, so its row is written before its card is shown."""
         return await self.history_tab.ready()
 
     def settings_prefix(self) -> str:
