@@ -259,7 +259,7 @@ async def test_the_picker_offers_demo_and_recent_accounts(window, accounts, tran
     assert set(DEMO_ACCOUNTS.values()) <= set(ids)
     find(window, "accountInput").setText(accounts["custom_due"])
     assert await window.create_link() is not None
-    await wait_until(lambda: any(picker.itemText(i) == "Recent" for i in range(picker.count())))
+    await wait_until(lambda: any(picker.itemText(i) == "Recent" for i in range(picker.count())), timeout=10)
     recent = [picker.itemText(i) for i in range(picker.count())].index("Recent")
     assert picker.itemData(recent + 1) == accounts["custom_due"]
     find(window, "accountInput", QLineEdit).setText("")

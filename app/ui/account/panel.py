@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -27,6 +27,7 @@ from app.ui.common.widgets import FieldError, muted
 if TYPE_CHECKING:  # imported on the first look-up, after the window is shown
     from app.stripe.models import Account
 
+RECENT_DELAY_MS = 1500
 ACCOUNT_UNKNOWN = "Stripe does not know this account for your platform."
 ACCOUNT_REFUSED = "Stripe refused this account. The message at the top says why."
 
@@ -35,6 +36,7 @@ class AccountPanel(QGroupBox):
     """The account id input, the Look up button and the summary. Emits ``lookupRequested``."""
 
     lookupRequested = Signal()
+    recentWanted = Signal()  # the recent accounts may have changed: read them (later, coalesced)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Connected account", parent)
@@ -60,6 +62,10 @@ class AccountPanel(QGroupBox):
         self.picker.setMinimumContentsLength(12)
         self.picker.activated.connect(self._picked)
         self.picker.hide()
+        # A new link changes the recent accounts; they are re-read a moment later, not while the
+        # new card is being painted (and once for a burst of links).
+        self._recent_timer = QTimer(self, singleShot=True, interval=RECENT_DELAY_MS)
+        self._recent_timer.timeout.connect(self.recentWanted)
         self._demo: list[tuple[str, str]] = []
         self._recent: list[tuple[str, str]] = []
         self.stale_note = muted(QLabel(self, objectName="accountStaleNote", wordWrap=True,
@@ -107,6 +113,9 @@ class AccountPanel(QGroupBox):
         """(name, id) of the accounts of recent links, newest first."""
         self._recent = list(accounts)
         self._fill_picker()
+
+    def recent_stale(self) -> None:
+        self._recent_timer.start()
 
     def _fill_picker(self) -> None:
         self.picker.clear()

@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.banner.retryRequested.connect(self._run_retry)
         self.account_panel = AccountPanel(self)
         self.account_panel.lookupRequested.connect(self.request_lookup)
+        self.account_panel.recentWanted.connect(lambda: self.spawn(self.refresh_recent_accounts(), "recent"))
         self.form = LinkForm(self)
         self.form.createRequested.connect(self.request_create)
         self.form.cancelRequested.connect(self.cancel_request)
@@ -222,8 +223,7 @@ class MainWindow(QMainWindow):
         return self.history_tab.placeholder
 
     async def history_ready(self) -> "HistoryPanel | None":
-        """The History panel once open and shown, or None (no history or services); creating a
-        link awaits this, so its row is written before its card is shown."""
+        """The History panel once open, or None; a create awaits it (row written before card)."""
         return await self.history_tab.ready()
 
     def settings_prefix(self) -> str:
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
 
     def history_changed(self) -> None:
         self.history_tab.refresh()
-        self.spawn(self.refresh_recent_accounts(), "recent accounts")
+        self.account_panel.recent_stale()
 
     # -- tasks & errors ------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> "asyncio.Task[Any] | None":
