@@ -147,17 +147,17 @@ def test_both_times_on_this_machines_clock_stripes_in_the_tooltip(env, offset):
 def test_buttons_per_state(env):
     clock, _, _, build = env
     card = build()
-    copy, open_, present, regen, new = (
-        child(card, QPushButton, n)
-        for n in ("copyButton", "openButton", "presentButton", "regenerateButton", "newLinkButton")
-    )
+    copy, open_, present, regen = (
+        child(card, QPushButton, n) for n in ("copyButton", "openButton", "presentButton", "regenerateButton"))
     for state_advance in (0, 250):
         clock.advance(state_advance)
         card.tick()
         assert all(b.isEnabled() for b in (copy, open_, present, regen))
-        assert regen.isVisible() and not new.isVisible()
+        assert regen.isVisible()
+        assert card.findChild(QPushButton, "newLinkButton") is None  # built only when it expires
     clock.advance(60)
     card.tick()
+    new = child(card, QPushButton, "newLinkButton")
     assert not any(b.isEnabled() for b in (copy, open_, present))
     assert new.isVisible() and new.isEnabled() and not regen.isVisible()
     assert not child(card, QLabel, "linkUrl").isEnabled()
@@ -246,7 +246,7 @@ def test_every_control_has_an_accessible_name_and_takes_keyboard_focus(env):
     controls = card.findChildren(QAbstractButton) + [child(card, QrWidget, "linkQr"),
                                                       child(card, QLabel, "linkUrl"),
                                                       child(card, QLabel, "linkCountdown")]
-    assert len(controls) == 8
+    assert len(controls) == 7
     for control in controls:
         assert control.accessibleName(), control.objectName()
     for button in card.findChildren(QAbstractButton):
@@ -346,3 +346,21 @@ def test_long_names_give_way_in_the_header_whole_in_the_tooltip(env):
     card.layout().activate()
     assert account.text() == "acct_1LdCustomDue0001"
     assert account.geometry().right() < card.width() and kind.geometry().right() < card.width()
+
+
+def test_the_countdown_is_announced_each_minute_not_each_second(env):
+    clock, _, _, build = env
+    card = build()
+    label = child(card, QLabel, "linkCountdown")
+    names = []
+    for _ in range(130):
+        clock.advance(1)
+        card.tick()
+        if not names or names[-1] != label.accessibleName():
+            names.append(label.accessibleName())
+    assert names[0] == "About 5 minutes left on the link for Harbor Street Bakery"
+    assert names[1:] == ["About 4 minutes left on the link for Harbor Street Bakery",
+                         "About 3 minutes left on the link for Harbor Street Bakery"]
+    clock.advance(170)
+    card.tick()
+    assert label.accessibleName() == "The link for Harbor Street Bakery has expired"

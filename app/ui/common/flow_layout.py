@@ -16,6 +16,7 @@ class FlowLayout(QLayout):
     def __init__(self, parent: QWidget | None = None, *, spacing: int = 6, line_spacing: int = 6) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
+        self._cache: dict[object, object] = {}  # sizes, cleared by invalidate() (Qt calls it)
         self._spacing = spacing
         self._line_spacing = line_spacing
         self.setContentsMargins(QMargins(0, 0, 0, 0))
@@ -23,6 +24,11 @@ class FlowLayout(QLayout):
     # -- QLayout ---------------------------------------------------------------------------------
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt name
         self._items.append(item)
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        self._cache.clear()
+        super().invalidate()
 
     def count(self) -> int:
         return len(self._items)
@@ -31,6 +37,7 @@ class FlowLayout(QLayout):
         return self._items[index] if 0 <= index < len(self._items) else None
 
     def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        self._cache.clear()
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
     def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
@@ -40,7 +47,10 @@ class FlowLayout(QLayout):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
-        return self._place(QRect(0, 0, width, 0), apply=False)
+        key = ("hfw", width)
+        if key not in self._cache:
+            self._cache[key] = self._place(QRect(0, 0, width, 0), apply=False)
+        return self._cache[key]  # type: ignore[return-value]
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802
         super().setGeometry(rect)
@@ -48,6 +58,11 @@ class FlowLayout(QLayout):
 
     def sizeHint(self) -> QSize:  # noqa: N802
         """Everything on one line."""
+        if "hint" not in self._cache:
+            self._cache["hint"] = self._one_line()
+        return QSize(self._cache["hint"])  # type: ignore[call-overload]
+
+    def _one_line(self) -> QSize:
         visible = self._visible()
         width = sum(i.sizeHint().width() for i in visible) + self._spacing * max(0, len(visible) - 1)
         height = max((i.sizeHint().height() for i in visible), default=0)
@@ -56,6 +71,11 @@ class FlowLayout(QLayout):
 
     def minimumSize(self) -> QSize:  # noqa: N802
         """As narrow as its widest item's minimum (one item per line)."""
+        if "min" not in self._cache:
+            self._cache["min"] = self._narrowest()
+        return QSize(self._cache["min"])  # type: ignore[call-overload]
+
+    def _narrowest(self) -> QSize:
         size = QSize()
         for item in self._visible():
             size = size.expandedTo(item.minimumSize())

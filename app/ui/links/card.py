@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
@@ -38,8 +37,8 @@ from PySide6.QtWidgets import (
 from app.clock import Clock
 from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
-from app.ui.common.flow_layout import FlowLayout
-from app.ui.links.card_text import PRIMARY_BUTTON_STYLE, spoken_countdown
+from app.ui.links.card_text import PRIMARY_BUTTON_STYLE, expired_row, spoken_countdown
+from app.ui.links.wrap_rows import WrapRows
 from app.ui.links.card_parts import (
     TICK_MS,
     Badge,
@@ -114,7 +113,7 @@ class LinkCard(QFrame):
         expires_wall = self._countdown.expires_at_wall(now_mono, now_wall)
 
         # The name gives way (elided, whole in the tooltip); the id is never cut. In a narrow
-        # card the header wraps (flow) rather than pushing the card wider than its pane.
+        # card the header wraps rather than pushing the card wider than its pane.
         name = ShrinkingLabel(self._account_name, min_chars=12)
         name.setObjectName("linkAccountName")
         name.setAccessibleName("Account")
@@ -131,9 +130,7 @@ class LinkCard(QFrame):
         kind.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self._secondary = [account, kind]
 
-        header = self._header = FlowLayout(spacing=8, line_spacing=2)
-        for widget in (name, account, kind):
-            header.addWidget(widget)
+        header = self._header = WrapRows([name, account, kind], spacing=8, line_spacing=2)
         self._header_widgets = (name, account, kind)
 
         self._url = ElidedLabel(self._link.url)
@@ -174,35 +171,11 @@ class LinkCard(QFrame):
             "Regenerate", "regenerateButton", "Create another link with the same settings",
             self.regenerateRequested.emit, f"Regenerate: create another link for {who}",
         )
-        buttons = self._buttons = FlowLayout(spacing=6)
-        for button in (self._copy, self._open, self._present):
-            buttons.addWidget(button)
-        buttons.addItem(QSpacerItem(18, 1))  # Regenerate apart: it makes a new link
-        buttons.addWidget(self._regenerate)
+        # Regenerate set apart (it makes a new link) when on the same row as Present.
+        buttons = self._buttons = WrapRows([self._copy, self._open, self._present, self._regenerate],
+                                           spacing=6, gaps={3: 18})
 
-        # An expired card is one line: whose, which type, when it expired, and a new link.
-        self._expired_row = QWidget(objectName="linkExpiredRow")
-        expired = FlowLayout(self._expired_row, spacing=10, line_spacing=2)
-        self._new_link = self._button(
-            "Create a new link", "newLinkButton", "Create a new link with the same settings",
-            self.regenerateRequested.emit, f"Create a new link for {who}",
-        )
-        self._new_link.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # expired cards are no Tab stops
-        # Separate pieces, so that a narrow card wraps them instead of growing wider than its pane.
-        pieces: list[QLabel] = [QLabel(text, objectName=name, textFormat=Qt.TextFormat.PlainText) for text, name in (
-            (self._account_id, "linkExpiredId"), (LINK_TYPE_LABELS.get(self._link_type, "Link"), "linkExpiredType"),
-            ("", "linkExpiredSummary"))]
-        for widget in (*pieces, self._new_link):
-            widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
-        expired_name = ShrinkingLabel(self._account_name, min_chars=12)  # elided, whole in the tooltip
-        expired_name.setObjectName("linkExpiredName")
-        expired_name.setToolTip(self._account_name)
-        scale_font(expired_name, 1.0, bold=True)
-        self._expired_label = pieces[-1]
-        for widget in (expired_name, *pieces, self._new_link):
-            expired.addWidget(widget)
-        self._secondary += pieces
-        self._expired_row.hide()
+        self._expired_row: QWidget | None = None  # built when the link expires (one line)
 
         info = self._info = QVBoxLayout()
         info.setSpacing(6)
@@ -212,7 +185,6 @@ class LinkCard(QFrame):
         info.addWidget(self._countdown_label)
         info.addStretch(1)
         info.addLayout(buttons)
-        info.addWidget(self._expired_row)
 
         self._qr = QrWidget(self._link.url, clipboard_guard=self._guard,
                             deadline_monotonic=self._countdown.deadline_monotonic)
@@ -227,6 +199,17 @@ class LinkCard(QFrame):
         self._apply_secondary_colours()
         self._widths: tuple[int, int] | None = None  # (stacked, side by side), measured on first use
 
+    def _build_expired_row(self) -> QWidget:
+        """The one line of an expired card (built on expiry: a live card does not pay for it)."""
+        row, self._expired_label, self._new_link, pieces = expired_row(
+            self._account_name, self._account_id, LINK_TYPE_LABELS.get(self._link_type, "Link"),
+            self._button("Create a new link", "newLinkButton", "Create a new link with the same settings",
+                         self.regenerateRequested.emit, f"Create a new link for {self._account_name}"))
+        self._secondary += pieces
+        self._apply_secondary_colours()
+        self._info.addWidget(row)
+        return row
+
     # -- narrow: the QR code goes under the text instead of beside it ----------------------------
     def _measure(self) -> tuple[int, int]:
         """The narrowest the card can be with the QR code below the text, and beside it.
@@ -237,9 +220,10 @@ class LinkCard(QFrame):
         if self._widths is None:
             margins = self._outer.contentsMargins()
             sides = margins.left() + margins.right()
-            text = self._info.minimumSize().width()
+            text = max(self._header.narrowest(), self._buttons.narrowest(),
+                       self._times.minimumSizeHint().width(), self._countdown_label.minimumSizeHint().width())
             # Beside the QR code the text wants its buttons on one line; below it, it wraps.
-            beside = max(text, self._buttons.sizeHint().width())
+            beside = max(text, self._buttons.one_line_width())
             self._widths = (max(text, self._qr.width()) + sides,
                             beside + self._outer.spacing() + self._qr.width() + sides)
         return self._widths
@@ -264,8 +248,18 @@ class LinkCard(QFrame):
         self._outer.setAlignment(self._qr, Qt.AlignmentFlag.AlignHCenter if stacked
                                  else Qt.AlignmentFlag.AlignVCenter)
 
+    def _rewrap(self, width: int) -> None:
+        """Header and buttons wrap to the width the text has (beside or above the QR code)."""
+        margins = self._outer.contentsMargins()
+        text = width - margins.left() - margins.right()
+        if not self.is_stacked():
+            text -= self._outer.spacing() + self._qr.width()
+        self._header.rewrap(text)
+        self._buttons.rewrap(text)
+
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
         self._arrange(event.size().width())
+        self._rewrap(event.size().width())
         super().resizeEvent(event)
 
     def _button(self, text: str, name: str, tip: str, slot: Callable[[], object], accessible: str) -> QPushButton:
@@ -348,13 +342,17 @@ class LinkCard(QFrame):
         # A dead link is one line with one thing to do: make a new one. Nothing of it is a Tab
         # stop (the window's Tab order is for live links).
         self._times.setText(f"{self._created_text}  ·  {'Expired at' if expired else 'Expires'} {self._expires_text}")
-        self._expired_label.setText(f"expired at {self._expires_text}")
+        if expired and self._expired_row is None:
+            self._expired_row = self._build_expired_row()
+        if self._expired_row is not None:
+            self._expired_label.setText(f"expired at {self._expires_text}")
         for widget in (*self._header_widgets, self._url, self._times, self._countdown_label, self._qr,
                        self._copy, self._open, self._present, self._regenerate):
             widget.setVisible(not expired)
         for button in (self._copy, self._open, self._present, self._regenerate):
             button.setEnabled(not expired)
-        self._expired_row.setVisible(expired)
+        if self._expired_row is not None:
+            self._expired_row.setVisible(expired)
         if expired:
             self._countdown_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self._qr.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -375,7 +373,7 @@ class LinkCard(QFrame):
 
     def is_collapsed(self) -> bool:
         """True once the link expired and the card is one line."""
-        return not self._expired_row.isHidden()
+        return self._expired_row is not None and not self._expired_row.isHidden()
 
     def _apply_secondary_colours(self) -> None:
         for label in self._secondary:
