@@ -62,9 +62,13 @@ def _requirement_lines(title: str, req: "Requirements") -> list[str]:
 
 def format_account(account: "Account") -> list[str]:
     """The account as lines of text (each still to be made printable: they carry API text)."""
+    from app.verdict import account_verdict, have_ready_text
+
     c = account.controller
+    verdict = account_verdict(account)
     lines = [
         f"{account.display_name}  ({account.id})",
+        verdict.text,  # the same line the window shows above the checklist
         f"Email: {account.email or '—'}   Country: {account.country or '—'}   Type: {account.type or '—'}",
         f"Requirements collected by: {c.requirement_collection or '—'}   "
         f"Dashboard: {c.stripe_dashboard_type or '—'}",
@@ -74,6 +78,8 @@ def format_account(account: "Account") -> list[str]:
     ]
     lines += _requirement_lines("Requirements:", account.requirements)
     lines += _requirement_lines("Future requirements:", account.future_requirements)
+    if verdict.kind not in ("rejected", "nothing_due", "review", "paused"):
+        lines += have_ready_text(account, fields=verdict.fields).splitlines()
     return lines
 
 

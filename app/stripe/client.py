@@ -22,7 +22,7 @@ import platform
 import random as _random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -35,7 +35,7 @@ from app.stripe.explain import explain
 from app.stripe.keys import ApiKey
 from app.stripe.models import Account, AccountLink, AccountList
 from app.stripe.ratelimit import RateLimiter
-from app.stripe.safety import ACCOUNTS_V2_LINK_HOSTS, check_link_url, request_id_or_none
+from app.stripe.safety import request_id_or_none
 from app.stripe.transport import (
     MAX_BODY,
     RETRYABLE_TRANSPORT_ERRORS,
@@ -50,6 +50,7 @@ from app.stripe.transport import (
     should_retry,
     tls_context_for,
 )
+from app.stripe.v2_calls import AccountsV2Calls, OnRetry
 from app.stripe.validation import (
     LinkRequest,
     list_params,
@@ -57,10 +58,6 @@ from app.stripe.validation import (
     normalize_api_base,
     validate_idempotency_key,
 )
-
-if TYPE_CHECKING:  # Accounts v2 is imported by the v2 calls: a v1 command never loads it
-    from app.stripe.v2 import Detection, LinkRequestV2
-    from app.stripe.v2_models import AccountLinkV2, AccountV2
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +76,7 @@ T = TypeVar("T")
 Build = Callable[[ApiAnswer], T]
 
 
-class StripeClient:
+class StripeClient(AccountsV2Calls):
     """Account Links and Accounts on the Stripe API (or anything that speaks it: stripe-mock,
     a proxy, Linkdesk's sandbox). Use ``async with`` or call :meth:`aclose`."""
 
@@ -153,10 +150,12 @@ class StripeClient:
 
     # --- endpoints ------------------------------------------------------------------------
 
-    async def create_account_link(self, request: LinkRequest, *, idempotency_key: str | None = None) -> AccountLink:
+    async def create_account_link(self, request: LinkRequest, *, idempotency_key: str | None = None,
+                                  on_retry: OnRetry | None = None) -> AccountLink:
         """``POST /v1/account_links``. The link keeps the response's Request-Id and, as the start
         of its countdown, the ``clock.monotonic()`` instant its request was sent. A link whose
-        URL is not an https address on connect.stripe.com is refused (UntrustedAnswerError)."""
+        URL is not an https address on connect.stripe.com is refused (UntrustedAnswerError).
+        ``on_retry(attempt, attempts)`` is called before each retry is sent ("try 2 of 3")."""
         link = request.validated(live=self._key.live)
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else str(uuid.uuid4())
         return await self._call(
@@ -166,12 +165,17 @@ class StripeClient:
             params=link.to_params(),
             idempotency_key=key,
             account=link.account,
+            on_retry=on_retry,
         )
 
-    async def retrieve_account(self, account_id: str) -> Account:
-        """``GET /v1/accounts/{id}``; ``account_id`` may be a pasted Dashboard address."""
+    async def retrieve_account(self, account_id: str, *, on_retry: OnRetry | None = None,
+                               timeout: float | None = None) -> Account:
+        """``GET /v1/accounts/{id}``; ``account_id`` may be a pasted Dashboard address.
+        ``timeout`` (seconds per try) lets an interactive look-up give up sooner than the
+        client's default; ``on_retry`` as for :meth:`create_account_link`."""
         account = normalize_account_id(account_id)
-        return await self._call("GET", f"/v1/accounts/{account}", _build_account, account=account)
+        return await self._call("GET", f"/v1/accounts/{account}", _build_account, account=account,
+                                on_retry=on_retry, timeout=timeout)
 
     async def list_accounts(
         self,
@@ -193,59 +197,6 @@ class StripeClient:
     async def retrieve_platform_account(self) -> Account:
         """``GET /v1/account``: the platform's own account (checks the key, names the platform)."""
         return await self._call("GET", "/v1/account", _build_account)
-
-    # --- Accounts v2 (encoding and decoding live in app.stripe.v2) ---------------------------
-
-    async def create_account_link_v2(
-        self, request: LinkRequestV2, *, idempotency_key: str | None = None
-    ) -> AccountLinkV2:
-        """``POST /v2/core/account_links`` with a JSON body (never ``configurations``); the same
-        Idempotency-Key across retries, the same retry rules as v1."""
-        from app.stripe.v2 import ACCOUNT_LINKS_PATH, JSON_CONTENT_TYPE, encode_json, explain_v2
-
-        link = request.validated(live=self._key.live)
-        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else str(uuid.uuid4())
-        try:
-            return await self._call(
-                "POST", ACCOUNT_LINKS_PATH, _build_link_v2, idempotency_key=key, account=link.account,
-                body=(JSON_CONTENT_TYPE, encode_json(link.to_body())),
-            )
-        except StripeError as error:
-            error.explanation = explain_v2(error, key=self._key, account=link.account)
-            raise
-
-    async def retrieve_account_v2(self, account_id: str) -> AccountV2:
-        """``GET /v2/core/accounts/{id}`` with the ``include`` values the summary and the update
-        rule read (identity, configurations, defaults, requirements)."""
-        from app.stripe.v2 import ACCOUNTS_PATH, account_query, explain_v2
-        from app.stripe.v2_models import AccountV2
-
-        account = normalize_account_id(account_id)
-        try:
-            return await self._call(
-                "GET", f"{ACCOUNTS_PATH}/{account}", lambda answer: AccountV2.from_api(answer.data),
-                params=account_query(), account=account,
-            )
-        except StripeError as error:
-            error.explanation = explain_v2(error, key=self._key, account=account)
-            raise
-
-    async def detect_accounts_api(self, account_id: str) -> Detection:
-        """Which Accounts API fits, as far as Stripe's answers can tell (see app.stripe.v2.Detection).
-        Only a refusal of v2 itself decides; an account found through v2 is also reachable
-        through v1, so success leaves the choice to the setting."""
-        from app.stripe.v2 import Detection
-
-        try:
-            await self.retrieve_account_v2(account_id)
-        except StripeError as error:
-            text = (error.message or "").lower()
-            if "accounts v2 is not enabled" in text:
-                return Detection("v1", "Stripe says Accounts v2 is not enabled for this platform.")
-            if error.http_status == 404:
-                return Detection("v1", "Stripe did not find this account through v2 (yet); v1 is the safe choice.")
-            raise
-        return Detection(None, "The account is reachable through both APIs; the connection's setting decides.")
 
     # --- transport ------------------------------------------------------------------------
 
@@ -286,11 +237,15 @@ class StripeClient:
         idempotency_key: str | None = None,
         account: str | None = None,
         body: tuple[str, bytes] | None = None,
+        on_retry: OnRetry | None = None,
+        timeout: float | None = None,
     ) -> T:
         """Send, decode, build the model; any StripeError leaves with its explanation.
-        ``body`` is a ready (content type, bytes) pair for a POST that is not form-encoded."""
+        ``body`` is a ready (content type, bytes) pair for a POST that is not form-encoded;
+        ``timeout`` (seconds per try) shortens the client's own; ``on_retry`` reports retries."""
         try:
-            answer = await self._request(method, path, params, None, idempotency_key, None, body)
+            answer = await self._request(method, path, params, None, idempotency_key, None, body,
+                                         on_retry=on_retry, timeout=timeout)
             return build_model(answer, build, self._scrub)
         except StripeError as error:
             error.explanation = explain(error, key=self._key, account=account)
@@ -305,6 +260,9 @@ class StripeClient:
         idempotency_key: str | None,
         extra_headers: Mapping[str, str] | None,
         body: tuple[str, bytes] | None = None,
+        *,
+        on_retry: OnRetry | None = None,
+        timeout: float | None = None,
     ) -> ApiAnswer:
         """The request with its retries, within the overall deadline. ``body`` is a ready
         (content type, bytes) pair; else ``json_body`` is sent as JSON; else ``params`` are
@@ -334,7 +292,7 @@ class StripeClient:
                     await self._limiter.acquire()
                     sent = self._clock.monotonic()
                     first_sent = sent if first_sent is None else first_sent
-                    status, response_headers, body = await self._attempt(method, url, headers, content)
+                    status, response_headers, answered = await self._attempt(method, url, headers, content, timeout)
             except TimeoutError:
                 error: StripeError = APITimeoutError(
                     f"No complete answer from the API within {self.deadline:g} s"
@@ -348,13 +306,13 @@ class StripeClient:
             else:
                 request_id = request_id_or_none(response_headers.get("request-id"))
                 log.debug("%s %s -> %s %s", method, path, status, request_id)
-                if isinstance(body, StripeError):  # the body itself was refused
-                    body.http_status, body.request_id = status, request_id
-                    raise body
+                if isinstance(answered, StripeError):  # the body itself was refused
+                    answered.http_status, answered.request_id = status, request_id
+                    raise answered
                 if 200 <= status < 300:
-                    data = decode_json(body, status, request_id, self._scrub)
+                    data = decode_json(answered, status, request_id, self._scrub)
                     return ApiAnswer(data, response_headers, request_id, status, sent, first_sent)
-                text = self._scrub(body.decode("utf-8", "replace"))
+                text = self._scrub(answered.decode("utf-8", "replace"))
                 error = error_from_response(status, text, request_id)
                 error.retry_after = retry_after(response_headers)
                 if status == 429:
@@ -368,13 +326,17 @@ class StripeClient:
                 raise error  # no time left for another attempt
             log.debug("retry %d of %s %s in %.2f s (%s)", retries, method, path, delay, type(error).__name__)
             await self._sleep(delay)
+            if on_retry is not None:
+                on_retry(retries + 1, self.max_retries + 1)
 
     async def _attempt(
-        self, method: str, url: httpx.URL, headers: Mapping[str, str], content: bytes | None
+        self, method: str, url: httpx.URL, headers: Mapping[str, str], content: bytes | None,
+        timeout: float | None = None,
     ) -> tuple[int, httpx.Headers, bytes | StripeError]:
         """One exchange: status, headers and the decoded body (or the StripeError refusing it:
         too large, or in an encoding not asked for). Never reads past the body cap."""
-        request = self._http.build_request(method, url, content=content, headers=headers)
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": httpx.Timeout(timeout)}
+        request = self._http.build_request(method, url, content=content, headers=headers, **extra)
         response = await self._http.send(request, stream=True)
         try:
             body = await read_capped(response, self.max_body)
@@ -400,15 +362,6 @@ class StripeClient:
 
 def _build_link(answer: ApiAnswer) -> AccountLink:
     link = AccountLink.from_api(answer.data, request_id=answer.request_id)
-    return dataclasses.replace(link, received_monotonic=link_start(answer, link.created))
-
-
-def _build_link_v2(answer: ApiAnswer) -> AccountLinkV2:
-    """As :func:`_build_link`, for a v2 link whose URL must be on accounts.stripe.com."""
-    from app.stripe.v2_models import AccountLinkV2
-
-    link = AccountLinkV2.from_api(answer.data, request_id=answer.request_id)
-    check_link_url(link.url, ACCOUNTS_V2_LINK_HOSTS)
     return dataclasses.replace(link, received_monotonic=link_start(answer, link.created))
 
 

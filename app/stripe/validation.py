@@ -80,7 +80,8 @@ def validate_url(field: str, text: str, *, live: bool) -> str:
     """
     value = text.strip() if isinstance(text, str) else ""
     if not value:
-        raise ValidationError(field, "enter a full address such as https://example.com/onboarding/return.")
+        end = "refresh" if field == "refresh_url" else "return"
+        raise ValidationError(field, f"enter a full address such as https://example.com/onboarding/{end}.")
     if len(value) > MAX_URL_CHARS:
         raise ValidationError(field, f"the address is longer than {MAX_URL_CHARS:,} characters (Stripe's limit).")
     if _UNSAFE_IN_URL.search(value) or unprintable_char(value) is not None:

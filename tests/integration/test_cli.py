@@ -124,6 +124,10 @@ def test_account_summary_and_json(keyed):
     assert "Harbor Street Bakery" in out
     assert "Bank account for payouts [external_account]" in out
     assert "Update links: allowed" in out
+    # the window's verdict line, second, and what to have ready for the call
+    lines = out.splitlines()
+    assert lines[1].startswith("3 items due by ") and lines[1].endswith("an onboarding link collects them")
+    assert "Have ready for Harbor Street Bakery:" in lines and "  - Company tax ID" in lines
     code, out, _ = run("account", EXPRESS, "--json", *keyed)
     assert code == 0
     data = json.loads(out)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from app.clock import FakeClock
 from app.history import HistoryEntry, HistoryQuery
 from app.history.worker import HistoryWorker
-from app.ui.history.model import HistoryModel
+from app.ui.history.model import HistoryModel, time_text
 
 URL = "https://connect.stripe.com/setup/c/acct_1Model/ModelSecret01"
 
@@ -205,7 +205,9 @@ async def test_columns_show_time_account_type_status_mode_note(make_model, store
     assert text(0, HistoryModel.TYPE) == "Onboarding" and text(1, HistoryModel.TYPE) == "Update"
     assert (text(0, HistoryModel.MODE), text(1, HistoryModel.MODE)) == ("Test", "Live")
     assert text(0, HistoryModel.NOTE) == "phoned the owner"
-    assert text(0, HistoryModel.TIME).count(":") == 2
+    assert text(0, HistoryModel.TIME) == time_text(clock.time())  # the fake clock is not today
+    assert text(0, HistoryModel.TIME, Qt.ItemDataRole.ToolTipRole).count(":") == 2  # seconds in the tooltip
+    assert text(1, HistoryModel.NOTE) == "No access"  # why it failed, visible in the row
     # words in the cell; Stripe's code and the request id (for support) in the tooltip
     assert text(1, HistoryModel.STATUS) == "Failed"
     assert text(1, HistoryModel.STATUS, Qt.ItemDataRole.ToolTipRole) == (
@@ -244,3 +246,26 @@ async def test_cancelled_and_sandbox_attempts_are_said_in_words(make_model, stor
     assert text(0, HistoryModel.MODE) == "Sandbox" and "sandbox" in text(0, HistoryModel.MODE,
                                                                       Qt.ItemDataRole.ToolTipRole)
     assert text(1, HistoryModel.STATUS) == "Failed"  # never "Failed (apierror)"
+
+
+def test_todays_rows_show_the_time_only_older_ones_the_date_too():
+    import datetime as dt
+
+    now = dt.datetime(2026, 3, 5, 14, 2, 11)
+    today = now.date()
+    assert time_text(now.timestamp(), today) == "14:02:11"
+    assert time_text((now - dt.timedelta(days=1)).timestamp(), today) == "2026-03-04 14:02"
+
+
+def test_the_account_cell_elides_the_name_and_keeps_the_id(qapp):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from app.ui.history.delegates import account_cell_text
+
+    fm = QFontMetrics(QFont())
+    name, account = "Harbor Street Bakery and Patisserie", "acct_1LdCustomDue0001"
+    whole = f"{name} ({account})"
+    assert account_cell_text(name, account, fm.horizontalAdvance(whole) + 1, fm) == whole
+    narrow = account_cell_text(name, account, fm.horizontalAdvance(whole) // 2 + 20, fm)
+    assert narrow.endswith(f" ({account})") and "…" in narrow  # the name gave way, the id did not
+    assert account_cell_text(None, account, 400, fm) == account

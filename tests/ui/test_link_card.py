@@ -147,17 +147,17 @@ def test_both_times_on_this_machines_clock_stripes_in_the_tooltip(env, offset):
 def test_buttons_per_state(env):
     clock, _, _, build = env
     card = build()
-    copy, open_, present, regen, new = (
-        child(card, QPushButton, n)
-        for n in ("copyButton", "openButton", "presentButton", "regenerateButton", "newLinkButton")
-    )
+    copy, open_, present, regen = (
+        child(card, QPushButton, n) for n in ("copyButton", "openButton", "presentButton", "regenerateButton"))
     for state_advance in (0, 250):
         clock.advance(state_advance)
         card.tick()
         assert all(b.isEnabled() for b in (copy, open_, present, regen))
-        assert regen.isVisible() and not new.isVisible()
+        assert regen.isVisible()
+        assert card.findChild(QPushButton, "newLinkButton") is None  # built only when it expires
     clock.advance(60)
     card.tick()
+    new = child(card, QPushButton, "newLinkButton")
     assert not any(b.isEnabled() for b in (copy, open_, present))
     assert new.isVisible() and new.isEnabled() and not regen.isVisible()
     assert not child(card, QLabel, "linkUrl").isEnabled()
@@ -246,11 +246,16 @@ def test_every_control_has_an_accessible_name_and_takes_keyboard_focus(env):
     controls = card.findChildren(QAbstractButton) + [child(card, QrWidget, "linkQr"),
                                                       child(card, QLabel, "linkUrl"),
                                                       child(card, QLabel, "linkCountdown")]
-    assert len(controls) == 8
+    assert len(controls) == 7
     for control in controls:
         assert control.accessibleName(), control.objectName()
     for button in card.findChildren(QAbstractButton):
-        assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
+        # each button says which account it acts on
+        assert "Harbor Street Bakery" in button.accessibleName(), button.objectName()
+        if button.objectName() != "newLinkButton":  # (shown on an expired card: no Tab stop)
+            assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    countdown_label = child(card, QLabel, "linkCountdown")
+    assert countdown_label.focusPolicy() & Qt.FocusPolicy.TabFocus  # reachable with Tab
 
 
 def test_an_expired_card_offers_only_a_new_link_and_says_when_it_expired(env):
@@ -266,19 +271,27 @@ def test_an_expired_card_offers_only_a_new_link_and_says_when_it_expired(env):
     assert "Expired " in times.text() and "Expires" not in times.text()
 
 
-def test_an_expired_card_says_expired_once_and_when(env):
+def test_an_expired_card_collapses_to_one_line_that_says_when(env):
     clock, _, _, build = env
     card = build()
+    live_height = card.heightForWidth(760)
     expires = hms(clock.time() + 300)
     clock.advance(300)
     card.tick()
-    assert countdown(card) == "Expired"
-    assert child(card, QLabel, "linkTimes").text().endswith(f"  ·  Expired at {expires}")
+    assert card.is_collapsed()
     shown = [label.text() for label in card.findChildren(QLabel) if label.isVisible()]
-    assert sum(text.count("Expired") for text in shown) == 2  # the countdown and "Expired at"
+    assert sum(text.lower().count("expired") for text in shown) == 1, shown  # said once
+    line = [child(card, QLabel, name).text() for name in
+            ("linkExpiredName", "linkExpiredId", "linkExpiredType", "linkExpiredSummary")]
+    assert line == ["Harbor Street Bakery", "acct_1LdCustomDue0001", "Update link", f"expired at {expires}"]
     qr = child(card, QrWidget, "linkQr")
-    assert qr.isExpired() and qr.expiredText() == ""  # the blank outline, no third "Expired"
-    assert "expired" in qr.accessibleDescription()  # screen readers still hear why it is blank
+    assert not qr.isVisible() and qr.isExpired()  # no empty square left behind
+    assert card.heightForWidth(760) < live_height / 3  # one line, not a whole card
+    # nothing on it is a Tab stop (the new-link button is still there to click)
+    assert not [w for w in card.findChildren(QWidget)
+                if w.isVisible() and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    assert child(card, QPushButton, "newLinkButton").isVisible()
+    assert "expired" in child(card, QLabel, "linkCountdown").accessibleName()
 
 
 def test_the_cards_qr_image_copy_is_guarded_with_the_links_deadline(env):
@@ -323,6 +336,31 @@ def test_long_names_give_way_in_the_header_whole_in_the_tooltip(env):
     card = build(width=430)
     name, account = child(card, QLabel, "linkAccountName"), child(card, QLabel, "linkAccountId")
     card.layout().activate()
-    assert name.geometry().right() < child(card, QLabel, "linkType").geometry().left()
     assert name.toolTip() == "Harbor Street Bakery" and account.toolTip() == "acct_1LdCustomDue0001"
-    assert name.text() == "Harbor Street Bakery"  # the name stays whole; the id gives way first
+    assert name.text() == "Harbor Street Bakery"
+    assert account.text() == "acct_1LdCustomDue0001"  # the id is never cut
+    kind = child(card, QLabel, "linkType")
+    for widget in (name, account, kind):  # the header wraps instead of running out of the card
+        assert widget.geometry().right() < card.width(), widget.objectName()
+    card.resize(300, card.heightForWidth(300))
+    card.layout().activate()
+    assert account.text() == "acct_1LdCustomDue0001"
+    assert account.geometry().right() < card.width() and kind.geometry().right() < card.width()
+
+
+def test_the_countdown_is_announced_each_minute_not_each_second(env):
+    clock, _, _, build = env
+    card = build()
+    label = child(card, QLabel, "linkCountdown")
+    names = []
+    for _ in range(130):
+        clock.advance(1)
+        card.tick()
+        if not names or names[-1] != label.accessibleName():
+            names.append(label.accessibleName())
+    assert names[0] == "About 5 minutes left on the link for Harbor Street Bakery"
+    assert names[1:] == ["About 4 minutes left on the link for Harbor Street Bakery",
+                         "About 3 minutes left on the link for Harbor Street Bakery"]
+    clock.advance(170)
+    card.tick()
+    assert label.accessibleName() == "The link for Harbor Street Bakery has expired"

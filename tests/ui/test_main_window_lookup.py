@@ -61,14 +61,13 @@ async def test_invalid_account_is_marked_at_the_field_and_nothing_is_sent(window
     assert transport.requests == []
 
 
-async def test_unknown_account_shows_the_banner_with_code_and_request_id(window, transport):
+async def test_unknown_account_is_said_once_at_the_field_with_code_and_request_id(window, transport):
     find(window, "accountInput").setText("acct_1DoesNotExist00")
     assert await window.lookup_account() is None
-    banner = find(window, "errorBanner")
-    assert banner.isVisible()
-    details = find(window, "errorDetails", QLabel).text()
-    assert "account_invalid" in details and "req_" in details
-    assert find(window, "accountError", QLabel).isVisible()
+    assert not find(window, "errorBanner").isVisible()  # not a second time in the banner
+    error = find(window, "accountError", QLabel)
+    assert error.isVisible() and error.text()
+    assert "account_invalid" in error.toolTip() and "req_" in error.toolTip()
     assert len(transport.requests) == 1
 
 
@@ -83,7 +82,8 @@ async def test_account_update_disabled_for_express_with_the_reason(window, accou
     assert not update.isEnabled()
     assert type_box.currentData() == "account_onboarding"  # moved off the refused type
     note = find(window, "typeNote", QLabel)
-    assert note.isVisible() and "onboarding links" in note.text()
+    assert note.isVisible() and note.text() == "Update links are not available for this account."
+    assert "onboarding links" in note.toolTip()  # the details, in one short line's tooltip
     assert "onboarding links" in update.toolTip()
 
 

@@ -88,7 +88,6 @@ async def test_present_mode_tells_the_seller_what_the_page_is_and_hides_the_cont
     present.close()
 
 
-@pytest.mark.xfail(strict=True, reason="flow.present must pass platform_name=PlatformName(...).known (uiwin's flow.py)")
 async def test_present_mode_names_the_sandbox_as_the_platform(window, accounts):
     card = await _create(window, accounts["custom_due"])
     present = window.flow.present(card)

@@ -234,3 +234,27 @@ async def test_an_operator_retry_with_the_same_key_gets_the_old_link_with_its_ag
         link = await client.create_account_link(REQUEST, idempotency_key="order-42-link")
     assert link.received_monotonic == 1_000.0 - 201.0
     assert len(fake.requests) == 1
+
+
+async def test_on_retry_reports_each_try_before_it_is_sent():
+    fake = FakeStripe(httpx.ConnectError("refused"), stripe_error(503, type="api_error"), ok(link_json()))
+    tries: list[tuple[int, int, int]] = []
+    async with make_client(fake, sleep=Sleeps()) as client:
+        await client.create_account_link(
+            REQUEST, on_retry=lambda attempt, attempts: tries.append((attempt, attempts, len(fake.requests))))
+    # (try, of how many, requests already sent when it was announced)
+    assert tries == [(2, 3, 1), (3, 3, 2)]
+
+
+async def test_a_look_up_may_give_up_sooner_than_the_client_default():
+    seen: list[dict] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions.get("timeout"))
+        return httpx.Response(200, json={"id": ACCOUNT, "object": "account"})
+
+    async with make_client(FakeStripe(answer, answer), timeout=30.0) as client:
+        await client.retrieve_account(ACCOUNT, timeout=8.0)
+        await client.retrieve_account(ACCOUNT)
+    assert seen[0]["read"] == 8.0 and seen[0]["connect"] == 8.0
+    assert seen[1]["read"] == 30.0

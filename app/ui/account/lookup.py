@@ -13,6 +13,8 @@ from app.stripe.validation import normalize_account_id
 from app.ui.account.panel import ACCOUNT_UNKNOWN
 from app.ui.links.flow import CancelledByOperator
 
+LOOKUP_TIMEOUT = 10.0  # seconds per try: the operator is waiting on a call (a create waits longer)
+
 if TYPE_CHECKING:
     from app.stripe.models import Account
     from app.ui.common.host import WindowHost
@@ -28,28 +30,35 @@ async def lookup_account(w: "WindowHost") -> "Account | None":
     except ValidationError as exc:
         w.mark_field("account", exc.message)
         return None
-    w.set_busy(True, f"Looking up {account_id}…")
-    w.account_panel.set_busy(True)
+    w.set_busy(True, f"Looking up {account_id}…", action="lookup")
+    cancelled = False
     try:
         client = w.services.client
         v2 = getattr(w.services.connection, "accounts_api", "v1") == "v2"
         retrieve = client.retrieve_account_v2 if v2 else client.retrieve_account
-        account = await w.flow.cancellable(retrieve(account_id))
+        account = await w.flow.cancellable(retrieve(account_id, on_retry=w.report_retry, timeout=LOOKUP_TIMEOUT))
     except CancelledByOperator:
-        w.status("Look-up cancelled.")
+        cancelled = True
         return None
     except StripeError as exc:
         shown = w.account_panel.account
         if shown is not None and shown.id != account_id:  # not the account asked for: do not keep it
             w.account_panel.clear_account()
             w.form.set_account(None)
-        w.show_error(exc, retry=w.request_lookup if exc.retryable_by_user else None)
-        if exc.http_status in (403, 404) and not w.account_panel.error.is_shown():
-            w.mark_field("account", ACCOUNT_UNKNOWN)
+        if exc.http_status in (403, 404):  # said once, at the field: this id is not one of yours
+            from app.ui.shell.error_banner import describe_error
+
+            message, details = describe_error(exc)
+            w.clear_errors()
+            w.mark_field("account", message or ACCOUNT_UNKNOWN)
+            w.account_panel.error.setToolTip("\n".join(x for x in (f"Stripe: {exc.message}", details) if x))
+        else:
+            w.show_error(exc, retry=w.request_lookup if exc.retryable_by_user else None)
         return None
     finally:
-        w.account_panel.set_busy(False)
-        w.set_busy(False)
+        w.set_busy(False, action="lookup")
+        if cancelled:
+            w.show_cancelled("lookup", f"Look-up of {account_id} cancelled. The summary was not changed.")
     w.account_panel.set_account_text(account.id)
     directory = getattr(w, "directory", None)
     if directory is not None:  # a new account ends the watch of the last; its index row is refreshed

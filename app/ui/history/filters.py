@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.history import HistoryQuery
 
+SANDBOX = "sandbox"  # the Mode filter's value for the built-in sandbox (its profile)
 ANY_DATE = QDate(2000, 1, 1)  # shown as "Any": QDateEdit has no empty state
 
 
@@ -71,7 +72,7 @@ class HistoryFilters:
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(160)
         self.mode = _combo("historyModeFilter", "Show entries by mode",
-                           [("All modes", None), ("Test", "test"), ("Live", "live")])
+                           [("All modes", None), ("Sandbox", SANDBOX), ("Test", "test"), ("Live", "live")])
         self.type = _combo("historyTypeFilter", "Show entries by link type",
                            [("All types", None), ("Onboarding", "account_onboarding"), ("Update", "account_update")])
         self.status = _combo("historyStatusFilter", "Show entries by status",
@@ -118,12 +119,14 @@ class HistoryFilters:
             since = _local_midnight(self.from_date.date())
         if self.to_date.date() != ANY_DATE:
             until = _local_midnight(self.to_date.date().addDays(1))
+        mode = self.mode.currentData()
         return HistoryQuery(
             text=self.search.text(),
-            mode=self.mode.currentData(),
+            mode=None if mode == SANDBOX else mode,
+            # "Sandbox" in the Mode filter is the Sandbox profile's attempts (they are test mode).
+            profile=SANDBOX if mode == SANDBOX else self.profile.currentData(),
             link_type=self.type.currentData(),
             status=self.status.currentData(),
-            profile=self.profile.currentData(),
             since=since,
             until=until,
         )

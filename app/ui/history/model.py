@@ -108,24 +108,41 @@ class _Row:
     time_text: str  # formatted once per fetch, not once per paint
     account_text: str
     type_text: str
-    note_text: str
+    note_text: str  # the note and, for a failed attempt, why it failed
+
+
+def time_text(attempted_at: float, today: dt.date | None = None) -> str:
+    """Today's attempts by their time only (``14:02:11``); older ones with their date too."""
+    when = dt.datetime.fromtimestamp(attempted_at)
+    if when.date() == (today or dt.date.today()):
+        return when.strftime("%H:%M:%S")
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def reason_text(entry: HistoryEntry) -> str:
+    """Why an attempt failed, on one line (Stripe's words; the code and request id are in the
+    tooltip); empty for a link that was made."""
+    if entry.outcome != "failed":
+        return ""
+    return " ".join((entry.error_message or entry.error_code or "").split())
 
 
 def _row(entry: HistoryEntry) -> _Row:
     return _Row(
         entry=entry,
-        time_text=dt.datetime.fromtimestamp(entry.attempted_at).strftime("%Y-%m-%d %H:%M:%S"),
+        time_text=time_text(entry.attempted_at),
         account_text=account_label(entry),
         type_text=_LINK_TYPES.get(entry.link_type, entry.link_type),
-        note_text=" ".join((entry.note or "").split()),
+        note_text=" — ".join(x for x in (reason_text(entry), " ".join((entry.note or "").split())) if x),
     )
 
 
 class HistoryModel(QAbstractTableModel):
-    """Columns: time (local), account, type, status, mode, note. Newest first."""
+    """Columns: time (local), account, type, status, mode, and the note with, for a failed
+    attempt, why it failed (visible, not only in a tooltip). Newest first."""
 
     TIME, ACCOUNT, TYPE, STATUS, MODE, NOTE = range(6)
-    HEADERS = ("Time", "Account", "Type", "Status", "Mode", "Note")
+    HEADERS = ("Time", "Account", "Type", "Status", "Mode", "Reason / note")
     EntryRole = ENTRY_ROLE  # the row's HistoryEntry
 
     totalChanged = Signal(int)  # number of entries matching the query (not just fetched)
@@ -338,7 +355,9 @@ class HistoryModel(QAbstractTableModel):
         entry = row.entry
         if column == self.ACCOUNT:
             return "\n".join(p for p in (entry.account_name, entry.account_id, entry.account_email) if p)
-        if column == self.STATUS and entry.outcome == "failed":
+        if column == self.TIME:
+            return dt.datetime.fromtimestamp(entry.attempted_at).strftime("%Y-%m-%d %H:%M:%S")
+        if column in (self.STATUS, self.NOTE) and entry.outcome == "failed":
             code = entry.error_code if entry.error_code != CANCELLED_CODE else None
             return "\n".join(p for p in (entry.error_message, code and f"Code: {code}",
                                           entry.request_id and f"Request id: {entry.request_id}") if p)

@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 from app.clock import Clock
 from app.history import HistoryQuery, HistoryStore
 from app.history.worker import HistoryWorker
+from app.ui.common.flow_layout import FlowLayout
 from app.ui.common.tasks import TaskTracker
 from app.ui.common.widgets import muted
 from app.ui.history.actions import STORAGE_ERRORS as _STORAGE_ERRORS
 from app.ui.history.actions import HistoryRowActions
 from app.ui.history.filters import HistoryFilters
+from app.ui.history.delegates import AccountDelegate
 from app.ui.history.model import HistoryModel, Spawn, tracked_spawn
 
 ERASE_CHECK_MAX_MS = 60_000  # re-check at least this often (the wall clock may jump)
@@ -99,10 +101,16 @@ class HistoryPanel(HistoryRowActions, QWidget):
         header.setSectionResizeMode(HistoryModel.ACCOUNT, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         fm = self.view.fontMetrics()
-        for column, sample in ((HistoryModel.TIME, "0000-00-00 00:00:00"), (HistoryModel.TYPE, "Onboarding"),
-                               (HistoryModel.STATUS, "Active 00:00"), (HistoryModel.MODE, "Sandbox"),
+        for column, sample in ((HistoryModel.TIME, "0000-00-00 00:00"), (HistoryModel.TYPE, "Onboarding"),
+                               (HistoryModel.STATUS, "Cancelled"), (HistoryModel.MODE, "Sandbox"),
                                (HistoryModel.NOTE, "A short note")):
             self.view.setColumnWidth(column, fm.horizontalAdvance(sample) + 24)
+        # Read left to right: when, who, how it went and why; then the rest (scrolls sideways).
+        for visual, column in enumerate((HistoryModel.TIME, HistoryModel.ACCOUNT, HistoryModel.STATUS,
+                                         HistoryModel.NOTE, HistoryModel.TYPE, HistoryModel.MODE)):
+            header.moveSection(header.visualIndex(column), visual)
+        # The account's name gives way in a narrow column; its id is never cut.
+        self.view.setItemDelegateForColumn(HistoryModel.ACCOUNT, AccountDelegate(HistoryModel.EntryRole, self.view))
 
         # Said in the table itself when it is empty: nothing recorded yet, or nothing matches.
         self.empty_label = muted(QLabel(self.view.viewport(), objectName="historyEmpty", wordWrap=True))
@@ -125,9 +133,9 @@ class HistoryPanel(HistoryRowActions, QWidget):
         for widget in (self.mode_filter, self.type_filter, self.status_filter, self.profile_filter):
             self.filters.addWidget(widget)
         self.filters.addWidget(self.dates)
-        # In a narrow panel the dates go to a second row instead of squeezing everything.
-        self.second_row = QHBoxLayout()
-        self.second_row.addStretch(1)
+        # In a narrow panel the dates (and, narrower still, the filters) go to a second row
+        # that wraps, instead of squeezing everything.
+        self.second_row = FlowLayout(spacing=6)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.export_button)
@@ -233,8 +241,12 @@ class HistoryPanel(HistoryRowActions, QWidget):
         mode = QHeaderView.ResizeMode.Stretch if roomy else QHeaderView.ResizeMode.Interactive
         if header.sectionResizeMode(HistoryModel.ACCOUNT) != mode:
             header.setSectionResizeMode(HistoryModel.ACCOUNT, mode)
-            if not roomy:
-                header.resizeSection(HistoryModel.ACCOUNT, ACCOUNT_MIN_WIDTH)
+        if not roomy:
+            # Time and Status stay in view (at 800 px too): the account takes what is between
+            # them, down to its id (the name gives way first), and the rest scrolls sideways.
+            between = viewport_width - header.sectionSize(HistoryModel.TIME) - header.sectionSize(HistoryModel.STATUS)
+            narrowest = self.view.fontMetrics().horizontalAdvance("acct_0000000000000000") + 16
+            header.resizeSection(HistoryModel.ACCOUNT, max(narrowest, min(ACCOUNT_MIN_WIDTH, between)))
 
     def is_two_rows(self) -> bool:
         """True when the date filters sit on a second row (a narrow panel)."""
@@ -245,20 +257,24 @@ class HistoryPanel(HistoryRowActions, QWidget):
         super().resizeEvent(event)
 
     def _arrange_filters(self, width: int) -> None:
-        one_row = (self.search.minimumWidth() + self.dates.sizeHint().width()
-                   + sum(w.sizeHint().width() for w in (self.mode_filter, self.type_filter, self.status_filter,
-                                                        self.profile_filter) if not w.isHidden())
-                   + 5 * max(self.filters.spacing(), 6))
+        combos = tuple(w for w in (self.mode_filter, self.type_filter, self.status_filter, self.profile_filter)
+                       if not w.isHidden())
+        gap = max(self.filters.spacing(), 6)
+        beside = self.search.minimumWidth() + sum(w.sizeHint().width() for w in combos) + (len(combos) + 1) * gap
+        one_row = beside + self.dates.sizeHint().width() + gap
         margins = self.layout().contentsMargins()
-        two_rows = width - margins.left() - margins.right() < one_row
-        if two_rows == self.is_two_rows():
+        room = width - margins.left() - margins.right()
+        below = [] if room >= one_row else [self.dates] if room >= beside else [*combos, self.dates]
+        if below == [w for w in (*combos, self.dates) if self.second_row.indexOf(w) >= 0]:
             return
-        if two_rows:
-            self.filters.removeWidget(self.dates)
-            self.second_row.insertWidget(0, self.dates)
-        else:
-            self.second_row.removeWidget(self.dates)
-            self.filters.addWidget(self.dates)
+        for widget in (*combos, self.dates):  # back on the first row, in order, then move
+            self.second_row.removeWidget(widget)
+            self.filters.removeWidget(widget)
+            self.filters.addWidget(widget)
+        for widget in below:
+            self.filters.removeWidget(widget)
+            self.second_row.addWidget(widget)
+            widget.show()
 
     def refresh(self) -> "asyncio.Task[Any] | None":
         """Re-read the store (call after recording an attempt) and re-arm URL erasure. Returns

@@ -11,13 +11,13 @@ The times line reads one clock, this machine's: "Created" is when Stripe's answe
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
-    QFont,
     QFontDatabase,
     QPainter,
     QPaintEvent,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +38,8 @@ from app.clock import Clock
 from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
 from app.ui.common.widgets import plain_tooltip
+from app.ui.links.card_text import PRIMARY_BUTTON_STYLE, expired_row, spoken_countdown
+from app.ui.links.wrap_rows import WrapRows
 from app.ui.links.card_parts import (
     TICK_MS,
     Badge,
@@ -50,6 +53,7 @@ from app.ui.links.card_parts import (
 from app.ui.links.clipboard import ClipboardGuard
 from app.ui.links.qr import QrWidget
 
+STACK_HYSTERESIS = 32  # px: more than a scroll bar's width
 LINK_TYPE_LABELS = {"account_onboarding": "Onboarding link", "account_update": "Update link"}
 STATE_DESCRIPTIONS = {
     LinkState.ACTIVE: "Link is active",
@@ -109,28 +113,26 @@ class LinkCard(QFrame):
         now_mono, now_wall = self._clock.monotonic(), self._clock.time()
         expires_wall = self._countdown.expires_at_wall(now_mono, now_wall)
 
-        # Name and id give way (elided, whole in the tooltip) before the card grows too wide.
-        name = ShrinkingLabel(self._account_name, min_chars=22)  # the id gives way first
+        # The name gives way (elided, whole in the tooltip); the id is never cut. In a narrow
+        # card the header wraps rather than pushing the card wider than its pane.
+        name = ShrinkingLabel(self._account_name, min_chars=12)
         name.setObjectName("linkAccountName")
         name.setAccessibleName("Account")
         name.setToolTip(plain_tooltip(self._account_name))
         scale_font(name, 1.15, bold=True)
-        account = ShrinkingLabel(self._account_id, mode=Qt.TextElideMode.ElideMiddle, min_chars=8)
-        account.setObjectName("linkAccountId")
+        account = QLabel(self._account_id, objectName="linkAccountId", textFormat=Qt.TextFormat.PlainText)
         account.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         account.setAccessibleName("Connected account ID")
         account.setToolTip(self._account_id)
+        account.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         kind = Badge(LINK_TYPE_LABELS.get(self._link_type, self._link_type))
         kind.setObjectName("linkType")
         kind.setAccessibleName("Link type")
+        kind.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self._secondary = [account, kind]
 
-        header = QHBoxLayout()
-        header.setSpacing(8)
-        header.addWidget(name)
-        header.addWidget(account)
-        header.addStretch(1)
-        header.addWidget(kind)
+        header = self._header = WrapRows([name, account, kind], spacing=8, line_spacing=2)
+        self._header_widgets = (name, account, kind)
 
         self._url = ElidedLabel(self._link.url)
         self._url.setObjectName("linkUrl")
@@ -143,34 +145,38 @@ class LinkCard(QFrame):
         self._expires_text = local_hms(expires_wall)
         self._times = QLabel(f"{self._created_text}  ·  Expires {self._expires_text}", objectName="linkTimes")
         self._times.setAccessibleName("Created and expiry times")
+        self._times.setWordWrap(True)  # two lines in a narrow card rather than wider than its pane
         self._times.setToolTip(
             "Times on this computer's clock, counted from when Stripe's answer arrived.\n"
             f"Stripe's own clock: created {local_hms(self._link.created)}, "
             f"expires {local_hms(self._link.expires_at)}.")
         self._secondary.append(self._times)
 
+        # Reachable with Tab; its name (whose link, minutes left) changes, and is read out, each minute.
         self._countdown_label = QLabel(objectName="linkCountdown")
-        self._countdown_label.setAccessibleName("Time left")
+        self._countdown_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self._spoken_minutes: int | None = None
         scale_font(self._countdown_label, 1.6, bold=True)
 
-        self._copy = self._button("Copy link", "copyButton", "Copy the link to the clipboard", self.copy)
-        self._open = self._button("Open in browser", "openButton", "Open the link in your web browser", self.open)
+        who = self._account_name
+        self._copy = self._button("Copy link", "copyButton", "Copy the link to the clipboard", self.copy,
+                                  f"Copy the link for {who}")
+        self._copy.setProperty("primary", True)  # the one thing to do next: default, accented
+        self._copy.setDefault(True)
+        self._copy.setStyleSheet(PRIMARY_BUTTON_STYLE)
+        self._open = self._button("Open in browser", "openButton", "Open the link in your web browser", self.open,
+                                  f"Open the link for {who} in your web browser")
         self._present = self._button("Present", "presentButton", "Show the QR code full screen",
-                                     self.presentRequested.emit)
+                                     self.presentRequested.emit, f"Present the QR code for {who} full screen")
         self._regenerate = self._button(
             "Regenerate", "regenerateButton", "Create another link with the same settings",
-            self.regenerateRequested.emit,
+            self.regenerateRequested.emit, f"Regenerate: create another link for {who}",
         )
-        self._new_link = self._button(
-            "Create a new link", "newLinkButton", "Create a new link with the same settings",
-            self.regenerateRequested.emit,
-        )
-        self._new_link.setVisible(False)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        for button in (self._copy, self._open, self._present, self._regenerate, self._new_link):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Regenerate set apart (it makes a new link) when on the same row as Present.
+        buttons = self._buttons = WrapRows([self._copy, self._open, self._present, self._regenerate],
+                                           spacing=6, gaps={3: 18})
+
+        self._expired_row: QWidget | None = None  # built when the link expires (one line)
 
         info = self._info = QVBoxLayout()
         info.setSpacing(6)
@@ -194,6 +200,17 @@ class LinkCard(QFrame):
         self._apply_secondary_colours()
         self._widths: tuple[int, int] | None = None  # (stacked, side by side), measured on first use
 
+    def _build_expired_row(self) -> QWidget:
+        """The one line of an expired card (built on expiry: a live card does not pay for it)."""
+        row, self._expired_label, self._new_link, pieces = expired_row(
+            self._account_name, self._account_id, LINK_TYPE_LABELS.get(self._link_type, "Link"),
+            self._button("Create a new link", "newLinkButton", "Create a new link with the same settings",
+                         self.regenerateRequested.emit, f"Create a new link for {self._account_name}"))
+        self._secondary += pieces
+        self._apply_secondary_colours()
+        self._info.addWidget(row)
+        return row
+
     # -- narrow: the QR code goes under the text instead of beside it ----------------------------
     def _measure(self) -> tuple[int, int]:
         """The narrowest the card can be with the QR code below the text, and beside it.
@@ -204,9 +221,12 @@ class LinkCard(QFrame):
         if self._widths is None:
             margins = self._outer.contentsMargins()
             sides = margins.left() + margins.right()
-            text = self._info.minimumSize().width()
+            text = max(self._header.narrowest(), self._buttons.narrowest(),
+                       self._times.minimumSizeHint().width(), self._countdown_label.minimumSizeHint().width())
+            # Beside the QR code the text wants its buttons on one line; below it, it wraps.
+            beside = max(text, self._buttons.one_line_width())
             self._widths = (max(text, self._qr.width()) + sides,
-                            text + self._outer.spacing() + self._qr.width() + sides)
+                            beside + self._outer.spacing() + self._qr.width() + sides)
         return self._widths
 
     def narrowest_width(self) -> int:
@@ -219,7 +239,9 @@ class LinkCard(QFrame):
         return self._outer.direction() == QHBoxLayout.Direction.TopToBottom
 
     def _arrange(self, width: int) -> None:
-        stacked = width < self._measure()[1]
+        # A margin against see-sawing (stacked, taller, the list's scroll bar shows, narrower...).
+        beside = self._measure()[1]
+        stacked = width < beside if not self.is_stacked() else width < beside + STACK_HYSTERESIS
         if stacked == self.is_stacked():
             return
         self._outer.setDirection(QHBoxLayout.Direction.TopToBottom if stacked
@@ -227,13 +249,23 @@ class LinkCard(QFrame):
         self._outer.setAlignment(self._qr, Qt.AlignmentFlag.AlignHCenter if stacked
                                  else Qt.AlignmentFlag.AlignVCenter)
 
+    def _rewrap(self, width: int) -> None:
+        """Header and buttons wrap to the width the text has (beside or above the QR code)."""
+        margins = self._outer.contentsMargins()
+        text = width - margins.left() - margins.right()
+        if not self.is_stacked():
+            text -= self._outer.spacing() + self._qr.width()
+        self._header.rewrap(text)
+        self._buttons.rewrap(text)
+
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
         self._arrange(event.size().width())
+        self._rewrap(event.size().width())
         super().resizeEvent(event)
 
-    def _button(self, text: str, name: str, tip: str, slot: Callable[[], object]) -> QPushButton:
+    def _button(self, text: str, name: str, tip: str, slot: Callable[[], object], accessible: str) -> QPushButton:
         button = QPushButton(text, objectName=name)
-        button.setAccessibleName(text)
+        button.setAccessibleName(accessible)  # says which account it acts on
         button.setToolTip(tip)
         button.setAutoDefault(False)
         button.clicked.connect(lambda _checked=False: slot())
@@ -269,15 +301,26 @@ class LinkCard(QFrame):
         """Re-evaluate the countdown now (the timer calls this; so may tests)."""
         now = self._clock.monotonic()
         state = self._countdown.state(now)
-        self._countdown_label.setText(countdown_text(state, self._countdown.remaining(now)))
-        if state is not self._state:
+        remaining = self._countdown.remaining(now)
+        self._countdown_label.setText(countdown_text(state, remaining))
+        changed = state is not self._state
+        if changed:
             self._state = state
             self._apply_state()
+        minutes = math.ceil(remaining / 60) if state is not LinkState.EXPIRED else 0
+        if changed or minutes != self._spoken_minutes:
+            self._spoken_minutes = minutes
+            self._countdown_label.setAccessibleName(spoken_countdown(self._account_name, state, minutes))
         self._guard.check()
         if state is LinkState.EXPIRED and not self._expired_emitted:
             self._expired_emitted = True
             self._timer.stop()
             self.expired.emit()
+
+    def focus_primary(self) -> None:
+        """Focus "Copy link", the card's primary action (after the link was made)."""
+        if self._copy.isVisibleTo(self):
+            self._copy.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def copy(self) -> None:
         if self.state is LinkState.EXPIRED:
@@ -297,19 +340,25 @@ class LinkCard(QFrame):
     def _apply_state(self) -> None:
         state = self._state
         expired = state is LinkState.EXPIRED
-        # A dead link offers one thing to do: make a new one. Its other buttons go away (disabled
-        # too): greyed-out buttons read as enabled in some dark themes, and explain nothing.
-        for button in (self._copy, self._open, self._present):
-            button.setEnabled(not expired)
-            button.setVisible(not expired)
-        self._regenerate.setVisible(not expired)
-        self._new_link.setVisible(expired)
-        # "Expired" once, in the countdown; the times line says when; the QR area just goes blank.
+        # A dead link is one line with one thing to do: make a new one. Nothing of it is a Tab
+        # stop (the window's Tab order is for live links).
         self._times.setText(f"{self._created_text}  ·  {'Expired at' if expired else 'Expires'} {self._expires_text}")
+        if expired and self._expired_row is None:
+            self._expired_row = self._build_expired_row()
+        if self._expired_row is not None:
+            self._expired_label.setText(f"expired at {self._expires_text}")
+        for widget in (*self._header_widgets, self._url, self._times, self._countdown_label, self._qr,
+                       self._copy, self._open, self._present, self._regenerate):
+            widget.setVisible(not expired)
+        for button in (self._copy, self._open, self._present, self._regenerate):
+            button.setEnabled(not expired)
+        if self._expired_row is not None:
+            self._expired_row.setVisible(expired)
+        if expired:
+            self._countdown_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self._qr.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self._widths = None
         self._url.setEnabled(not expired)
-        url_font = QFont(self._url.font())
-        url_font.setStrikeOut(expired)
-        self._url.setFont(url_font)
         self._qr.setExpired(expired, "")
         palette = self._countdown_label.palette()
         if state is LinkState.WARNING:
@@ -322,6 +371,10 @@ class LinkCard(QFrame):
         self._countdown_label.setPalette(palette)
         self._countdown_label.setAccessibleDescription(STATE_DESCRIPTIONS[state])
         self.update()
+
+    def is_collapsed(self) -> bool:
+        """True once the link expired and the card is one line."""
+        return self._expired_row is not None and not self._expired_row.isHidden()
 
     def _apply_secondary_colours(self) -> None:
         for label in self._secondary:

@@ -19,8 +19,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-from PySide6.QtGui import QGuiApplication
-
 from app.stripe.errors import (
     APIConnectionError,
     LinkdeskError,
@@ -30,6 +28,7 @@ from app.stripe.errors import (
 from app.stripe.models import Account, AccountLink
 from app.stripe.validation import LinkRequest
 from app.ui.links.card import LinkCard
+from app.ui.links.presenting import Presenting
 
 if TYPE_CHECKING:
     from app.history.entry import HistoryEntry
@@ -77,7 +76,7 @@ def reuses_idempotency_key(error: BaseException | None) -> bool:
     return False
 
 
-class LinkFlow:
+class LinkFlow(Presenting):
     """The window's link operations. Holds no widgets of its own; works through ``window``
     (any :class:`~app.ui.common.host.WindowHost`)."""
 
@@ -127,9 +126,23 @@ class LinkFlow:
             else:
                 req = raw.validated(live=live)
         except ValidationError as exc:
+            # Every URL problem at once (validation stops at the first), focus on the first.
+            problems = w.form.url_problems(live=live) if request is None else {}
+            for field, message in problems.items():
+                if field != exc.field:
+                    w.mark_field(field, message)
             w.mark_field(exc.field, exc.message)
             return None
+        if request is None and self.account_for(req.account) is None:
+            # Ctrl+Enter with an id typed but not looked up (the summary on screen may be another
+            # account's): look it up first; the form may change with it (Update not allowed).
+            if await w.lookup_account() is None:
+                return None
+            return await self.create(retry_key=retry_key) if self.account_for(req.account) else None
         account = self.account_for(req.account)
+        if account is not None and not await self.confirmed(account):
+            w.status("No link was created.")
+            return None
         if not await w.confirm_live_link(req, account):  # the first live link of a session asks
             return None
         problem = await self.history_cannot_record()
@@ -139,12 +152,13 @@ class LinkFlow:
         key = retry_key or new_idempotency_key()
         self.last_attempt = (req, account, key)
         self.last_error = None
-        w.set_busy(True, "Creating the link…")
+        w.set_busy(True, "Creating the link…", action="create")
+        cancelled = False
         try:
             card = await self.cancellable(self.mint(req, account, key))
         except CancelledByOperator as exc:
+            cancelled = True
             self.record_failure(req, account, exc)
-            w.status("Cancelled. No link was shown; if Stripe made one, it expires unused.")
             return None
         except asyncio.CancelledError:  # the window is closing: keep the attempt on record
             if key not in self.recorded_keys:
@@ -156,16 +170,47 @@ class LinkFlow:
             w.show_error(exc, retry=self.retry if exc.retryable_by_user else None)
             return None
         finally:
-            w.set_busy(False)
+            w.set_busy(False, action="create")
+            if cancelled:
+                w.show_cancelled("create", f"Creating the link for {account.display_name if account else req.account} "
+                                 "was cancelled. No link was shown; if Stripe made one, it expires unused.")
         self.remember_urls(req)
-        covers = getattr(card.link, "configurations", None)  # an Accounts v2 link says what it covers
+        self.after_created(card)
+        return card
+
+    async def confirmed(self, account: Any) -> bool:
+        """A rejected or closed account: ask first, naming the reason (non-modal, awaited)."""
+        from app.ui.common.dialogs import ask
+
+        reason = confirm_reason(account)
+        if reason is None:
+            return True
+        return await ask(
+            self.w.account_panel, title="Create a link for this account?",
+            text=f"{account.display_name}: {reason}.",
+            details="Stripe will not onboard this account; a link would only show the seller that. "
+                    "Create one anyway?",
+            accept="Create anyway", reject="Don't create")
+
+    def after_created(self, card: LinkCard) -> None:
+        """The link is what the operator sends next: Copy is focused (and, by default, done).
+        An Accounts v2 link also says which configurations it covers."""
+        from app.ui.links.link_list import COPY_NEW_LINKS_KEY
+
+        w = self.w
+        copied = str(w.settings.value(COPY_NEW_LINKS_KEY, "true")).lower() == "true"
+        if copied:
+            card.copy()
+        message = (f"Link created for {card.account_name}{' and copied' if copied else ''}. "
+                   f"It expires in {card.link.ttl / 60:.0f} minutes.")
+        covers = getattr(card.link, "configurations", None)
         if covers:
             from app.requirements_v2 import describe_configurations
 
             w.form.show_link_covers(describe_configurations(covers))
-        w.status(f"Link created for {card.account_name}. It expires in {card.link.ttl / 60:.0f} minutes."
-                 + (f" It covers: {describe_configurations(covers)}." if covers else ""))
-        return card
+            message += f" It covers: {describe_configurations(covers)}."
+        card.focus_primary()
+        w.status(message)
 
     async def history_cannot_record(self) -> Exception | None:
         """A storage problem (read-only or full disk, a data folder that cannot be made) that
@@ -200,9 +245,10 @@ class LinkFlow:
                 from app.stripe.v2 import LinkRequestV2
 
                 link = await services.client.create_account_link_v2(
-                    LinkRequestV2.from_link_request(req), idempotency_key=key)
+                    LinkRequestV2.from_link_request(req), idempotency_key=key, on_retry=self.w.report_retry)
             else:
-                link = await services.client.create_account_link(req, idempotency_key=key)
+                link = await services.client.create_account_link(req, idempotency_key=key,
+                                                                 on_retry=self.w.report_retry)
         except StripeError as exc:
             self.recorded_keys.add(key)
             self.record_failure(req, account, exc)
@@ -311,62 +357,6 @@ class LinkFlow:
         card.copy()
         return True
 
-    # -- present mode ------------------------------------------------------------------------
-    def present(self, card: LinkCard) -> Any:
-        """Open the QR full screen; its auto-refresh makes new links with the card's settings."""
-        from app.ui.links.present import PresentWindow
-
-        w = self.w
-        source = self.sources.get(card)
-        if w.services is None or source is None:
-            return None
-        self.close_present()
-
-        async def regenerate() -> AccountLink:
-            new_card = await self.mint(source.request, source.account, new_idempotency_key())
-            return new_card.link
-
-        window = PresentWindow(
-            card.link, account_name=card.account_name, clock=w.services.clock, regenerate=regenerate,
-            screen=self.present_screen(), max_refreshes=6, clipboard_guard=w.clipboard_guard,
-        )
-        w.decorate_present(window)  # LIVE / TEST / SANDBOX in the operator's corner
-        window.closed.connect(lambda win=window: self._present_closed(win))
-        self.present_window = window
-        window.present()
-        return window
-
-    def present_screen(self) -> Any:
-        """The operator's "Present on" choice if connected, else a second screen, else the primary."""
-        from app.ui.links.screens import PRESENT_SCREEN_KEY, choose_present_screen
-
-        app = QGuiApplication.instance()
-        preferred = self.w.settings.value(PRESENT_SCREEN_KEY, "")
-        return choose_present_screen(app.screens(), app.primaryScreen(), str(preferred or ""))
-
-    def set_present_screen(self, name: str) -> None:
-        """Remember the "Present on" choice ("" = automatic); an open present window moves."""
-        from app.ui.links.screens import PRESENT_SCREEN_KEY
-
-        self.w.settings.setValue(PRESENT_SCREEN_KEY, name)
-        if self.present_window is not None:
-            self.present_window.move_to(self.present_screen())
-
-    def _present_closed(self, window: Any) -> None:
-        if self.present_window is window:
-            self.present_window = None
-        window.deleteLater()
-
-    def close_present(self) -> None:
-        """Close present mode; its refresh in flight (cancelled) is kept for shutdown to await."""
-        window, self.present_window = self.present_window, None
-        if window is None:
-            return
-        task = window.refresh_task
-        window.close()
-        if task is not None:
-            self.closing_tasks.append(task)
-
     # -- history panel ---------------------------------------------------------------------------
     def reopen(self, entry: "HistoryEntry") -> LinkCard | None:
         """Scroll to the entry's card, or show a card for the stored link while it lives."""
@@ -394,3 +384,15 @@ class LinkFlow:
         w.form.create_button.setFocus()
         if w.services is not None and self.account_for(entry.account_id) is None:
             w.spawn(w.lookup_account(), "lookup")
+
+
+def confirm_reason(account: Any) -> str | None:
+    """Why creating a link for ``account`` must be confirmed first (rejected by Stripe, closed),
+    or None. The same verdict the summary shows (:mod:`app.verdict`); a v2 account, when closed."""
+    from app.stripe.models import Account as AccountV1
+
+    if isinstance(account, AccountV1):
+        from app.verdict import account_verdict
+
+        return account_verdict(account).confirm_reason
+    return "The account is closed" if getattr(account, "closed", False) else None

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.common.request_wait import RequestWait
 from app.ui.common.widgets import FieldError, muted, plain_tooltip
 
 if TYPE_CHECKING:  # app.stripe loads httpx: imported after the first paint
@@ -88,7 +89,7 @@ class LinkForm(QGroupBox):
         super().__init__("Account Link", parent)
         self.setObjectName("linkForm")
         self.type = _combo(self, "typeSelector", "Link type", TYPE_LABELS)
-        self.type_note = muted(QLabel(self, objectName="typeNote", wordWrap=True))
+        self.type_note = muted(QLabel(self, objectName="typeNote", wordWrap=False))
         self.type_note.hide()
         # Accounts v2: which configurations the account has (Stripe picks what a link covers).
         self.configurations_note = muted(QLabel(self, objectName="configurationsNote", wordWrap=True,
@@ -96,16 +97,21 @@ class LinkForm(QGroupBox):
         self.configurations_note.hide()
         self.refresh_url = QLineEdit(self, objectName="refreshUrlInput")
         self.refresh_url.setAccessibleName("Refresh URL")
-        self.refresh_url.setPlaceholderText("https://your-platform.example/onboarding/refresh")
+        self.refresh_url.setPlaceholderText("https://<your site>/…/refresh")
         self.refresh_url.setToolTip("Where the seller lands if the link expired or was already used; "
                                     "your page should create a fresh link.")
         self.return_url = QLineEdit(self, objectName="returnUrlInput")
         self.return_url.setAccessibleName("Return URL")
-        self.return_url.setPlaceholderText("https://your-platform.example/onboarding/return")
+        self.return_url.setPlaceholderText("https://<your site>/…/return")
         self.return_url.setToolTip("Where the seller lands when they leave the Stripe flow. "
                                    "Reaching it does not mean onboarding is complete.")
         self.fields = _combo(self, "fieldsSelector", "Information to collect", FIELDS_LABELS)
         self.future = _combo(self, "futureRequirementsSelector", "Future requirements", FUTURE_LABELS)
+        # Why "Everything" was chosen for this account (nothing due now, items due later).
+        self.fields_note = muted(QLabel(self, objectName="fieldsNote", wordWrap=True,
+                                        textFormat=Qt.TextFormat.PlainText))
+        self.fields_note.hide()
+        self._preselected = False
         self.errors = {
             "type": FieldError(self, objectName="typeError"),
             "refresh_url": FieldError(self, objectName="refreshUrlError"),
@@ -127,12 +133,11 @@ class LinkForm(QGroupBox):
         bold.setBold(True)
         self.create_button.setFont(bold)
         self.create_button.clicked.connect(self.createRequested)
-        self.cancel_button = QPushButton("Cancel", self, objectName="cancelButton")
-        self.cancel_button.setAccessibleName("Cancel the request")
-        self.cancel_button.setToolTip("Cancel the request in flight (Esc)")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.cancelRequested)
-        self.cancel_button.hide()
+        # "Creating the link…", then "Still waiting for Stripe (try 2 of 3)…", Cancel beside it.
+        self.wait = RequestWait(self, name="createWait", cancel_name="cancelButton",
+                                cancel_accessible="Cancel creating the link")
+        self.wait.cancelRequested.connect(self.cancelRequested)
+        self.cancel_button = self.wait.cancel_button
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -146,14 +151,16 @@ class LinkForm(QGroupBox):
             if field == "type":
                 box.addWidget(self.type_note)
                 box.addWidget(self.configurations_note)
+            if field == "collection_fields":
+                box.addWidget(self.fields_note)
             box.addWidget(self.errors[field])
             buddy = QLabel(label, self)
             buddy.setBuddy(self.widgets[field])
             form.addRow(buddy, box)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.create_button)
+        buttons.addWidget(self.wait, 1)
+        buttons.addStretch(0)
+        buttons.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
@@ -180,6 +187,8 @@ class LinkForm(QGroupBox):
     def apply(self, request: LinkRequest) -> None:
         """Fill the form from a request (Create again, Regenerate)."""
         self.clear_errors()
+        self._preselected = False
+        self.fields_note.hide()
         for combo, value in ((self.type, request.type),
                              (self.fields, request.collection_fields or DEFAULTS["collection_fields"]),
                              (self.future, request.future_requirements or DEFAULTS["future_requirements"])):
@@ -204,10 +213,14 @@ class LinkForm(QGroupBox):
         item.setToolTip(plain_tooltip(refusal or ""))
         if refusal is not None and self.type.currentData() == "account_update":
             self.type.setCurrentIndex(self.type.findData("account_onboarding"))
-        self.type_note.setText(refusal or "")
+        # One short line; the whole reason in its tooltip (and the disabled item's).
+        self.type_note.setText("Update links are not available for this account." if refusal else "")
+        self.type_note.setToolTip(plain_tooltip(refusal or ""))
+        self.type_note.setAccessibleDescription(refusal or "")
         self.type_note.setVisible(refusal is not None)
         self.configurations_note.setText(_configurations_text(account))
         self.configurations_note.setVisible(bool(self.configurations_note.text()))
+        self._preselect_for(account)
 
     def show_link_covers(self, words: str) -> None:
         """After an Accounts v2 link is made: which configurations Stripe says it covers."""
@@ -215,6 +228,26 @@ class LinkForm(QGroupBox):
         self.configurations_note.setText(f"{base}\nThe last link covers: {words}." if base else
                                          f"The last link covers: {words}.")
         self.configurations_note.show()
+
+    def _preselect_for(self, account: Account | None) -> None:
+        """Nothing due now but items due later: "Only what is due now" would open an empty flow,
+        so "Everything" is chosen (and upcoming requirements when only those are due), with why."""
+        from app.stripe.models import Account as AccountV1
+        from app.verdict import account_verdict
+
+        verdict = account_verdict(account) if isinstance(account, AccountV1) else None
+        if verdict is not None and verdict.fields:
+            self.fields.setCurrentIndex(self.fields.findData(verdict.fields))
+            if verdict.future:
+                self.future.setCurrentIndex(self.future.findData(verdict.future))
+            self.fields_note.setText(verdict.warning or "")
+            self.fields_note.setVisible(bool(verdict.warning))
+            self._preselected = True
+        elif self._preselected:  # back to the defaults for an account that needs things now
+            self.fields.setCurrentIndex(self.fields.findData(DEFAULTS["collection_fields"]))
+            self.future.setCurrentIndex(self.future.findData(DEFAULTS["future_requirements"]))
+            self.fields_note.hide()
+            self._preselected = False
 
     def update_allowed(self) -> bool:
         model = self.type.model()
@@ -253,11 +286,28 @@ class LinkForm(QGroupBox):
         return error.text() if error.is_shown() else ""
 
     # -- busy --------------------------------------------------------------------------------
-    def set_busy(self, busy: bool) -> None:
+    def set_busy(self, busy: bool, *, creating: bool = True) -> None:
+        """While any request runs Create is disabled; it reads "Creating…" (with the wait line
+        and Cancel beside it) only while this form's own request runs."""
         self.create_button.setEnabled(not busy)
-        self.create_button.setText("Creating…" if busy else "Create link")
-        self.cancel_button.setVisible(busy)
-        self.cancel_button.setEnabled(busy)
+        self.create_button.setText("Creating…" if busy and creating else "Create link")
+        if busy and creating:
+            self.wait.start("Creating the link…")
+        elif not busy and self.wait.busy:
+            self.wait.finish()
+
+    def url_problems(self, *, live: bool) -> dict[str, str]:
+        """Every URL field's problem at once (validation stops at the first)."""
+        from app.stripe.errors import ValidationError
+        from app.stripe.validation import validate_url
+
+        problems: dict[str, str] = {}
+        for field, edit in (("refresh_url", self.refresh_url), ("return_url", self.return_url)):
+            try:
+                validate_url(field, edit.text(), live=live)
+            except ValidationError as exc:
+                problems[field] = exc.message
+        return problems
 
 
 def _configurations_text(account: object) -> str:

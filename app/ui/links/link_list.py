@@ -20,6 +20,8 @@ from app.ui.common.widgets import muted
 if TYPE_CHECKING:
     from app.ui.links.card import LinkCard
 
+COPY_NEW_LINKS_KEY = "links/copy_new"  # QSettings: copy a new link at once (default on)
+
 EMPTY_TEXT = (
     "No links yet in this session.\n\nLook up an account, choose the link type and press "
     "Create link (Ctrl+Enter). Links live for about five minutes: create one when the seller is "
@@ -79,6 +81,7 @@ class LinkList(QScrollArea):
     """Newest card on top. ``cardAdded`` fires as a card is inserted, before it is painted."""
 
     cardAdded = Signal(object)
+    liveCountChanged = Signal(int)  # links not yet expired (the tab's "Links (N)")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,7 +112,9 @@ class LinkList(QScrollArea):
         slot = CardSlot(card, self.widget())
         self._layout.insertWidget(0, slot)
         self._put_first_in_tab_order(card)
+        card.expired.connect(lambda: self.liveCountChanged.emit(self.live_count()))
         self.cardAdded.emit(card)
+        self.liveCountChanged.emit(self.live_count())
         self.verticalScrollBar().setValue(0)
 
     def _put_first_in_tab_order(self, card: QWidget) -> None:
@@ -137,6 +142,10 @@ class LinkList(QScrollArea):
     def cards(self) -> list[LinkCard]:
         """Newest first."""
         return list(self._cards)
+
+    def live_count(self) -> int:
+        """Cards whose link has not expired (as of their last tick)."""
+        return sum(1 for card in self._cards if card.state is not LinkState.EXPIRED)
 
     def newest_active(self) -> LinkCard | None:
         for card in self._cards:

@@ -15,7 +15,6 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
-    QProgressBar,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -23,14 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.account.panel import ACCOUNT_REFUSED, ACCOUNT_UNKNOWN, AccountPanel
+from app.ui.account.panel import AccountPanel
 from app.ui.common.tasks import TaskTracker
-from app.ui.common.widgets import plain_tooltip
 from app.ui.history.tab import HistoryTab
 from app.ui.links.form import LinkForm
 from app.ui.links.link_list import LinkList
 from app.ui.profiles.controller import ProfileController
 from app.ui.shell.error_banner import ErrorBanner
+from app.ui.shell.feedback import WindowFeedback
 from app.ui.shell.menus import build_menus
 from app.ui.shell.toolbar import ConnectionBar
 
@@ -45,10 +44,11 @@ if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
     from app.ui.links.clipboard import ClipboardGuard
     from app.ui.links.flow import LinkFlow
 
+NARROW_WINDOW, LEFT_NARROW = 1000, 350  # below this window width the left column keeps to this
 SANDBOX_URLS = ("https://example.com/reauth", "https://example.com/return")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowFeedback, QMainWindow):
     """Signals: ``closeRequested`` once the window has been closed (the app then shuts down)."""
 
     closeRequested = Signal()
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.clipboard_guard: "ClipboardGuard | None" = None
         self.inflight: "asyncio.Future[Any] | None" = None
         self.busy = False
+        self.busy_action: str | None = None  # "lookup" | "create" while busy
         self.unexpected: list[BaseException] = []
         self._retry: Callable[[], None] | None = None
         self.tracker = TaskTracker(on_error=self.report_unexpected)
@@ -101,12 +102,15 @@ class MainWindow(QMainWindow):
         self.banner.retryRequested.connect(self._run_retry)
         self.account_panel = AccountPanel(self)
         self.account_panel.lookupRequested.connect(self.request_lookup)
+        self.account_panel.recentWanted.connect(lambda: self.spawn(self.refresh_recent_accounts(), "recent"))
         self.form = LinkForm(self)
         self.form.createRequested.connect(self.request_create)
         self.form.cancelRequested.connect(self.cancel_request)
+        self.account_panel.wait.cancelRequested.connect(self.cancel_request)
         self.links = LinkList(self)
-        self.links.cardAdded.connect(lambda _card: self.tabs.setTabText(
-            self.tabs.indexOf(self.links), f"Links ({len(self.links.cards())})"))
+        # Live links only: an expired one is history, not something to act on.
+        self.links.liveCountChanged.connect(lambda live: self.tabs.setTabText(
+            self.tabs.indexOf(self.links), f"Links ({live})" if live else "Links"))
 
         left = QWidget(self, objectName="leftColumn")
         column = QVBoxLayout(left)
@@ -118,18 +122,29 @@ class MainWindow(QMainWindow):
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(380)
+        left_scroll.setMinimumWidth(LEFT_NARROW - 10)
         # Its content takes focus itself (and the area scrolls to it): the area is no Tab stop.
         left_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self.tabs = QTabWidget(self, objectName="mainTabs")
+        self.tabs.setAccessibleName("Links and history")
+        self.tabs.tabBar().setObjectName("mainTabBar")
+        self.tabs.tabBar().setAccessibleName("Links and History tabs")
         self.tabs.setDocumentMode(True)
+        # Its pages fit any width from the window's minimum up (cards and History wrap).
+        self.tabs.setMinimumWidth(320)
         self.tabs.addTab(self.links, "Links")
         self.history_tab = HistoryTab(self.tabs, spawn=self.spawn, show_message=self.show_message)
 
+        # The banner under the tabs: neither the form nor the (top-aligned) cards move for it.
+        right = QWidget(self, objectName="rightColumn")
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.tabs, 1)
+        right_column.addWidget(self.banner)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self, objectName="mainSplitter")
         self.splitter.addWidget(left_scroll)
-        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([470, 810])
@@ -137,22 +152,13 @@ class MainWindow(QMainWindow):
         central = QWidget(self, objectName="central")
         layout = QVBoxLayout(central)
         layout.setContentsMargins(10, 8, 10, 4)
-        layout.setSpacing(8)
-        layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.progress = QProgressBar(self, objectName="requestProgress", maximumWidth=120, maximumHeight=14)
-        self.progress.setRange(0, 0)
-        self.progress.setTextVisible(False)
-        self.progress.setAccessibleName("Request in progress")
-        self.progress.hide()
-        self.statusBar().addPermanentWidget(self.progress)
         self.form.setEnabled(False)
         self.account_panel.setEnabled(False)
         chain = [self.account_panel.input, self.account_panel.button, self.account_panel.summary.tree,
-                 self.form.type, self.form.refresh_url,
-                 self.form.return_url, self.form.fields, self.form.future, self.form.cancel_button,
+                 self.form.type, self.form.refresh_url, self.form.return_url, self.form.fields, self.form.future, self.form.cancel_button,
                  self.form.create_button, self.tabs]
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
@@ -206,7 +212,18 @@ class MainWindow(QMainWindow):
         from app.ui.account.directory import AccountDirectoryUi
 
         self.directory = AccountDirectoryUi(self)
+        from app.ui.account.recent import demo_accounts
+
+        self.account_panel.set_demo_accounts(demo_accounts(services))
+        self.spawn(self.refresh_recent_accounts(), "recent accounts")
         self.account_panel.input.setFocus()
+
+    async def refresh_recent_accounts(self) -> None:
+        """The accounts of the latest links, for the picker under the account box."""
+        from app.ui.account.recent import recent_accounts
+
+        if self.services is not None and await self.history_ready() is not None:
+            self.account_panel.set_recent_accounts(await recent_accounts(self.services))
 
     @property
     def history_panel(self) -> "HistoryPanel | None":
@@ -217,9 +234,7 @@ class MainWindow(QMainWindow):
         return self.history_tab.placeholder
 
     async def history_ready(self) -> "HistoryPanel | None":
-        """Wait until the history is open and its panel shown; the panel, or None when the
-        history is not available (or no services are attached). Creating a link awaits this, so
-        that its row is written before its card is shown."""
+        """The History panel once open, or None; a create awaits it (row written before card)."""
         return await self.history_tab.ready()
 
     def settings_prefix(self) -> str:
@@ -241,6 +256,7 @@ class MainWindow(QMainWindow):
 
     def history_changed(self) -> None:
         self.history_tab.refresh()
+        self.account_panel.recent_stale()
 
     # -- tasks & errors ------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> "asyncio.Task[Any] | None":
@@ -255,70 +271,6 @@ class MainWindow(QMainWindow):
             coro.close()
             return None
         return self.tracker.spawn(coro, name=name)
-
-    def report_unexpected(self, exc: BaseException) -> None:
-        """The one error path for what nobody expected: a banner, and the traceback in the log."""
-        import logging
-
-        self.unexpected.append(exc)
-        logging.getLogger("linkdesk").error("Unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
-        self.banner.show_error(exc)
-
-    def show_error(self, exc: BaseException, *, retry: Callable[[], None] | None = None) -> None:
-        from app.stripe.errors import StripeError
-
-        self._retry = retry
-        self.profiles_ui.name_mixup(exc)  # a test/live mix-up named with the platform
-        self.banner.show_error(exc, retry=retry is not None)
-        param = getattr(exc, "param", None)
-        if isinstance(exc, StripeError) and param:
-            # The banner has the explanation; the field says, in plain words, that it is the one
-            # Stripe refused (Stripe's own message, which names API parameters, is its tooltip).
-            if param == "account":
-                unknown = exc.http_status in (403, 404)
-                self.mark_field("account", ACCOUNT_UNKNOWN if unknown else ACCOUNT_REFUSED)
-                self.account_panel.error.setToolTip(plain_tooltip(f"Stripe: {exc.message}"))
-            else:
-                field = self.form.field_for_param(param)
-                if field is not None:
-                    self.form.mark_refused(field, exc.message)
-
-    def show_message(self, message: str, details: str = "") -> None:
-        self._retry = None
-        self.banner.show_message(message, details)
-
-    def _run_retry(self) -> None:
-        retry, self._retry = self._retry, None
-        self.banner.clear()
-        if retry is not None:
-            retry()
-
-    def mark_field(self, field: str, message: str) -> None:
-        if field == "account":
-            self.account_panel.error.mark(self.account_panel.input, message[:1].upper() + message[1:])
-            self.account_panel.input.setFocus()
-        elif self.form.mark(field, message) is None:
-            self.show_message(message)
-
-    def clear_errors(self) -> None:
-        self.banner.clear()
-        self.account_panel.error.clear_error(self.account_panel.input)
-        self.form.clear_errors()
-
-    def status(self, message: str, timeout_ms: int = 8000) -> None:
-        self.statusBar().showMessage(message, timeout_ms)
-
-    def set_busy(self, busy: bool, message: str = "") -> None:
-        self.busy = busy
-        self.form.set_busy(busy)
-        self.account_panel.button.setEnabled(not busy)
-        self.actions_by_name["cancelAction"].setEnabled(busy)
-        self.actions_by_name["createAction"].setEnabled(not busy)
-        self.progress.setVisible(busy)
-        if message:
-            self.status(message, 0)
-        elif not busy:
-            self.statusBar().clearMessage()
 
     # -- slots (thin: start a task) ------------------------------------------------------------
     def request_lookup(self) -> None:
@@ -381,6 +333,12 @@ class MainWindow(QMainWindow):
 
     def decorate_present(self, window: QWidget) -> None:
         self.profiles_ui.decorate_present(window)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - narrow: the links get all the room
+        super().resizeEvent(event)
+        sizes = self.splitter.sizes()
+        if event.size().width() < NARROW_WINDOW and sum(sizes) and sizes[0] > LEFT_NARROW:
+            self.splitter.setSizes([LEFT_NARROW, sum(sizes) - LEFT_NARROW])
 
     # -- closing -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

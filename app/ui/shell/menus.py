@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
 from app import __version__
+from app.ui.links.link_list import COPY_NEW_LINKS_KEY
 
 # (menu, object name, text, shortcuts, description for the Help list)
 ACTIONS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
@@ -85,6 +86,14 @@ def build_menus(
     file_menu.insertSeparator(actions["quitAction"])  # type: ignore[attr-defined]
     actions["storeUrlsAction"] = keep_urls
     link_menu = menus["&Link"]
+    # On by default: the link is what the operator sends next, so it is on the clipboard at once.
+    copy_new = QAction("Copy new links at once", window)
+    copy_new.setObjectName("copyNewLinksAction")
+    copy_new.setCheckable(True)
+    copy_new.setChecked(str(settings.value(COPY_NEW_LINKS_KEY, "true")).lower() == "true")
+    copy_new.toggled.connect(lambda on: settings.setValue(COPY_NEW_LINKS_KEY, "true" if on else "false"))
+    link_menu.insertAction(actions["copyNewestAction"], copy_new)  # type: ignore[attr-defined]
+    actions["copyNewLinksAction"] = copy_new
     screens = build_present_screen_menu(window, settings, set_present_screen)
     link_menu.addMenu(screens)  # type: ignore[attr-defined] - after "Present newest link"
     return actions
