@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.common.widgets import chip, muted
+from app.ui.common.wrap_rows import NarrowingWrapRows
 
 if TYPE_CHECKING:  # imported on the first look-up, after the window is shown
     from app.stripe.models import Account
@@ -132,9 +133,7 @@ class AccountSummary(QFrame):
         self.verdict_icon.setFixedWidth(14)
         self.verdict_kind = ""
         self.confirm_reason: str | None = None
-        self.chips = QHBoxLayout()
-        self.chips.setSpacing(6)
-        self.chips.addStretch(1)
+        self.chips = NarrowingWrapRows([], spacing=6)  # they wrap in a narrow column
         self.tree = RequirementsTree(self)
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName("Requirements")
@@ -195,7 +194,6 @@ class AccountSummary(QFrame):
         self.meta.setText("  ·  ".join(meta) + (f"\n{email}" if email else ""))
         self.controller.setText(describe_controller(account))
         for widget in self._chip_widgets:
-            self.chips.removeWidget(widget)
             widget.deleteLater()
         self._chip_widgets = [
             chip("Charges", "Charges enabled" if account.charges_enabled else "Charges disabled",
@@ -205,11 +203,14 @@ class AccountSummary(QFrame):
             chip("Details submitted", "Details submitted" if account.details_submitted
                  else "Details not submitted", account.details_submitted),
         ]
-        for index, widget in enumerate(self._chip_widgets):
-            self.chips.insertWidget(index, widget)
+        self.chips.set_widgets(self._chip_widgets, self.width())
         self._show_verdict(account)
         self._fill_tree(account, now_wall)
         self.setAccessibleDescription(self.text())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.chips.rewrap(event.size().width())
 
     def _show_verdict(self, account: Account) -> None:
         from app.verdict import account_verdict, have_ready, have_ready_text

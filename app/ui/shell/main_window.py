@@ -335,9 +335,10 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
 
     def report_retry(self, attempt: int, attempts: int) -> None:
-        """The client sends try ``attempt`` of ``attempts``: said at the busy control."""
-        (self.account_panel.wait if self.busy_action == "lookup" else self.form.wait).retrying(attempt, attempts)
-        self.status(f"Still waiting for Stripe (try {attempt} of {attempts})…", 0)
+        """Try ``attempt`` of ``attempts``, said at the busy control (present mode has its own)."""
+        if self.busy:
+            (self.account_panel.wait if self.busy_action == "lookup" else self.form.wait).retrying(attempt, attempts)
+            self.status(f"Still waiting for Stripe (try {attempt} of {attempts})…", 0)
 
     def show_cancelled(self, action: str, text: str) -> None:
         """Say what was cancelled, at its control and in the status bar, until the next request."""
@@ -359,8 +360,7 @@ class MainWindow(QMainWindow):
         self.flow.copy_newest()
 
     def present_newest_link(self) -> None:
-        card = self.links.newest_active()
-        if card is None:
+        if (card := self.links.newest_active()) is None:
             self.status("No active link to present. Create one first.")
         else:
             self.flow.present(card)
