@@ -29,6 +29,7 @@ from app.ui.links.form import LinkForm
 from app.ui.links.link_list import LinkList
 from app.ui.shell.error_banner import ErrorBanner
 from app.ui.shell.menus import build_menus
+from app.ui.shell.narrow import LEFT_NARROW, NarrowWindowSplitter
 from app.ui.shell.toolbar import ConnectionBar
 
 if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
@@ -41,7 +42,6 @@ if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
     from app.ui.links.clipboard import ClipboardGuard
     from app.ui.links.flow import LinkFlow
 
-NARROW_WINDOW, LEFT_NARROW = 1000, 350  # below this window width the left column keeps to this
 SANDBOX_URLS = ("https://example.com/reauth", "https://example.com/return")
 
 
@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([470, 810])
+        self.narrow = NarrowWindowSplitter(self, self.splitter)
 
         central = QWidget(self, objectName="central")
         layout = QVBoxLayout(central)
@@ -388,12 +389,6 @@ class MainWindow(QMainWindow):
         that the link is recorded before its card is shown."""
         await self.history_ready()
         return await self.flow.create()
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001 - narrow: the links get all the room
-        super().resizeEvent(event)
-        sizes = self.splitter.sizes()
-        if event.size().width() < NARROW_WINDOW and sum(sizes) and sizes[0] > LEFT_NARROW:
-            self.splitter.setSizes([LEFT_NARROW, sum(sizes) - LEFT_NARROW])
 
     # -- closing -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
