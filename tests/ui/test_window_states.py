@@ -335,3 +335,16 @@ async def test_history_at_800_px_shows_status_and_offers_sandbox(window, account
     mode = find(panel, "historyModeFilter", QComboBox)
     mode.setCurrentIndex(mode.findText("Sandbox"))
     assert panel.current_query().profile == "sandbox" and panel.current_query().mode is None
+
+
+async def test_a_narrowed_window_gives_the_account_column_back_when_widened(window):
+    from app.ui.shell.narrow import LEFT_NARROW
+
+    window.resize(1280, 800)
+    await wait_until(lambda: window.width() == 1280)
+    wide_left = window.splitter.sizes()[0]
+    assert wide_left > LEFT_NARROW
+    window.resize(720, 480)
+    await wait_until(lambda: window.splitter.sizes()[0] == LEFT_NARROW)
+    window.resize(1280, 800)
+    await wait_until(lambda: window.splitter.sizes()[0] == wide_left)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.common.widgets import chip, muted, plain_tooltip
+from app.ui.common.wrap_rows import NarrowingWrapRows
 
 if TYPE_CHECKING:  # imported on the first look-up, after the window is shown
     from app.stripe.models import Account
@@ -133,9 +134,7 @@ class AccountSummary(QFrame):
         self.verdict_icon.setFixedWidth(14)
         self.verdict_kind = ""
         self.confirm_reason: str | None = None
-        self.chips = QHBoxLayout()
-        self.chips.setSpacing(6)
-        self.chips.addStretch(1)
+        self.chips = NarrowingWrapRows([], spacing=6)  # they wrap in a narrow column
         self.tree = RequirementsTree(self)
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName("Requirements")
@@ -242,11 +241,9 @@ class AccountSummary(QFrame):
 
     def _set_chips(self, chips: list[QLabel]) -> None:
         for widget in self._chip_widgets:
-            self.chips.removeWidget(widget)
             widget.deleteLater()
         self._chip_widgets = chips
-        for index, widget in enumerate(chips):
-            self.chips.insertWidget(index, widget)
+        self.chips.set_widgets(chips, self.width())
 
     def _set_verdict(self, kind: str, text: str, severity: str, confirm_reason: str | None) -> None:
         self.verdict_kind = kind
@@ -269,6 +266,10 @@ class AccountSummary(QFrame):
         self._ready_text = ""
         self.ready_list.setText("")
         self.ready.setVisible(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.chips.rewrap(event.size().width())
 
     def _show_verdict(self, account: Account) -> None:
         from app.verdict import account_verdict, have_ready, have_ready_text

@@ -39,7 +39,7 @@ from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
 from app.ui.common.widgets import plain_tooltip
 from app.ui.links.card_text import PRIMARY_BUTTON_STYLE, expired_row, spoken_countdown
-from app.ui.links.wrap_rows import WrapRows
+from app.ui.common.wrap_rows import WrapRows
 from app.ui.links.card_parts import (
     TICK_MS,
     Badge,

@@ -91,9 +91,10 @@ class WindowFeedback:
             self.statusBar().clearMessage()
 
     def report_retry(self, attempt: int, attempts: int) -> None:
-        """The client sends try ``attempt`` of ``attempts``: said at the busy control."""
-        (self.account_panel.wait if self.busy_action == "lookup" else self.form.wait).retrying(attempt, attempts)
-        self.status(f"Still waiting for Stripe (try {attempt} of {attempts})…", 0)
+        """Try ``attempt`` of ``attempts``, said at the busy control (present mode has its own)."""
+        if self.busy:
+            (self.account_panel.wait if self.busy_action == "lookup" else self.form.wait).retrying(attempt, attempts)
+            self.status(f"Still waiting for Stripe (try {attempt} of {attempts})…", 0)
 
     def show_cancelled(self, action: str, text: str) -> None:
         """Say what was cancelled, at its control and in the status bar, until the next request."""

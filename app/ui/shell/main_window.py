@@ -31,6 +31,7 @@ from app.ui.profiles.controller import ProfileController
 from app.ui.shell.error_banner import ErrorBanner
 from app.ui.shell.feedback import WindowFeedback
 from app.ui.shell.menus import build_menus
+from app.ui.shell.narrow import LEFT_NARROW, NarrowWindowSplitter
 from app.ui.shell.toolbar import ConnectionBar
 
 if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
@@ -44,7 +45,6 @@ if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
     from app.ui.links.clipboard import ClipboardGuard
     from app.ui.links.flow import LinkFlow
 
-NARROW_WINDOW, LEFT_NARROW = 1000, 350  # below this window width the left column keeps to this
 SANDBOX_URLS = ("https://example.com/reauth", "https://example.com/return")
 
 
@@ -148,6 +148,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([470, 810])
+        self.narrow = NarrowWindowSplitter(self, self.splitter)
 
         central = QWidget(self, objectName="central")
         layout = QVBoxLayout(central)
@@ -287,8 +288,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.flow.copy_newest()
 
     def present_newest_link(self) -> None:
-        card = self.links.newest_active()
-        if card is None:
+        if (card := self.links.newest_active()) is None:
             self.status("No active link to present. Create one first.")
         else:
             self.flow.present(card)
@@ -333,12 +333,6 @@ class MainWindow(WindowFeedback, QMainWindow):
 
     def decorate_present(self, window: QWidget) -> None:
         self.profiles_ui.decorate_present(window)
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001 - narrow: the links get all the room
-        super().resizeEvent(event)
-        sizes = self.splitter.sizes()
-        if event.size().width() < NARROW_WINDOW and sum(sizes) and sizes[0] > LEFT_NARROW:
-            self.splitter.setSizes([LEFT_NARROW, sum(sizes) - LEFT_NARROW])
 
     # -- closing -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

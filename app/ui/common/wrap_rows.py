@@ -9,6 +9,7 @@ width changes, and moves widgets between rows only when the fit changes.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 
@@ -24,6 +25,14 @@ class WrapRows(QVBoxLayout):
         self._rows: list[QHBoxLayout] = []
         self._counts: list[int] = []
         self._place([len(widgets)])
+
+    def set_widgets(self, widgets: list[QWidget], width: int) -> None:
+        """Hold ``widgets`` instead (the old ones are taken out, not deleted), wrapped to ``width``."""
+        for row in self._rows:
+            while row.count():
+                row.takeAt(0)
+        self._widgets, self._counts = widgets, []
+        self.rewrap(width)
 
     def one_line_width(self) -> int:
         """The width that holds every widget on one row."""
@@ -73,3 +82,16 @@ class WrapRows(QVBoxLayout):
         for row in self._rows[len(counts):]:
             row.setDirection(QBoxLayout.Direction.LeftToRight)  # (empty rows take no room)
         self._counts = counts
+
+
+class NarrowingWrapRows(WrapRows):
+    """For a parent that sizes itself by its layout's minimum (a scroll area's content): the
+    rows' current fit must not stop it from giving less, and so from ever asking for a rewrap.
+    (A Python ``minimumSize`` costs a call per layout pass: the link card, placed by its slot,
+    does not need it.)"""
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt name
+        """As narrow as one widget per row."""
+        size = super().minimumSize()
+        margins = self.contentsMargins()
+        return QSize(self.narrowest() + margins.left() + margins.right(), size.height())
