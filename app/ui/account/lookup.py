@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from app.stripe.errors import StripeError, ValidationError
 from app.stripe.validation import normalize_account_id
 from app.ui.account.panel import ACCOUNT_UNKNOWN
+from app.ui.common.widgets import plain_tooltip
 from app.ui.links.flow import CancelledByOperator
 
 LOOKUP_TIMEOUT = 10.0  # seconds per try: the operator is waiting on a call (a create waits longer)
@@ -31,6 +32,7 @@ async def lookup_account(w: "WindowHost") -> "Account | None":
         w.mark_field("account", exc.message)
         return None
     w.set_busy(True, f"Looking up {account_id}…", action="lookup")
+    w.account_panel.last_failure = None
     cancelled = False
     try:
         client = w.services.client
@@ -41,6 +43,7 @@ async def lookup_account(w: "WindowHost") -> "Account | None":
         cancelled = True
         return None
     except StripeError as exc:
+        w.account_panel.last_failure = (account_id, exc)
         shown = w.account_panel.account
         if shown is not None and shown.id != account_id:  # not the account asked for: do not keep it
             w.account_panel.clear_account()
@@ -51,7 +54,7 @@ async def lookup_account(w: "WindowHost") -> "Account | None":
             message, details = describe_error(exc)
             w.clear_errors()
             w.mark_field("account", message or ACCOUNT_UNKNOWN)
-            w.account_panel.error.setToolTip("\n".join(x for x in (f"Stripe: {exc.message}", details) if x))
+            w.account_panel.error.setToolTip(plain_tooltip("\n".join(x for x in (f"Stripe: {exc.message}", details) if x)))
         else:
             w.show_error(exc, retry=w.request_lookup if exc.retryable_by_user else None)
         return None

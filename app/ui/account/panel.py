@@ -25,6 +25,7 @@ from app.ui.common.request_wait import RequestWait
 from app.ui.common.widgets import FieldError, muted
 
 if TYPE_CHECKING:  # imported on the first look-up, after the window is shown
+    from app.stripe.errors import StripeError
     from app.stripe.models import Account
 
 RECENT_DELAY_MS = 1500
@@ -91,6 +92,7 @@ class AccountPanel(QGroupBox):
         layout.addWidget(self.placeholder)
         layout.addWidget(self.summary)
         self.account: Account | None = None
+        self.last_failure: "tuple[str, StripeError] | None" = None  # the last look-up's refusal
         self.input.textChanged.connect(self._update_stale)
 
     def account_text(self) -> str:

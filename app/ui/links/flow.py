@@ -136,9 +136,12 @@ class LinkFlow(Presenting):
         if request is None and self.account_for(req.account) is None:
             # Ctrl+Enter with an id typed but not looked up (the summary on screen may be another
             # account's): look it up first; the form may change with it (Update not allowed).
-            if await w.lookup_account() is None:
+            if await w.lookup_account() is not None:
+                return await self.create(retry_key=retry_key) if self.account_for(req.account) else None
+            if not create_may_follow(w.account_panel.last_failure, req.account):
                 return None
-            return await self.create(retry_key=retry_key) if self.account_for(req.account) else None
+            # Not unknown to Stripe, only not readable here (a key that may not read accounts, an
+            # answer that could not be decoded): Stripe's answer to the link itself decides.
         account = self.account_for(req.account)
         if account is not None and not await self.confirmed(account):
             w.status("No link was created.")
@@ -396,3 +399,14 @@ def confirm_reason(account: Any) -> str | None:
 
         return account_verdict(account).confirm_reason
     return "The account is closed" if getattr(account, "closed", False) else None
+
+
+def create_may_follow(failure: "tuple[str, StripeError] | None", account_id: str) -> bool:
+    """Whether a link may still be asked for after the look-up of ``account_id`` failed: yes
+    unless Stripe said the account is unknown to this platform (404, ``account_invalid``). A key
+    that may create links but not read accounts, or an account answer that could not be read,
+    leaves the decision to Stripe's answer to the link itself."""
+    if failure is None or failure[0] != account_id:
+        return False
+    exc = failure[1]
+    return not (exc.http_status == 404 or exc.code in ("account_invalid", "resource_missing"))
