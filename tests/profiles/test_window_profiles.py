@@ -174,7 +174,7 @@ async def test_a_mixup_is_explained_with_the_platform(make_window, memory_keyrin
     window = await make_window(profile="Acme live")
     find(window, "accountInput", QLineEdit).setText(MODE_BOUND_ACCOUNTS["test_only"])
     assert await window.lookup_account() is None
-    shown = " ".join(label.text() for label in window.banner.findChildren(QLabel))
+    shown = window.account_panel.error.text()  # said once, at the account field
     assert "exists in test mode; you are using the live key of Linkdesk Demo Platform" in shown
 
 

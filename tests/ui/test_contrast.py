@@ -160,10 +160,12 @@ def test_link_card_secondary_warning_and_expired_url(qtbot, themed):
     assert_readable("countdown, expiring soon", drawn(card.findChild(QLabel, "linkCountdown")), base)
     clock.advance(60)
     card.tick()
-    url = card.findChild(QLabel, "linkUrl")
-    assert url.font().strikeOut()
-    assert_readable("struck-out expired URL", drawn(url), base)
-    assert_readable("expired countdown", drawn(card.findChild(QLabel, "linkCountdown")), base)
+    # Expired: the card is one line (its URL and countdown are no longer shown), still readable.
+    assert card.findChild(QLabel, "linkUrl").isHidden()
+    for name in ("linkExpiredId", "linkExpiredType", "linkExpiredSummary"):
+        label = card.findChild(QLabel, name)
+        assert label is not None and not label.isHidden() and label.text(), name
+        assert_readable(f"expired line: {name}", drawn(label), base)
     assert window.isVisible()
     guard.stop()
 

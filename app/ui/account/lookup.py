@@ -51,6 +51,9 @@ async def lookup_account(w: "WindowHost") -> "Account | None":
         if exc.http_status in (403, 404):  # said once, at the field: this id is not one of yours
             from app.ui.shell.error_banner import describe_error
 
+            profiles_ui = getattr(w, "profiles_ui", None)
+            if profiles_ui is not None:  # a test/live mix-up is named with the platform
+                profiles_ui.name_mixup(exc)
             message, details = describe_error(exc)
             w.clear_errors()
             w.mark_field("account", message or ACCOUNT_UNKNOWN)

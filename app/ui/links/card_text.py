@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from app.countdown import LinkState
 from app.ui.common.flow_layout import FlowLayout
+from app.ui.common.widgets import plain_tooltip
 from app.ui.links.card_parts import ShrinkingLabel, scale_font
 
 # The primary action: the palette's accent, so it reads on light and dark themes alike.
@@ -44,7 +45,7 @@ def expired_row(name: str, account_id: str, type_label: str,
         widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
     shown_name = ShrinkingLabel(name, min_chars=12)  # elided, whole in the tooltip
     shown_name.setObjectName("linkExpiredName")
-    shown_name.setToolTip(name)
+    shown_name.setToolTip(plain_tooltip(name))  # the name came from the API
     scale_font(shown_name, 1.0, bold=True)
     for widget in (shown_name, *pieces, new_link):
         flow.addWidget(widget)
