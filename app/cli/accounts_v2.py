@@ -57,16 +57,15 @@ async def create_and_print_v2(services: "Services", args: argparse.Namespace, ou
         say(err, f"linkdesk: {history.recovery_notice}")
     entry_args = {"clock": clock, "mode": services.connection.mode, "profile": services.connection.profile}
     account_task = asyncio.ensure_future(services.client.retrieve_account_v2(request.account))
-    recorded = request.as_history_request()
     try:
         link = await services.client.create_account_link_v2(request)
     except StripeError as exc:
         account = await settle(account_task)
-        failed = lambda exc=exc: HistoryEntry.for_failure(recorded, exc, account=account, **entry_args)  # noqa: E731
+        failed = lambda exc=exc: HistoryEntry.for_failure(request, exc, account=account, **entry_args)  # noqa: E731
         record_or_warn(history, failed, err)
         raise
     account = await settle(account_task)  # once the link is made, a failure below only warns
-    record_or_warn(history, lambda: HistoryEntry.for_link(recorded, link, account=account, **entry_args), err,
+    record_or_warn(history, lambda: HistoryEntry.for_link(request, link, account=account, **entry_args), err,
                    made_link=True)
     now_mono = clock.monotonic()
     countdown = Countdown.for_link(link)
