@@ -80,6 +80,7 @@ class HistoryPanel(HistoryRowActions, QWidget):
         self.search = self.filter_widgets.search
         self.mode_filter, self.type_filter, self.status_filter = self.filter_widgets.combos
         self.profile_filter = self.filter_widgets.profile
+        self.api_filter = self.filter_widgets.api
         self.from_date, self.to_date = self.filter_widgets.from_date, self.filter_widgets.to_date
         self.dates = self.filter_widgets.dates
 
@@ -99,9 +100,10 @@ class HistoryPanel(HistoryRowActions, QWidget):
         header.setSectionResizeMode(HistoryModel.ACCOUNT, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         fm = self.view.fontMetrics()
-        for column, sample in ((HistoryModel.TIME, "0000-00-00 00:00:00"), (HistoryModel.TYPE, "Onboarding"),
+        for column, sample in ((HistoryModel.TIME, "0000-00-00 00:00:00"), (HistoryModel.TYPE, "Onboarding (v2)"),
                                (HistoryModel.STATUS, "Active 00:00"), (HistoryModel.MODE, "Sandbox"),
-                               (HistoryModel.NOTE, "A short note")):
+                               (HistoryModel.NOTE, "A short note"),
+                               (HistoryModel.ONBOARDING, "Onboarding seen")):
             self.view.setColumnWidth(column, fm.horizontalAdvance(sample) + 24)
 
         # Said in the table itself when it is empty: nothing recorded yet, or nothing matches.
@@ -122,7 +124,7 @@ class HistoryPanel(HistoryRowActions, QWidget):
 
         self.filters = QHBoxLayout()
         self.filters.addWidget(self.search, 3)
-        for widget in (self.mode_filter, self.type_filter, self.status_filter, self.profile_filter):
+        for widget in (self.mode_filter, self.type_filter, self.api_filter, self.status_filter, self.profile_filter):
             self.filters.addWidget(widget)
         self.filters.addWidget(self.dates)
         # In a narrow panel the dates go to a second row instead of squeezing everything.
@@ -147,9 +149,14 @@ class HistoryPanel(HistoryRowActions, QWidget):
         self._search_delay.timeout.connect(self._apply_filters)
 
         self.model.totalChanged.connect(self._show_total)
+        # "Onboarding seen" only when a row has one: a 780 px panel then keeps all else in view.
+        self.view.setColumnHidden(HistoryModel.ONBOARDING, True)
+        for signal in (self.model.modelReset, self.model.rowsInserted):
+            signal.connect(lambda *_: self.view.setColumnHidden(HistoryModel.ONBOARDING,
+                                                                not self.model.has_onboarding_seen()))
         self.model.loadFailed.connect(self._say_problem)
         self.search.textChanged.connect(self._search_delay.start)
-        for combo in (self.mode_filter, self.type_filter, self.status_filter, self.profile_filter):
+        for combo in (self.mode_filter, self.type_filter, self.api_filter, self.status_filter, self.profile_filter):
             combo.currentIndexChanged.connect(self._apply_filters)
         for edit in (self.from_date, self.to_date):
             edit.dateChanged.connect(self._apply_filters)
@@ -246,9 +253,9 @@ class HistoryPanel(HistoryRowActions, QWidget):
 
     def _arrange_filters(self, width: int) -> None:
         one_row = (self.search.minimumWidth() + self.dates.sizeHint().width()
-                   + sum(w.sizeHint().width() for w in (self.mode_filter, self.type_filter, self.status_filter,
-                                                        self.profile_filter) if not w.isHidden())
-                   + 5 * max(self.filters.spacing(), 6))
+                   + sum(w.sizeHint().width() for w in (self.mode_filter, self.type_filter, self.api_filter,
+                                                        self.status_filter, self.profile_filter) if not w.isHidden())
+                   + 6 * max(self.filters.spacing(), 6))
         margins = self.layout().contentsMargins()
         two_rows = width - margins.left() - margins.right() < one_row
         if two_rows == self.is_two_rows():
