@@ -8,30 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from typing import TYPE_CHECKING, TextIO
 
-from app.cli.output import plain, print_json, record_or_warn, report, say
+from app.cli.output import plain, print_json, record_or_warn, say
 
 if TYPE_CHECKING:
     from app.services import Services
     from app.stripe.v2_models import AccountV2
-
-
-def add_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--accounts-api", choices=("v1", "v2"), default=None,
-                        help="which Stripe Accounts API your platform uses (or LINKDESK_ACCOUNTS_API; default v1)")
-
-
-def chosen_api(args: argparse.Namespace, err: TextIO) -> str | int:
-    """"v1"/"v2", or an exit status after reporting a bad LINKDESK_ACCOUNTS_API."""
-    from app.stripe.errors import ValidationError
-    from app.stripe.v2 import choose_accounts_api
-
-    try:
-        return choose_accounts_api(getattr(args, "accounts_api", None), os.environ)
-    except ValidationError as exc:
-        return report(exc, err)
 
 
 async def create_and_print_v2(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
