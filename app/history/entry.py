@@ -17,6 +17,7 @@ Two expiry instants are kept on purpose:
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -29,6 +30,7 @@ Status = Literal["active", "expired", "failed"]
 STATUSES: tuple[Status, ...] = ("active", "expired", "failed")
 MODES = ("test", "live")
 OUTCOMES = ("created", "failed")
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a configuration's name (an enum value)
 ACCOUNTS_APIS = ("v1", "v2")  # app.stripe.v2.ACCOUNTS_APIS (not imported: history stays light)
 
 
@@ -121,7 +123,7 @@ class HistoryEntry:
             request_id=link.request_id,
             note=note,
             accounts_api=accounts_api or _api_of(link, request),
-            configurations=",".join(str(c) for c in getattr(link, "configurations", ()) or ()) or None,
+            configurations=_configurations(link),
             url=link.url,
         )
 
@@ -226,6 +228,13 @@ class HistoryEntry:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "url"}
         data["status"] = self.status(now_wall)
         return data
+
+
+def _configurations(link: Any) -> str | None:
+    """What a v2 link covers, as stored: names from the network, so only enum-like ones
+    (``merchant``, a future ``storer``...); no commas, markup or control characters."""
+    names = [c for c in getattr(link, "configurations", ()) or () if isinstance(c, str) and _NAME.fullmatch(c)]
+    return ",".join(names) or None
 
 
 def _api_of(link: Any, request: Any) -> str:

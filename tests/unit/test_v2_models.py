@@ -229,3 +229,6 @@ def test_a_v2_entry_records_the_api_and_what_the_link_covers_and_makes_a_v2_requ
     assert shaped.accounts_api == "v2" and shaped.link_request() == request
     with pytest.raises(ValueError):
         entry.with_changes(accounts_api="v3")
+    hostile = AccountLinkV2.from_api({**fixture("account_link.json"), "use_case": {"type": "account_onboarding",
+        "account_onboarding": {"configurations": ["<b>x</b>", "a,b", "recipient", "\x1b[2J", 7]}}})
+    assert HistoryEntry.for_link(request, hostile, clock=clock, mode="test").configurations == "recipient"
