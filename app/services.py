@@ -58,12 +58,22 @@ class Connection:
             self.sandbox = None
 
 
+def accounts_api_override(flag: str | None, environ: Mapping[str, str]) -> str | None:
+    """``--accounts-api``, else ``LINKDESK_ACCOUNTS_API``, else None (the profile's setting
+    decides). A bad value raises ValidationError naming the option or variable."""
+    from app.stripe.v2 import ACCOUNTS_API_ENV, choose_accounts_api
+
+    given = [v for v in (flag, environ.get(ACCOUNTS_API_ENV)) if isinstance(v, str) and v.strip()]
+    return choose_accounts_api(flag, environ) if given else None
+
+
 def open_connection(
     *,
     api_base: str | None = None,
     use_sandbox: bool = False,
     environ: Mapping[str, str] = os.environ,
     clock: Clock | None = None,
+    accounts_api: str | None = None,
 ) -> Connection:
     """Pick the key and server.
 
@@ -72,9 +82,8 @@ def open_connection(
     ``ValidationError("api_key", ...)`` whose text never contains the key.
     """
     from app.stripe.keys import ApiKey
-    from app.stripe.v2 import choose_accounts_api
 
-    accounts_api = choose_accounts_api(None, environ)  # LINKDESK_ACCOUNTS_API; refused by name if bad
+    accounts_api = accounts_api_override(accounts_api, environ) or "v1"  # refused by name if bad
     raw_key = (environ.get(KEY_ENV) or "").strip()
     base = api_base or environ.get(API_BASE_ENV) or None
     if use_sandbox or (not raw_key and base is None):
@@ -90,12 +99,12 @@ def open_connection(
 
 
 def open_profile_connection(profile: "Profile", key: "ApiKey", *, clock: Clock | None = None,
-                            environ: Mapping[str, str] = os.environ) -> Connection:
+                            environ: Mapping[str, str] = os.environ,
+                            accounts_api: str | None = None) -> Connection:
     """A connection for ``profile`` with its ``key``: the Sandbox profile starts the built-in
-    sandbox on a free loopback port; others talk to their API base."""
-    from app.stripe.v2 import choose_accounts_api
-
-    accounts_api = choose_accounts_api(None, environ)  # LINKDESK_ACCOUNTS_API, as open_connection
+    sandbox on a free loopback port; others talk to their API base. The Accounts API is
+    ``accounts_api`` (``--accounts-api``), else LINKDESK_ACCOUNTS_API, else the profile's."""
+    accounts_api = accounts_api_override(accounts_api, environ) or profile.accounts_api
     if profile.is_sandbox:
         from app.sandbox import SandboxServer
 
@@ -128,6 +137,7 @@ class Services:
     # directory borrows the client's, so the window, the command line and the directory share
     # one budget per key.
     rate_limiters: RateLimiterPool = field(default_factory=RateLimiterPool)
+    accounts_api_override: str | None = None  # --accounts-api / LINKDESK_ACCOUNTS_API: wins over profiles
     _history: "HistoryStore | None" = field(default=None, repr=False)
     _history_error: BaseException | None = field(default=None, repr=False)
     _history_opening: "concurrent.futures.Future[HistoryStore] | None" = field(default=None, repr=False)
@@ -237,8 +247,8 @@ class Services:
         if self.profiles is None:
             raise RuntimeError("these services were built without profiles")
         key = self.profiles.key_for(profile)
-        connection = open_profile_connection(profile, key, clock=self.clock,
-                                             environ={"LINKDESK_ACCOUNTS_API": self.connection.accounts_api})
+        connection = open_profile_connection(profile, key, clock=self.clock, environ={},
+                                             accounts_api=self.accounts_api_override)
         try:
             client = StripeClient(key, api_base=connection.api_base, clock=self.clock,
                                   stripe_version=profile.stripe_version or DEFAULT_STRIPE_VERSION,
@@ -310,30 +320,34 @@ def build_services(
     environ: Mapping[str, str] = os.environ,
     profile: str | None = None,
     keystore: "KeyStore | None" = None,
+    accounts_api: str | None = None,
 ) -> Services:
     """Services for one run. The profile: ``--sandbox``; else as
     :meth:`ProfileRegistry.choose` says (STRIPE_API_KEY, ``profile`` or LINKDESK_PROFILE, the
     default); else ``api_base`` alone (stripe-mock, as before profiles); else the Sandbox.
     ``api_base`` also overrides a chosen profile's API base. Raises ProfileError (unknown name,
     key missing, no keyring) or ValidationError (a malformed STRIPE_API_KEY) before any
-    request."""
+    request. The Accounts API: ``accounts_api`` (``--accounts-api``), else LINKDESK_ACCOUNTS_API,
+    else the profile's setting, else v1."""
     from app.profiles.registry import API_BASE_ENV as _BASE_ENV, ProfileRegistry
     from app.profiles.secrets import KeyVault
     from app.profiles.store import SettingsStore
     from app.stripe.client import DEFAULT_STRIPE_VERSION, StripeClient
 
     clock = clock or SystemClock()
+    override = accounts_api_override(accounts_api, environ)  # a bad value: refused before anything starts
     paths = AppPaths.resolve(data_dir)
     registry = ProfileRegistry(SettingsStore.for_paths(paths), KeyVault(keystore), environ=environ)
     chosen = registry.sandbox if use_sandbox else registry.choose(profile)
     base = api_base or environ.get(_BASE_ENV) or None
     if chosen is None and base is not None:
-        connection = open_connection(api_base=base, environ=environ, clock=clock)
+        connection = open_connection(api_base=base, environ=environ, clock=clock, accounts_api=override)
     else:
         chosen = chosen or registry.sandbox
         if api_base and not chosen.is_sandbox:
             chosen = chosen.replace(api_base=api_base)
-        connection = open_profile_connection(chosen, registry.key_for(chosen), clock=clock, environ=environ)
+        connection = open_profile_connection(chosen, registry.key_for(chosen), clock=clock, environ=environ,
+                                             accounts_api=override)
     version = (chosen.stripe_version if chosen else None) or DEFAULT_STRIPE_VERSION
     rate_limiters = RateLimiterPool()  # the process's one pool (see Services.rate_limiters)
     try:
@@ -345,4 +359,5 @@ def build_services(
     return Services(
         clock=clock, paths=paths, connection=connection, client=client,
         preferences=Preferences.load(paths.preferences_file), profiles=registry, rate_limiters=rate_limiters,
+        accounts_api_override=override,
     )

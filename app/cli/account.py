@@ -18,20 +18,17 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
     account = sub.add_parser("account", help="show a connected account and its requirements")
     account.add_argument("account", help="connected account id (acct_…) or a Dashboard URL")
     account.add_argument("--json", action="store_true", help="print the account as JSON")
-    from app.cli.accounts_v2 import add_option
-
-    add_option(account)
-    add_global_options(account, suppress=True)
+    add_global_options(account, suppress=True)  # --accounts-api among them
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.cli.accounts_v2 import chosen_api, print_account_v2
+    from app.cli.accounts_v2 import print_account_v2
 
-    api = chosen_api(args, err)
-    if isinstance(api, int):
-        return api
-    show = print_account_v2 if api == "v2" else print_account
-    return with_services(args, err, lambda services: show(services, args, out))
+    def show(services: "Services"):
+        v2 = services.connection.accounts_api == "v2"  # --accounts-api, LINKDESK_ACCOUNTS_API, the profile
+        return (print_account_v2 if v2 else print_account)(services, args, out)
+
+    return with_services(args, err, show)
 
 
 def _yes_no(value: bool) -> str:

@@ -8,30 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from typing import TYPE_CHECKING, TextIO
 
-from app.cli.output import plain, print_json, record_or_warn, report, say
+from app.cli.output import plain, print_json, record_or_warn, say
 
 if TYPE_CHECKING:
     from app.services import Services
     from app.stripe.v2_models import AccountV2
-
-
-def add_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--accounts-api", choices=("v1", "v2"), default=None,
-                        help="which Stripe Accounts API your platform uses (or LINKDESK_ACCOUNTS_API; default v1)")
-
-
-def chosen_api(args: argparse.Namespace, err: TextIO) -> str | int:
-    """"v1"/"v2", or an exit status after reporting a bad LINKDESK_ACCOUNTS_API."""
-    from app.stripe.errors import ValidationError
-    from app.stripe.v2 import choose_accounts_api
-
-    try:
-        return choose_accounts_api(getattr(args, "accounts_api", None), os.environ)
-    except ValidationError as exc:
-        return report(exc, err)
 
 
 async def create_and_print_v2(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -57,16 +40,15 @@ async def create_and_print_v2(services: "Services", args: argparse.Namespace, ou
         say(err, f"linkdesk: {history.recovery_notice}")
     entry_args = {"clock": clock, "mode": services.connection.mode, "profile": services.connection.profile}
     account_task = asyncio.ensure_future(services.client.retrieve_account_v2(request.account))
-    recorded = request.as_history_request()
     try:
         link = await services.client.create_account_link_v2(request)
     except StripeError as exc:
         account = await settle(account_task)
-        failed = lambda exc=exc: HistoryEntry.for_failure(recorded, exc, account=account, **entry_args)  # noqa: E731
+        failed = lambda exc=exc: HistoryEntry.for_failure(request, exc, account=account, **entry_args)  # noqa: E731
         record_or_warn(history, failed, err)
         raise
     account = await settle(account_task)  # once the link is made, a failure below only warns
-    record_or_warn(history, lambda: HistoryEntry.for_link(recorded, link, account=account, **entry_args), err,
+    record_or_warn(history, lambda: HistoryEntry.for_link(request, link, account=account, **entry_args), err,
                    made_link=True)
     now_mono = clock.monotonic()
     countdown = Countdown.for_link(link)

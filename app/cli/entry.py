@@ -46,6 +46,9 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
                        help="folder for history and settings data (or LINKDESK_DATA_DIR)")
     group.add_argument("--profile", metavar="NAME", default=default,
                        help="use this profile (or LINKDESK_PROFILE; default: `linkdesk profile use`)")
+    group.add_argument("--accounts-api", choices=("v1", "v2"), default=default,
+                       help="the Stripe Accounts API your platform uses (or LINKDESK_ACCOUNTS_API; "
+                            "default: the profile's setting, else v1)")
 
 
 def _command(name: str):

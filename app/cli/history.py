@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Callable, TextIO
 
 from app.cli.output import EXIT_INVALID, plain, print_json, report, say
-from app.history.entry import account_label, status_text
+from app.history.entry import account_label, status_text, type_text
 from app.history.export import write_csv
 from app.history.query import HistoryQuery
 from app.history.store import HistoryStore
@@ -123,7 +123,7 @@ def _table(entries: list, out: TextIO, *, now: float, total: int) -> None:
         (
             dt.datetime.fromtimestamp(e.attempted_at).strftime("%Y-%m-%d %H:%M"),
             account_label(e),
-            e.link_type.removeprefix("account_"),
+            type_text(e),
             status_text(e, now),
             e.mode,
             " ".join((e.note or "").split()),

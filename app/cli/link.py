@@ -28,20 +28,18 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
                       help="collection_options[future_requirements]")
     link.add_argument("--json", action="store_true", help="print one JSON object")
     link.add_argument("--qr", action="store_true", help="also draw the QR code in the terminal")
-    from app.cli.accounts_v2 import add_option
-
-    add_option(link)
-    add_global_options(link, suppress=True)
+    add_global_options(link, suppress=True)  # --accounts-api among them
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.cli.accounts_v2 import chosen_api, create_and_print_v2
+    from app.cli.accounts_v2 import create_and_print_v2
 
-    api = chosen_api(args, err)
-    if isinstance(api, int):
-        return api
-    create = create_and_print_v2 if api == "v2" else create_and_print
-    return with_services(args, err, lambda services: create(services, with_profile_defaults(args, services), out, err))
+    def create(services: "Services"):
+        v2 = services.connection.accounts_api == "v2"  # --accounts-api, LINKDESK_ACCOUNTS_API, the profile
+        return (create_and_print_v2 if v2 else create_and_print)(services, with_profile_defaults(args, services),
+                                                                 out, err)
+
+    return with_services(args, err, create)
 
 
 def with_profile_defaults(args: argparse.Namespace, services: "Services") -> argparse.Namespace:

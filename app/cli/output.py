@@ -1,7 +1,9 @@
 """What every command shares to speak: exit codes, plain text for terminals, JSON, errors, warnings.
 
-Exit status: 0 success; 2 invalid input (the message names the field, nothing was sent);
-1 an API, network or storage error (Stripe's message in plain words, its code and the request id).
+Exit status: 0 success; 2 invalid input (the message names the field, nothing was sent) or a
+history that cannot be written (HistoryStorageError: found before anything is sent); 1 an API or
+network error (Stripe's message in plain words, its code and the request id) or another history
+problem (a file from a newer Linkdesk).
 Text that came from the network is printed through :func:`plain`, so an account name can never
 clear the screen, retitle the terminal or forge a line of its own.
 """

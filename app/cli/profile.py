@@ -30,6 +30,7 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
     add.add_argument("profile_name", metavar="NAME")
     add.add_argument("--key-file", dest="profile_key_file", metavar="PATH",
                      help="keep the key in this file (mode 0600) instead of the OS keyring")
+    # --accounts-api (a global option) is saved as the profile's Accounts API (default v1)
     listing = actions.add_parser("list", help="list profiles (keys redacted)")
     listing.add_argument("--json", dest="profile_json", action="store_true", help="print JSON")
     remove = actions.add_parser("remove", help="remove a profile and delete its key")
@@ -119,12 +120,14 @@ def add_profile(registry: "ProfileRegistry", args: argparse.Namespace, out: Text
         return EXIT_INVALID if exc.problem is KeyProblem.PUBLISHABLE_KEY else EXIT_API_ERROR
     try:
         profile = registry.add(name, key, check, api_base=api_base,
-                               storage=KEY_FILE if key_file else KEYRING, key_file=key_file)
+                               storage=KEY_FILE if key_file else KEYRING, key_file=key_file,
+                               accounts_api=getattr(args, "accounts_api", None) or "v1")
     except SettingsError as exc:
         say(err, f"linkdesk: {exc}")
         return EXIT_API_ERROR
     where = f"the file {key_file}" if key_file else "the OS keyring"
-    say(out, f"Added profile “{profile.name}” ({profile.label}): {check.platform}; key {profile.key_hint} in {where}.")
+    say(out, f"Added profile “{profile.name}” ({profile.label}, Accounts {profile.accounts_api}): {check.platform}; "
+             f"key {profile.key_hint} in {where}.")
     if registry.default is None:
         say(out, f"Make it the default with: linkdesk profile use {profile.name!r}")
     return EXIT_OK
@@ -138,6 +141,7 @@ def profile_row(profile: "Profile", default: "Profile | None") -> dict:
         "platform_name": profile.platform_name,
         "platform_id": profile.platform_id,
         "api_base": profile.api_base or "(built-in sandbox)",
+        "accounts_api": profile.accounts_api,
         "key": profile.key_hint,
         "key_storage": profile.key_storage,
         "default": default is not None and profile.id == default.id,
@@ -149,10 +153,10 @@ def list_profiles(registry: "ProfileRegistry", args: argparse.Namespace, out: Te
     if args.profile_json:
         print_json(rows, out, indent=2)
         return EXIT_OK
-    header = ("", "NAME", "MODE", "PLATFORM", "API BASE", "KEY")
+    header = ("", "NAME", "MODE", "PLATFORM", "API BASE", "ACCOUNTS", "KEY")
     table = [("*" if r["default"] else "", r["name"], r["mode"],
               " ".join(filter(None, (r["platform_name"], f"({r['platform_id']})" if r["platform_id"] else None))) or "—",
-              r["api_base"], f"{r['key']} ({r['key_storage']})" if r["kind"] == "saved" else (r["key"] or "—"))
+              r["api_base"], r["accounts_api"], f"{r['key']} ({r['key_storage']})" if r["kind"] == "saved" else (r["key"] or "—"))
              for r in rows]
     widths = [max(len(str(row[i])) for row in (header, *table)) for i in range(len(header))]
     for row in (header, *table):

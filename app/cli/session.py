@@ -22,7 +22,8 @@ def with_services(args: argparse.Namespace, err: TextIO, work: Callable[..., Awa
 
     async def run() -> int:
         services = build_services(data_dir=args.data_dir, api_base=args.api_base, use_sandbox=args.sandbox,
-                                  profile=getattr(args, "profile", None))
+                                  profile=getattr(args, "profile", None),
+                                  accounts_api=getattr(args, "accounts_api", None))
         try:
             return await work(services)
         except StripeError as exc:

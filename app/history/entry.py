@@ -17,6 +17,7 @@ Two expiry instants are kept on purpose:
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -29,13 +30,15 @@ Status = Literal["active", "expired", "failed"]
 STATUSES: tuple[Status, ...] = ("active", "expired", "failed")
 MODES = ("test", "live")
 OUTCOMES = ("created", "failed")
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a configuration's name (an enum value)
+ACCOUNTS_APIS = ("v1", "v2")  # app.stripe.v2.ACCOUNTS_APIS (not imported: history stays light)
 
 
-class _RequestLike(Protocol):  # app.stripe.validation.LinkRequest
+class _RequestLike(Protocol):  # app.stripe.validation.LinkRequest or app.stripe.v2.LinkRequestV2
     account: str
     type: str
     refresh_url: str
-    return_url: str
+    return_url: str | None  # None: a v2 link without one (stored as "")
     collection_fields: str | None
     future_requirements: str | None
 
@@ -74,6 +77,9 @@ class HistoryEntry:
     error_code: str | None = None
     error_message: str | None = None
     note: str | None = None
+    accounts_api: str = "v1"  # which Accounts API made (or was asked for) the link
+    configurations: str | None = None  # v2: what the link covers, comma-separated; None for v1
+    onboarding_outcome: str | None = None  # what the directory's watch saw while the link lived
     url: str | None = field(default=None, repr=False)  # bearer secret while active
     id: int | None = None
 
@@ -82,6 +88,8 @@ class HistoryEntry:
             raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
         if self.outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, not {self.outcome!r}")
+        if self.accounts_api not in ACCOUNTS_APIS:
+            raise ValueError(f"accounts_api must be one of {ACCOUNTS_APIS}, not {self.accounts_api!r}")
 
     # -- building entries from what the UI has at hand ------------------------------------
     @classmethod
@@ -96,8 +104,11 @@ class HistoryEntry:
         account: Any = None,
         attempted_at: float | None = None,
         note: str | None = None,
+        accounts_api: str | None = None,
     ) -> "HistoryEntry":
-        """A created link. ``account`` (an ``app.stripe.models.Account``) adds name and email."""
+        """A created link. ``account`` (an ``app.stripe.models.Account``) adds name and email.
+        The API is the link's own (an ``AccountLinkV2`` says ``api="v2"`` and which
+        configurations it covers) unless ``accounts_api`` says otherwise."""
         now_wall = clock.time()
         local_expiry = Countdown.for_link(link).expires_at_wall(clock.monotonic(), now_wall)
         return cls(
@@ -111,6 +122,8 @@ class HistoryEntry:
             local_expires_at=local_expiry,
             request_id=link.request_id,
             note=note,
+            accounts_api=accounts_api or _api_of(link, request),
+            configurations=_configurations(link),
             url=link.url,
         )
 
@@ -126,8 +139,11 @@ class HistoryEntry:
         account: Any = None,
         attempted_at: float | None = None,
         note: str | None = None,
+        accounts_api: str | None = None,
     ) -> "HistoryEntry":
-        """A refused or failed attempt; ``error`` is a StripeError or ValidationError."""
+        """A refused or failed attempt; ``error`` is a StripeError or ValidationError. The API
+        is v2 for an ``app.stripe.v2.LinkRequestV2`` unless ``accounts_api`` says otherwise
+        (the window passes its connection's: its request is in v1's shape)."""
         code = getattr(error, "code", None) or type(error).__name__
         return cls(
             **_request_fields(request, account),
@@ -139,6 +155,7 @@ class HistoryEntry:
             error_code=str(code),
             error_message=str(getattr(error, "message", None) or error),
             note=note,
+            accounts_api=accounts_api or _api_of(None, request),
         )
 
     # -- state ----------------------------------------------------------------------------
@@ -193,11 +210,40 @@ class HistoryEntry:
             "future_requirements": self.future_requirements,
         }
 
+    def link_request(self) -> Any:
+        """The request to make this link again ("create again"): an
+        ``app.stripe.v2.LinkRequestV2`` for a v2 entry (an empty return URL is none), else an
+        ``app.stripe.validation.LinkRequest``. Not validated."""
+        if self.accounts_api == "v2":
+            from app.stripe.v2 import LinkRequestV2
+
+            return LinkRequestV2(self.account_id, self.link_type, self.refresh_url, self.return_url or None,
+                                 self.collection_fields, self.future_requirements)
+        from app.stripe.validation import LinkRequest
+
+        return LinkRequest(**self.link_request_fields())
+
     def public_dict(self, now_wall: float) -> dict[str, Any]:
         """Every field except the link URL, plus the status at ``now_wall`` (CSV, JSON)."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "url"}
         data["status"] = self.status(now_wall)
         return data
+
+
+def _configurations(link: Any) -> str | None:
+    """What a v2 link covers, as stored: names from the network, so only enum-like ones
+    (``merchant``, a future ``storer``...); no commas, markup or control characters."""
+    names = [c for c in getattr(link, "configurations", ()) or () if isinstance(c, str) and _NAME.fullmatch(c)]
+    return ",".join(names) or None
+
+
+def _api_of(link: Any, request: Any) -> str:
+    """"v2" for a v2 link or request (``AccountLinkV2.api``; a ``LinkRequestV2`` has a
+    ``use_case``), else "v1"."""
+    api = getattr(link, "api", None)
+    if api in ACCOUNTS_APIS:
+        return api
+    return "v2" if isinstance(getattr(request, "use_case", None), str) else "v1"
 
 
 def _request_fields(request: _RequestLike, account: Any) -> dict[str, Any]:
@@ -210,7 +256,7 @@ def _request_fields(request: _RequestLike, account: Any) -> dict[str, Any]:
         "account_id": request.account,
         "link_type": request.type,
         "refresh_url": request.refresh_url,
-        "return_url": request.return_url,
+        "return_url": request.return_url or "",  # the column is NOT NULL; v2 may have none
         "collection_fields": request.collection_fields,
         "future_requirements": request.future_requirements,
         "account_name": name,
@@ -227,6 +273,12 @@ def status_text(entry: HistoryEntry, now_wall: float) -> str:
     if status == "failed" and entry.error_code:
         return f"failed ({entry.error_code})"
     return status
+
+
+def type_text(entry: HistoryEntry) -> str:
+    """``onboarding`` or ``update``, with `` (v2)`` for a link made through Accounts v2."""
+    kind = entry.link_type.removeprefix("account_")
+    return f"{kind} (v2)" if entry.accounts_api == "v2" else kind
 
 
 def account_label(entry: HistoryEntry) -> str:

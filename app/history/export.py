@@ -25,7 +25,7 @@ CSV_COLUMNS = (
     "id", "attempted_at", "status", "profile", "mode", "account_id", "account_name",
     "account_email", "link_type", "collection_fields", "future_requirements", "refresh_url",
     "return_url", "outcome", "error_code", "error_message", "request_id", "created",
-    "expires_at", "local_expires_at", "note",
+    "expires_at", "local_expires_at", "note", "accounts_api", "configurations", "onboarding_outcome",
 )
 _TIMES = ("attempted_at", "local_expires_at", "created", "expires_at")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

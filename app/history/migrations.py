@@ -11,6 +11,11 @@ file and a migrated one cannot differ. Never edit a shipped step: append a new o
   ``app.history.entry``), back-filled from ``attempted_at + (expires_at - created)``.
 * v3 — ``search_text`` (folded account id, name, email and note) and the indexes that keep
   search, filters and URL erasure fast at 100k rows.
+* v4 — ``accounts_api`` (which Accounts API made the link: every older row was v1),
+  ``configurations`` (the Accounts v2 configurations a link covers, from Stripe's answer; NULL
+  for v1) and ``onboarding_outcome`` (what the account directory's watch saw while the link
+  was active, issue 10; not ``outcome``, which is created/failed since v1). The covering index
+  takes ``accounts_api`` so that filtering by it stays an index scan.
 """
 
 from __future__ import annotations
@@ -81,7 +86,22 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX attempts_with_url ON attempts (local_expires_at) WHERE url IS NOT NULL")
 
 
-MIGRATIONS: tuple[Step, ...] = (_v1, _v2, _v3)
+def _v4(conn: sqlite3.Connection) -> None:
+    # ADD COLUMN with a constant default rewrites no row: old rows read as 'v1' at once.
+    conn.execute(
+        "ALTER TABLE attempts ADD COLUMN accounts_api TEXT NOT NULL DEFAULT 'v1' "
+        "CHECK (accounts_api IN ('v1', 'v2'))"
+    )
+    conn.execute("ALTER TABLE attempts ADD COLUMN configurations TEXT")
+    conn.execute("ALTER TABLE attempts ADD COLUMN onboarding_outcome TEXT")
+    conn.execute("DROP INDEX attempts_scan")
+    conn.execute(
+        "CREATE INDEX attempts_scan ON attempts "
+        "(attempted_at, mode, link_type, outcome, local_expires_at, profile, accounts_api, search_text)"
+    )
+
+
+MIGRATIONS: tuple[Step, ...] = (_v1, _v2, _v3, _v4)
 LATEST_VERSION = len(MIGRATIONS)
 
 

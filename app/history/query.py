@@ -29,6 +29,7 @@ class HistoryQuery:
     until: float | None = None  # attempted_at < until
     account_id: str | None = None  # exact id
     profile: str | None = None
+    accounts_api: str | None = None  # "v1" | "v2"
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in STATUSES:
@@ -49,6 +50,7 @@ class HistoryQuery:
             ("link_type", self.link_type),
             ("account_id", self.account_id),
             ("profile", self.profile),
+            ("accounts_api", self.accounts_api),
         ):
             if value is not None:
                 clauses.append(f"{column} = ?")

@@ -1,5 +1,6 @@
-"""The history's storage plumbing: connections, "is the file locked?", "can a record be
-written now?", and storage failures in plain words. Used by ``app.history.store``."""
+"""The history's storage plumbing: the columns an entry maps to, connections, "is the file
+locked?", "can a record be written now?", and storage failures in plain words. Used by
+``app.history.store``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from app.history.entry import HistoryEntry
 from app.history.errors import storage_error
 
 BUSY_TIMEOUT_MS = 5000
@@ -20,6 +22,25 @@ BUSY_TIMEOUT_MS = 5000
 MIN_FREE_BYTES = 256 * 1024
 
 F = TypeVar("F", bound=Callable)
+
+# The columns a HistoryEntry is read from and written to, in order (``id`` first; the store adds
+# ``search_text`` on insert). A new column needs a migration step and a HistoryEntry field.
+FIELDS = (
+    "id", "attempted_at", "profile", "mode", "account_id", "account_name", "account_email",
+    "link_type", "refresh_url", "return_url", "collection_fields", "future_requirements",
+    "outcome", "error_code", "error_message", "request_id", "created", "expires_at",
+    "local_expires_at", "note", "accounts_api", "configurations", "onboarding_outcome", "url",
+)
+COLUMNS = ", ".join(FIELDS)
+INSERT = (
+    f"INSERT INTO attempts ({', '.join(FIELDS[1:])}, search_text) "
+    f"VALUES ({', '.join('?' * len(FIELDS[1:]))}, ?)"
+)
+
+
+def entry_from_row(row: tuple) -> HistoryEntry:
+    return HistoryEntry(**dict(zip(FIELDS, row)))
+
 
 
 def plain_storage_errors(method: F) -> F:

@@ -54,17 +54,7 @@ UI_BUSY_TIMEOUT_MS = 10  # the window's store: fail fast (see "Busy timeout" abo
 DEFAULT_RETENTION_DAYS = 365
 DEFAULT_PAGE_SIZE = 200
 
-_FIELDS = (
-    "id", "attempted_at", "profile", "mode", "account_id", "account_name", "account_email",
-    "link_type", "refresh_url", "return_url", "collection_fields", "future_requirements",
-    "outcome", "error_code", "error_message", "request_id", "created", "expires_at",
-    "local_expires_at", "note", "url",
-)
-_COLUMNS = ", ".join(_FIELDS)
-_INSERT = (
-    f"INSERT INTO attempts ({', '.join(_FIELDS[1:])}, search_text) "
-    f"VALUES ({', '.join('?' * len(_FIELDS[1:]))}, ?)"
-)
+_FIELDS, _COLUMNS, _INSERT = storage.FIELDS, storage.COLUMNS, storage.INSERT
 
 
 class HistoryStore:
@@ -306,6 +296,16 @@ class HistoryStore:
         return cursor.rowcount > 0
 
     @storage.plain_storage_errors
+    def set_onboarding_outcome(self, entry_id: int, text: str | None) -> bool:
+        """Record what the account directory's watch saw while the link was active ("details
+        submitted at 10:42; …"), replacing an earlier one (None/blank removes it). The note is
+        the operator's and is never touched. False if no such entry. One statement: safe to
+        run again after a busy failure (``HistoryWorker.write``)."""
+        text = " ".join((text or "").split())[:500] or None
+        cursor = self.conn.execute("UPDATE attempts SET onboarding_outcome = ? WHERE id = ?", (text, entry_id))
+        return cursor.rowcount > 0
+
+    @storage.plain_storage_errors
     def delete(self, entry_id: int) -> bool:
         """Delete one entry. If it still held a URL, the WAL is emptied too (see erase)."""
         held_url = self._rows("SELECT url IS NOT NULL FROM attempts WHERE id = ?", (entry_id,))
@@ -413,6 +413,4 @@ class HistoryStore:
                 return
             after = (page[-1].attempted_at, page[-1].id or 0)
 
-
-def _entry(row: tuple) -> HistoryEntry:
-    return HistoryEntry(**dict(zip(_FIELDS, row)))
+_entry = storage.entry_from_row

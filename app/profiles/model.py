@@ -32,6 +32,7 @@ MAX_PLATFORM_NAME = 100
 SAVED, SANDBOX, ENVIRONMENT = "saved", "sandbox", "environment"
 KEYRING, KEY_FILE, SESSION, NO_KEY = "keyring", "file", "session", "none"
 KEY_STORAGES = (KEYRING, KEY_FILE, SESSION)
+ACCOUNTS_APIS = ("v1", "v2")  # app.stripe.v2.ACCOUNTS_APIS: which Accounts API the platform uses
 
 if TYPE_CHECKING:
     from app.stripe.keys import ApiKey
@@ -99,6 +100,7 @@ class Profile:
     key_hint: str | None = None  # the key redacted: sk_live_…4abc
     key_storage: str = KEYRING  # keyring | file | session (| none for the sandbox)
     key_file: str | None = None  # only for key_storage == "file": the file the user chose
+    accounts_api: str = "v1"  # "v1" | "v2": the platform's Accounts API (issue 12); --accounts-api overrides
 
     # -- what follows from the key ----------------------------------------------------------
 
@@ -160,6 +162,7 @@ class Profile:
             return_url=validate_url("return_url", self.return_url, live=live) if self.return_url else None,
             collection_fields=_choice("collection_fields", self.collection_fields, COLLECTION_FIELDS),
             future_requirements=_choice("future_requirements", self.future_requirements, FUTURE_REQUIREMENTS),
+            accounts_api=_choice("accounts_api", self.accounts_api, ACCOUNTS_APIS) or "v1",
         )
 
     # -- the settings file ------------------------------------------------------------------
@@ -199,6 +202,8 @@ class Profile:
             key_hint=hint if isinstance(hint, str) and _HINT.fullmatch(hint) else None,
             key_storage=storage if storage in KEY_STORAGES else KEYRING,
             key_file=_str(data.get("key_file")),
+            # A file from before the setting existed (version 1) has none: those platforms were on v1.
+            accounts_api=data.get("accounts_api") if data.get("accounts_api") in ACCOUNTS_APIS else "v1",
         )
 
 

@@ -35,7 +35,10 @@ except ImportError:  # pragma: no cover - Windows: atomic replace alone
     fcntl = None  # type: ignore[assignment]
 
 FILE_NAME = "profiles.json"
-VERSION = 1
+# 2: profiles have ``accounts_api``. A version-1 file reads as v1 for every profile; a Linkdesk
+# that knows only version 1 treats a version-2 file as newer and never rewrites it, so it cannot
+# silently drop a platform's "v2" by saving the profiles without the field.
+VERSION = 2
 MAX_RECENT = 20
 
 

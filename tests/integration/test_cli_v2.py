@@ -96,3 +96,27 @@ def test_account_v2_in_plain_words(keyed):
     data = json.loads(out)
     assert data["accounts_api"] == "v2" and data["allows_account_update"] is False
     assert data["applied_configurations"] == ["recipient"]
+
+
+def test_history_json_csv_and_table_say_which_api_made_each_link(keyed, tmp_path):
+    code, _, err = run("link", CUSTOM, "--type", "account_onboarding", *REFRESH, "--accounts-api", "v2", *keyed)
+    assert code == 0, err
+    code, _, err = run("link", CUSTOM, "--type", "account_onboarding", *REFRESH,
+                       "--return-url", "https://example.com/r", *keyed)
+    assert code == 0, err
+    code, _, _ = run("link", EXPRESS, "--type", "account_update", *REFRESH, "--accounts-api", "v2", *keyed)
+    assert code == 1  # refused by Stripe: recorded as a v2 attempt all the same
+    code, out, err = run("history", "--json")
+    assert code == 0, err
+    failed, v1, v2 = json.loads(out)
+    assert (v2["accounts_api"], v2["configurations"], v2["status"]) == ("v2", "merchant", "active")
+    assert (v1["accounts_api"], v1["configurations"]) == ("v1", None)
+    assert (failed["accounts_api"], failed["status"]) == ("v2", "failed")
+    assert all("onboarding_outcome" in e and "url" not in e for e in (failed, v1, v2))
+    code, out, _ = run("history", "--csv")
+    header, *lines = out.splitlines()
+    columns = header.split(",")
+    assert "accounts_api" in columns and "configurations" in columns and "onboarding_outcome" in columns
+    assert [line.split(",")[columns.index("accounts_api")] for line in lines] == ["v2", "v1", "v2"]
+    code, out, _ = run("history")
+    assert "onboarding (v2)" in out and "update (v2)" in out

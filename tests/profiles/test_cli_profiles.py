@@ -37,15 +37,15 @@ def test_add_checks_the_key_stores_it_in_the_keyring_and_lists_it_redacted(monke
     server = make_sandbox(live=True)
     status, out, err = run(monkeypatch, "profile", "add", "Acme live", "--api-base", server.url, stdin=LIVE_KEY + "\n")
     assert (status, err) == (0, "")
-    assert f"Added profile “Acme live” (LIVE): {PLATFORM.name} ({PLATFORM.id}); key rk_live_…q7Rt in the OS keyring." in out
+    assert f"Added profile “Acme live” (LIVE, Accounts v1): {PLATFORM.name} ({PLATFORM.id}); key rk_live_…q7Rt in the OS keyring." in out
     assert list(memory_keyring.passwords.values()) == [LIVE_KEY]
     assert run(monkeypatch, "profile", "use", "acme live")[0] == 0
     status, out, _ = run(monkeypatch, "profile", "list", "--json")
     rows = {r["name"]: r for r in json.loads(out)}
     assert rows["Acme live"] == {
         "name": "Acme live", "kind": "saved", "mode": "LIVE", "platform_name": PLATFORM.name,
-        "platform_id": PLATFORM.id, "api_base": server.url, "key": "rk_live_…q7Rt", "key_storage": "keyring",
-        "default": True}
+        "platform_id": PLATFORM.id, "api_base": server.url, "accounts_api": "v1", "key": "rk_live_…q7Rt",
+        "key_storage": "keyring", "default": True}
     assert rows["Sandbox"]["mode"] == "SANDBOX" and not rows["Sandbox"]["default"]
     status, out, _ = run(monkeypatch, "profile", "list")
     assert status == 0 and LIVE_KEY not in out
@@ -99,6 +99,35 @@ def test_profile_flag_env_variable_and_stripe_api_key(monkeypatch, memory_keyrin
     assert status == 1 and "refused the API key" in err  # STRIPE_API_KEY won over LINKDESK_PROFILE
     status, out, err = run(monkeypatch, "--profile", "Demo", "account", DEMO_ACCOUNTS["custom_due"])
     assert status == 2 and "Unset STRIPE_API_KEY" in err
+
+
+def test_a_profiles_accounts_api_is_used_and_the_option_overrides_it_before_or_after_the_command(
+        monkeypatch, memory_keyring, sandbox):
+    monkeypatch.delenv("LINKDESK_ACCOUNTS_API", raising=False)
+    status, out, err = run(monkeypatch, "profile", "add", "Vee", "--api-base", sandbox.url, "--accounts-api", "v2",
+                           stdin=TEST_KEY)
+    assert (status, err) == (0, "") and "(TEST, Accounts v2)" in out
+    _, out, _ = run(monkeypatch, "profile", "list", "--json")
+    assert {r["name"]: r["accounts_api"] for r in json.loads(out)} == {"Sandbox": "v1", "Vee": "v2"}
+    _, out, _ = run(monkeypatch, "profile", "list")
+    header, *lines = out.splitlines()
+    assert "ACCOUNTS" in header and any("Vee" in line and " v2 " in line for line in lines)
+    account = DEMO_ACCOUNTS["custom_due"]
+    attempts = [
+        (["--profile", "Vee", "link", account, *URLS], "v2"),  # the profile's setting
+        (["--profile", "Vee", "--accounts-api", "v1", "link", account, *URLS], "v1"),  # global, before
+        (["--profile", "Vee", "link", account, *URLS, "--accounts-api", "v1"], "v1"),  # per command, after
+        (["--accounts-api", "v2", "link", account, *URLS], "v2"),  # the Sandbox profile, made v2 by the option
+    ]
+    for argv, api in attempts:
+        status, out, err = run(monkeypatch, *argv, "--json")
+        assert status == 0, err
+        assert (json.loads(out).get("accounts_api") or "v1") == api, argv
+    monkeypatch.setenv("LINKDESK_ACCOUNTS_API", "v1")  # the environment overrides the profile too
+    status, out, err = run(monkeypatch, "--profile", "Vee", "account", account, "--json")
+    assert status == 0 and "accounts_api" not in json.loads(out)
+    _, out, _ = run(monkeypatch, "history", "--json")
+    assert [e["accounts_api"] for e in json.loads(out)] == ["v2", "v1", "v1", "v2"]
 
 
 def test_a_mode_mixup_names_the_platform(monkeypatch, memory_keyring, make_sandbox):

@@ -100,3 +100,37 @@ async def test_the_command_lines_client_takes_its_limiter_from_the_pool(app_path
         assert services.client.rate_limiter is services.rate_limiters.for_key(services.connection.api_key)
     finally:
         await services.aclose()
+
+
+async def test_the_accounts_api_comes_from_the_option_the_environment_or_the_profile(app_paths, memory_keyring,
+                                                                                  sandbox):
+    from app.stripe.errors import ValidationError
+
+    add(app_paths, "Vee", TEST_KEY, sandbox.url, accounts_api="v2")
+    add(app_paths, "Old", TEST_KEY, sandbox.url)
+    cases = [({}, None, "Vee", "v2"), ({}, None, "Old", "v1"), ({}, "v1", "Vee", "v1"),
+             ({"LINKDESK_ACCOUNTS_API": "v1"}, None, "Vee", "v1"), ({"LINKDESK_ACCOUNTS_API": "v1"}, "v2", "Old", "v2")]
+    for environ, flag, name, expected in cases:
+        services = build_services(clock=FakeClock(), environ=environ, profile=name, accounts_api=flag)
+        try:
+            assert services.connection.accounts_api == expected, (environ, flag, name)
+        finally:
+            await services.aclose()
+    with pytest.raises(ValidationError) as refused:
+        build_services(clock=FakeClock(), environ={"LINKDESK_ACCOUNTS_API": "v3"}, profile="Vee")
+    assert refused.value.field == "LINKDESK_ACCOUNTS_API"
+    # a switch takes the new profile's setting, unless the option or the environment chose
+    services = build_services(clock=FakeClock(), environ={}, profile="Vee")
+    try:
+        await services.switch_profile(services.profiles.get("Old"))
+        assert services.connection.accounts_api == "v1"
+        await services.switch_profile(services.profiles.get("Vee"))
+        assert services.connection.accounts_api == "v2"
+    finally:
+        await services.aclose()
+    services = build_services(clock=FakeClock(), environ={}, profile="Old", accounts_api="v2")
+    try:
+        await services.switch_profile(services.profiles.sandbox)
+        assert services.connection.accounts_api == "v2"
+    finally:
+        await services.aclose()

@@ -32,10 +32,28 @@ def test_settings_round_trip_in_a_private_versioned_file(store, app_paths):
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(app_paths.config_dir).st_mode) == 0o700
     data = json.loads(store.path.read_text())
-    assert data["version"] == 1 and data["default"] == "Acme live"
+    assert data["version"] == 2 and data["default"] == "Acme live"
     loaded = store.load()
     assert loaded.profiles == (profile,) and loaded.default == "Acme live" and loaded.problems == ()
     assert [p.name for p in app_paths.config_dir.iterdir()] == [FILE_NAME]  # no temporary file left
+
+
+def test_the_accounts_api_is_saved_and_a_version_1_file_reads_as_v1(store):
+    v2 = acme(accounts_api="v2")
+    store.save(Settings(profiles=(v2,)))
+    assert json.loads(store.path.read_text())["profiles"][0]["accounts_api"] == "v2"
+    assert store.load().profiles[0].accounts_api == "v2"
+    # written before the setting existed: no field, version 1 -> v1, and the file stays writable
+    old = {k: v for k, v in acme(name="Old").to_json().items() if k != "accounts_api"}
+    store.path.write_text(json.dumps({"version": 1, "profiles": [old, {**old, "name": "Odd", "id": new_profile_id(),
+                                                                      "accounts_api": "v9"}]}))
+    settings = store.load()
+    assert [p.accounts_api for p in settings.profiles] == ["v1", "v1"] and not settings.read_only
+    store.update(lambda s: s.with_profile(s.profiles[0].replace(accounts_api="v2")))
+    data = json.loads(store.path.read_text())
+    assert data["version"] == 2 and data["profiles"][0]["accounts_api"] == "v2"
+    with pytest.raises(ValueError):  # checked() names the field
+        acme(accounts_api="v3").checked()
 
 
 def test_each_profile_keeps_its_own_recent_accounts(store):
@@ -86,7 +104,7 @@ def test_unusable_profiles_are_skipped_and_named_the_rest_is_kept(store):
 
 def test_a_file_from_a_newer_version_is_read_but_never_overwritten(store):
     store.path.parent.mkdir(parents=True)
-    newer = {"version": 2, "default": "Acme live", "profiles": [acme().to_json()], "new_thing": True}
+    newer = {"version": 3, "default": "Acme live", "profiles": [acme().to_json()], "new_thing": True}
     store.path.write_text(json.dumps(newer))
     settings = store.load()
     assert settings.read_only and [p.name for p in settings.profiles] == ["Acme live"]

@@ -281,6 +281,18 @@ async def test_settings_dialog_is_non_modal_and_edits_profiles(make_window, memo
         "https://demo.example.com/back", "eventually_due", "2025-12-15.clover")
     window.profiles_ui.apply_form_defaults()
     assert window.form.fields.currentData() == "eventually_due"
+    # the profile's Accounts API (issue 12): saved, and used at once by the profile in use
+    assert window.services.connection.accounts_api == "v1" and demo.accounts_api == "v1"
+    api = find(settings, "profileAccountsApi", QComboBox)
+    api.setCurrentIndex(api.findData("v2"))
+    find(settings, "saveDefaultsButton", QPushButton).click()
+    assert registry(app_paths).get("Demo").accounts_api == "v2"
+    assert window.services.connection.accounts_api == "v2"
+    assert find(window, "accountsApiLabel", QLabel).text() == "Accounts v2"
+    settings.select("Other")
+    assert api.currentData() == "v1"  # each profile its own
+    settings.select("Demo")
+    assert api.currentData() == "v2"
     find(settings, "removeProfileButton", QPushButton).click()
     assert "in use" in find(settings, "settingsMessage", QLabel).text()
     settings.select("Other")

@@ -189,6 +189,28 @@ async def test_a_database_that_cannot_be_read_is_said_not_raised(make_model, clo
         await worker.aclose()
 
 
+async def test_v2_links_say_so_in_the_type_and_the_onboarding_seen_has_its_column(make_model, store, clock):
+    v2 = store.record(make_entry(clock, 0, accounts_api="v2", configurations="merchant,recipient"))
+    v1 = store.record(make_entry(clock, 1, link_type="account_update"))
+    store.set_note(v1.id, "operator's note")
+    store.set_onboarding_outcome(v1.id, "details submitted at 10:42; charges enabled at 10:44")
+    model = await loaded(make_model())
+
+    def text(row, column, role=Qt.ItemDataRole.DisplayRole):
+        return model.data(model.index(row, column), role)
+
+    assert (text(0, HistoryModel.TYPE), text(1, HistoryModel.TYPE)) == ("Onboarding (v2)", "Update")
+    assert text(0, HistoryModel.TYPE, Qt.ItemDataRole.ToolTipRole) == (
+        "Made through Stripe's Accounts v2 API; covers: merchant, recipient")
+    assert text(1, HistoryModel.TYPE, Qt.ItemDataRole.ToolTipRole) is None
+    assert text(1, HistoryModel.ONBOARDING) == "details submitted at 10:42; charges enabled at 10:44"
+    assert text(1, HistoryModel.NOTE) == "operator's note"  # the outcome leaves the note alone
+    assert text(1, HistoryModel.STATUS, Qt.ItemDataRole.ToolTipRole) == (
+        "Seen while the link was active: details submitted at 10:42; charges enabled at 10:44")
+    assert text(0, HistoryModel.ONBOARDING) == "" and text(0, HistoryModel.STATUS, Qt.ItemDataRole.ToolTipRole) is None
+    assert v2.id is not None
+
+
 async def test_columns_show_time_account_type_status_mode_note(make_model, store, clock):
     active = store.record(make_entry(clock, 0, url=URL))
     store.set_note(active.id, "phoned\nthe owner")
@@ -199,7 +221,7 @@ async def test_columns_show_time_account_type_status_mode_note(make_model, store
     def text(row, column, role=Qt.ItemDataRole.DisplayRole):
         return model.data(model.index(row, column), role)
 
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == list(HistoryModel.HEADERS)
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == list(HistoryModel.HEADERS)
     assert text(0, HistoryModel.ACCOUNT) == "Shop 0 (acct_1Model00000)"
     assert text(0, HistoryModel.STATUS) == "Active 5:00"
     assert text(0, HistoryModel.TYPE) == "Onboarding" and text(1, HistoryModel.TYPE) == "Update"

@@ -59,7 +59,7 @@ def seeded(store, clock):
     store.record(make_entry(clock, 0, account_name="Harbor Street Bakery", url=URL))
     store.record(make_entry(clock, 1, account_name="Blue Kite Studio", mode="live", link_type="account_update"))
     store.record(make_entry(clock, 2, account_name="Harbor Books", outcome="failed", error_code="account_invalid"))
-    store.record(make_entry(clock, 3, local_expires_at=clock.time() - 1))
+    store.record(make_entry(clock, 3, local_expires_at=clock.time() - 1, accounts_api="v2", configurations="merchant"))
     store.record(make_entry(clock, 4, attempted_at=clock.time() - 10 * DAY, local_expires_at=clock.time() - 10 * DAY))
     store.record(make_entry(clock, 5, attempted_at=clock.time() - 20 * DAY, local_expires_at=clock.time() - 20 * DAY))
     return store
@@ -111,6 +111,7 @@ async def test_widgets_have_their_object_names(panel):
     for cls, name in [
         (QTableView, "historyView"), (QLineEdit, "historySearch"), (QComboBox, "historyModeFilter"),
         (QComboBox, "historyTypeFilter"), (QComboBox, "historyStatusFilter"), (QDateEdit, "historyFromDate"),
+        (QComboBox, "historyApiFilter"),
         (QDateEdit, "historyToDate"), (QPushButton, "historyClearButton"), (QPushButton, "historyExportButton"),
     ]:
         assert panel.findChild(cls, name) is not None, name
@@ -231,6 +232,10 @@ async def test_mode_type_and_status_filters(panel):
     assert shown_ids(panel) == ["0000", "0001"]
     await choose(panel, "historyStatusFilter", "expired")
     assert shown_ids(panel) == ["0003", "0004", "0005"]
+    await choose(panel, "historyApiFilter", "v2")  # which Accounts API made the link
+    assert shown_ids(panel) == ["0003"]
+    await choose(panel, "historyApiFilter", "v1")
+    assert shown_ids(panel) == ["0004", "0005"]
 
 
 async def test_date_range_filters_by_local_day(panel, clock):

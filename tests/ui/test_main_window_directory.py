@@ -96,7 +96,28 @@ async def test_onboarding_progress_is_shown_live_and_stops_when_the_account_chan
     assert await task == "switched"  # it ends at once (a read in flight is let finish, then dropped)
     assert watcher.outcome().startswith("details submitted at ")
     [entry] = [e for e in services.history.query() if e.account_id == express]
-    assert entry.id == window.flow.sources[card].history_id and entry.note == f"Onboarding seen: {watcher.outcome()}"
+    assert entry.id == window.flow.sources[card].history_id
+    assert entry.onboarding_outcome == watcher.outcome() and entry.note is None  # its own field, not the note
+    panel = await window.history_tab.ready()
+    window.history_tab.show()
+    await panel.settled()
+    assert not panel.view.isColumnHidden(panel.model.ONBOARDING)
+    assert panel.model.data(panel.model.index(0, panel.model.ONBOARDING)) == watcher.outcome()
+
+
+async def test_the_watchs_outcome_leaves_an_operators_note_alone_and_replaces_an_earlier_outcome(window, services):
+    from app.history.entry import HistoryEntry
+
+    entry = services.history.record(HistoryEntry(
+        account_id="acct_1LdExpressNew001", link_type="account_onboarding", mode="test",
+        refresh_url="https://example.com/r", return_url="https://example.com/ok", attempted_at=services.clock.time(),
+        note="Maria will finish tomorrow"))
+    assert await window.directory.record_outcome(entry.id, "details submitted at 10:42")
+    assert await window.directory.record_outcome(entry.id, "details submitted at 10:42; charges enabled at 10:44")
+    stored = services.history.get(entry.id)
+    assert stored.note == "Maria will finish tomorrow"
+    assert stored.onboarding_outcome == "details submitted at 10:42; charges enabled at 10:44"
+    assert not await window.directory.record_outcome(entry.id + 1000, "details submitted at 10:50")  # no such entry
 
 
 async def test_stop_button_cancels_a_sync_which_the_next_one_resumes(qtbot, window, sandbox):

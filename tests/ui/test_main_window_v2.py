@@ -83,8 +83,15 @@ async def test_create_makes_a_v2_link_records_it_and_says_what_it_covers(window,
     assert "It covers: Merchant." in window.statusBar().currentMessage()
     entry = services.history.query()[0]
     assert entry.outcome == "created" and entry.url == card.link.url and entry.account_name == "Harbor Street Bakery"
+    assert (entry.accounts_api, entry.configurations) == ("v2", "merchant")  # which API made it, what it covers
     clock.advance(601)
     await wait_until(lambda: card.state is LinkState.EXPIRED)
+    # Create again from the v2 row: a v2 request again (no return URL: v2 needs none)
+    window.history_panel.createAgainRequested.emit(services.history.get(entry.id))
+    again = await window.create_link()
+    assert again is not None and isinstance(again.link, AccountLinkV2)
+    assert transport.posts() == [V2_LINKS, V2_LINKS]
+    assert services.history.query()[0].accounts_api == "v2" and not window.banner.isVisible()
 
 
 async def test_v2_error_is_shown_with_request_id(window, services):
@@ -94,6 +101,21 @@ async def test_v2_error_is_shown_with_request_id(window, services):
     assert "through Accounts v2" in error.text()  # v2's own explanation, at the field
     assert "Code: not_found" in error.toolTip() and "Request id: req_" in error.toolTip()
     assert services.history.query() == []  # an unknown account: nothing was asked of Stripe
+
+
+@pytest.mark.parametrize("accounts_api", ["v1"])
+async def test_create_again_from_a_v2_row_on_a_v1_profile_says_which_api_will_be_used(window, services, accounts):
+    from app.history.entry import HistoryEntry
+
+    entry = services.history.record(HistoryEntry(
+        account_id=accounts["custom_due"], link_type="account_onboarding", mode="test",
+        refresh_url="https://example.com/reauth", return_url="", attempted_at=services.clock.time(),
+        accounts_api="v2", configurations="merchant"))
+    window.history_panel.createAgainRequested.emit(entry)
+    assert find(window, "refreshUrlInput").text() == "https://example.com/reauth"
+    assert "made through Accounts v2; this profile uses Accounts v1" in window.banner.message.text()
+    await wait_until(lambda: window.account_panel.account is not None)  # the look-up it started
+    assert "this profile uses Accounts v1" in window.banner.message.text()  # still there to read
 
 
 async def test_retry_after_a_server_error_makes_the_link(window, accounts, sandbox, transport):

@@ -91,6 +91,18 @@ def test_to_account_link_resumes_the_countdown_where_the_entry_is():
     assert entry.to_account_link(clock) is None
 
 
+def test_a_v1_link_is_recorded_as_v1_without_configurations_and_made_again_as_v1():
+    from app.history.entry import type_text
+    from app.stripe.validation import LinkRequest
+
+    clock = FakeClock(wall=1_800_000_000.0)
+    entry = HistoryEntry.for_link(Request(), link(clock), clock=clock, mode="test")
+    assert (entry.accounts_api, entry.configurations, entry.onboarding_outcome) == ("v1", None, None)
+    assert type_text(entry) == "update"
+    assert entry.link_request() == LinkRequest(**entry.link_request_fields())
+    assert HistoryEntry.for_failure(Request(), ValidationError("x", "y"), clock=clock, mode="test").accounts_api == "v1"
+
+
 def test_link_request_fields_recreate_the_request():
     clock = FakeClock()
     entry = HistoryEntry.for_link(Request(), link(clock), clock=clock, mode="test")

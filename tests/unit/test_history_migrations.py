@@ -75,6 +75,16 @@ def build_v2(path) -> None:
         conn.close()
 
 
+def build_v3(path) -> None:
+    """v2 plus the shipped v3 step (shipped steps are never edited, so this is what v3 was)."""
+    build_v2(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        migrate(conn, target=3)
+    finally:
+        conn.close()
+
+
 def read(path, sql):
     conn = sqlite3.connect(path)
     try:
@@ -91,10 +101,10 @@ def schema(path) -> tuple[list[tuple], list[tuple]]:
 
 
 def test_the_version_list_is_what_these_tests_cover():
-    assert LATEST_VERSION == len(MIGRATIONS) == 3
+    assert LATEST_VERSION == len(MIGRATIONS) == 4
 
 
-@pytest.mark.parametrize("builder,version", [(build_v1, 1), (build_v2, 2)])
+@pytest.mark.parametrize("builder,version", [(build_v1, 1), (build_v2, 2), (build_v3, 3)])
 def test_migrates_each_earlier_version_keeping_data_and_a_backup(tmp_path, builder, version):
     folder = tmp_path / "data"
     folder.mkdir()
@@ -112,15 +122,31 @@ def test_migrates_each_earlier_version_keeping_data_and_a_backup(tmp_path, build
         assert oldest.account_email == "ops@harbor.example" and oldest.status(clock.time()) == "expired"
         # search works on migrated rows (search_text was back-filled)
         assert [e.id for e in store.query(HistoryQuery(text="harbor bakery"))] == [newest.id, oldest.id]
-        if version == 2:
+        # v4: every row made before the Accounts API was recorded was made through v1
+        assert {(e.accounts_api, e.configurations, e.onboarding_outcome) for e in entries} == {("v1", None, None)}
+        assert store.count(HistoryQuery(accounts_api="v1")) == 3 and store.count(HistoryQuery(accounts_api="v2")) == 0
+        if version >= 2:
             assert failed.note == "Asked Maria to retry"
             assert [e.id for e in store.query(HistoryQuery(text="maria"))] == [failed.id]
         store.record(oldest.with_changes(id=None, attempted_at=NOW))
+        v2 = store.record(oldest.with_changes(id=None, attempted_at=NOW + 1, accounts_api="v2",
+                                              configurations="merchant,recipient"))
+        assert store.set_onboarding_outcome(failed.id, "details submitted at 10:42")
+        assert [e.id for e in store.query(HistoryQuery(accounts_api="v2"))] == [v2.id]
+        assert store.get(v2.id).configurations == "merchant,recipient"
+        assert store.get(failed.id).onboarding_outcome == "details submitted at 10:42"
+        assert store.get(failed.id).note == ("Asked Maria to retry" if version >= 2 else None)
     assert read(folder / DB_FILENAME, "PRAGMA user_version") == [(LATEST_VERSION,)]
     backup = folder / f"{DB_FILENAME}.bak-v{version}"
     assert read(backup, "PRAGMA user_version") == [(version,)]
     assert read(backup, "SELECT count(*) FROM attempts") == [(3,)]
     assert LIVE_URL.encode() not in backup.read_bytes()  # a backup never keeps a link URL
+    with pytest.raises(sqlite3.IntegrityError):  # the column refuses anything but v1 and v2
+        conn = sqlite3.connect(folder / DB_FILENAME)
+        try:
+            conn.execute("UPDATE attempts SET accounts_api = 'v3'")
+        finally:
+            conn.close()
     # a migrated file has exactly the schema of a new one
     HistoryStore.open(tmp_path / "fresh", clock=clock).close()
     assert schema(folder / DB_FILENAME) == schema(tmp_path / "fresh" / DB_FILENAME)

@@ -230,3 +230,33 @@ def test_v2_request_and_account_fit_the_history_as_it_is(clock):
     assert (entry.link_type, entry.return_url, entry.account_name, entry.account_email) == (
         "account_onboarding", "", "Furever", "furever@example.com")
     assert entry.ttl == 600 and entry.url == link.url
+    assert (entry.accounts_api, entry.configurations) == ("v2", ",".join(link.configurations) or None)
+
+
+def test_a_v2_entry_records_the_api_and_what_the_link_covers_and_makes_a_v2_request_again(clock):
+    """The history records which API made each link (issue 12), from the link itself, and a
+    v2 request's failure as v2; "create again" rebuilds the v2 request."""
+    from app.history.entry import HistoryEntry, type_text
+    from app.stripe.errors import InvalidRequestError
+    from app.stripe.v2 import LinkRequestV2
+
+    request = LinkRequestV2("acct_1Nv0FGQ9RKHgCVdK", "account_update", "https://example.com/reauth",
+                            None, "eventually_due", "include")
+    link = AccountLinkV2.from_api({**fixture("account_link.json"), "use_case": {
+        "type": "account_update", "account_update": {"configurations": ["merchant", "recipient"]}}})
+    entry = HistoryEntry.for_link(request, link, clock=clock, mode="test")
+    assert (entry.accounts_api, entry.configurations, entry.return_url) == ("v2", "merchant,recipient", "")
+    assert type_text(entry) == "update (v2)"
+    again = entry.link_request()
+    assert again == request and isinstance(again, LinkRequestV2)
+    failed = HistoryEntry.for_failure(request, InvalidRequestError("no"), clock=clock, mode="test")
+    assert (failed.accounts_api, failed.configurations) == ("v2", None)
+    # the window's request is in v1's shape: its connection says which API it went to
+    shaped = HistoryEntry.for_failure(request.as_history_request(), InvalidRequestError("no"), clock=clock,
+                                      mode="test", accounts_api="v2")
+    assert shaped.accounts_api == "v2" and shaped.link_request() == request
+    with pytest.raises(ValueError):
+        entry.with_changes(accounts_api="v3")
+    hostile = AccountLinkV2.from_api({**fixture("account_link.json"), "use_case": {"type": "account_onboarding",
+        "account_onboarding": {"configurations": ["<b>x</b>", "a,b", "recipient", "\x1b[2J", 7]}}})
+    assert HistoryEntry.for_link(request, hostile, clock=clock, mode="test").configurations == "recipient"

@@ -256,27 +256,26 @@ class AccountDirectoryUi(QObject):
         if self.watcher is watcher:
             self.watch_label.setText(f"While the link was active: {watcher.outcome()}.")
         if watcher.changes and history_id is not None:
-            self.record_outcome(history_id, f"Onboarding seen: {watcher.outcome()}")
+            await self.record_outcome(history_id, watcher.outcome())
         return reason
 
-    def record_outcome(self, history_id: int, text: str) -> bool:
-        """Put what the watch saw on the link's history entry.
-
-        INTERIM: history has no field for it yet, so it goes into the entry's note, and only
-        while that note is empty (an operator's note is never overwritten). The storage side
-        should provide a field of its own (see the report of issue 10)."""
+    async def record_outcome(self, history_id: int, text: str) -> bool:
+        """Put what the watch saw ("details submitted at 10:42; …") on the link's history entry,
+        in its own field (the operator's note is left alone). A small write, as a note's: on the
+        Qt thread when the file is free, else retried on the history worker (never freezing the
+        window on another instance's lock). False if it could not be written."""
         from app.history.errors import HistoryError
 
+        services = self.w.services
         try:
-            store = self.w.services.history
-            entry = store.get(history_id)
-            if entry is None or entry.note:
-                return False
-            written = store.set_note(history_id, text)
+            store = await services.open_history()
+            written = await services.history_worker.write(
+                store, lambda history: history.set_onboarding_outcome(history_id, text))
         except (HistoryError, sqlite3.Error):
-            return False  # busy or closed: the outcome is still on screen
-        self.w.history_changed()
-        return written
+            return False  # closed, or the disk refused: the outcome is still on screen
+        if written:
+            self.w.history_changed()
+        return bool(written)
 
     def _show_change(self, change: "WatchChange") -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(change.at))

@@ -1,4 +1,4 @@
-"""The History panel's filter widgets (search, mode, type, status, profile, dates) and the query they
+"""The History panel's filter widgets (search, mode, type, Accounts API, status, profile, dates) and the query they
 describe. The panel lays them out and decides when to run the query (debounced typing)."""
 
 from __future__ import annotations
@@ -75,6 +75,9 @@ class HistoryFilters:
                            [("All modes", None), ("Sandbox", SANDBOX), ("Test", "test"), ("Live", "live")])
         self.type = _combo("historyTypeFilter", "Show entries by link type",
                            [("All types", None), ("Onboarding", "account_onboarding"), ("Update", "account_update")])
+        self.api = _combo("historyApiFilter", "Show entries by the Stripe Accounts API that made them",
+                          [("v1 and v2", None), ("Accounts v1", "v1"), ("Accounts v2", "v2")])
+        self.api.setToolTip("Which Stripe Accounts API made the link")
         self.status = _combo("historyStatusFilter", "Show entries by status",
                              [("Any status", None), ("Active", "active"), ("Expired", "expired"), ("Failed", "failed")])
         # Filled by the window with its profiles (issue 9); hidden while there is only one.
@@ -127,6 +130,7 @@ class HistoryFilters:
             profile=SANDBOX if mode == SANDBOX else self.profile.currentData(),
             link_type=self.type.currentData(),
             status=self.status.currentData(),
+            accounts_api=self.api.currentData(),
             since=since,
             until=until,
         )

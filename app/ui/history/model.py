@@ -109,6 +109,7 @@ class _Row:
     account_text: str
     type_text: str
     note_text: str  # the note and, for a failed attempt, why it failed
+    outcome_text: str
 
 
 def time_text(attempted_at: float, today: dt.date | None = None) -> str:
@@ -127,22 +128,30 @@ def reason_text(entry: HistoryEntry) -> str:
     return " ".join((entry.error_message or entry.error_code or "").split())
 
 
+def _type_text(entry: HistoryEntry) -> str:
+    """``Onboarding``, ``Update``; ``Onboarding (v2)`` for a link made through Accounts v2."""
+    words = _LINK_TYPES.get(entry.link_type, entry.link_type)
+    return f"{words} (v2)" if entry.accounts_api == "v2" else words
+
+
 def _row(entry: HistoryEntry) -> _Row:
     return _Row(
         entry=entry,
         time_text=time_text(entry.attempted_at),
         account_text=account_label(entry),
-        type_text=_LINK_TYPES.get(entry.link_type, entry.link_type),
+        type_text=_type_text(entry),
         note_text=" — ".join(x for x in (reason_text(entry), " ".join((entry.note or "").split())) if x),
+        outcome_text=" ".join((entry.onboarding_outcome or "").split()),
     )
 
 
 class HistoryModel(QAbstractTableModel):
-    """Columns: time (local), account, type, status, mode, and the note with, for a failed
-    attempt, why it failed (visible, not only in a tooltip). Newest first."""
+    """Columns: time (local), account, type (with "(v2)" for Accounts v2 links), status, mode,
+    the note with, for a failed attempt, why it failed (visible, not only in a tooltip), and what
+    the account directory saw the seller do while the link was active. Newest first."""
 
-    TIME, ACCOUNT, TYPE, STATUS, MODE, NOTE = range(6)
-    HEADERS = ("Time", "Account", "Type", "Status", "Mode", "Reason / note")
+    TIME, ACCOUNT, TYPE, STATUS, MODE, NOTE, ONBOARDING = range(7)
+    HEADERS = ("Time", "Account", "Type", "Status", "Mode", "Reason / note", "Onboarding seen")
     EntryRole = ENTRY_ROLE  # the row's HistoryEntry
 
     totalChanged = Signal(int)  # number of entries matching the query (not just fetched)
@@ -310,6 +319,10 @@ class HistoryModel(QAbstractTableModel):
                 return self.HEADERS[section]
         return None
 
+    def has_onboarding_seen(self) -> bool:
+        """Whether a fetched row has an onboarding outcome (the panel shows that column then)."""
+        return any(row.outcome_text for row in self._rows)
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         # A repaint asks for ~8 roles per cell and this model answers 4: the others are turned
         # away first, with plain ints (a reset + repaint of the page is on the Qt thread).
@@ -344,6 +357,8 @@ class HistoryModel(QAbstractTableModel):
             return mode_label(row.entry)
         if column == self.NOTE:
             return row.note_text
+        if column == self.ONBOARDING:
+            return row.outcome_text
         return None
 
     def _tooltip(self, row: _Row, column: int) -> str | None:
@@ -357,10 +372,15 @@ class HistoryModel(QAbstractTableModel):
             return "\n".join(p for p in (entry.account_name, entry.account_id, entry.account_email) if p)
         if column == self.TIME:
             return dt.datetime.fromtimestamp(entry.attempted_at).strftime("%Y-%m-%d %H:%M:%S")
+        if column == self.TYPE and entry.accounts_api == "v2":
+            covers = ", ".join(entry.configurations.split(",")) if entry.configurations else None
+            return "Made through Stripe's Accounts v2 API" + (f"; covers: {covers}" if covers else "")
         if column in (self.STATUS, self.NOTE) and entry.outcome == "failed":
             code = entry.error_code if entry.error_code != CANCELLED_CODE else None
             return "\n".join(p for p in (entry.error_message, code and f"Code: {code}",
                                           entry.request_id and f"Request id: {entry.request_id}") if p)
+        if column in (self.STATUS, self.ONBOARDING) and entry.onboarding_outcome:
+            return f"Seen while the link was active: {entry.onboarding_outcome}"
         if column == self.MODE and entry.profile == "sandbox":
             return "Built-in sandbox (test mode): demo accounts, nothing real"
         if column == self.NOTE and entry.note:

@@ -82,6 +82,7 @@ class HistoryPanel(HistoryRowActions, QWidget):
         self.search = self.filter_widgets.search
         self.mode_filter, self.type_filter, self.status_filter = self.filter_widgets.combos
         self.profile_filter = self.filter_widgets.profile
+        self.api_filter = self.filter_widgets.api
         self.from_date, self.to_date = self.filter_widgets.from_date, self.filter_widgets.to_date
         self.dates = self.filter_widgets.dates
 
@@ -101,9 +102,10 @@ class HistoryPanel(HistoryRowActions, QWidget):
         header.setSectionResizeMode(HistoryModel.ACCOUNT, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         fm = self.view.fontMetrics()
-        for column, sample in ((HistoryModel.TIME, "0000-00-00 00:00"), (HistoryModel.TYPE, "Onboarding"),
-                               (HistoryModel.STATUS, "Cancelled"), (HistoryModel.MODE, "Sandbox"),
-                               (HistoryModel.NOTE, "A short note")):
+        for column, sample in ((HistoryModel.TIME, "0000-00-00 00:00"), (HistoryModel.TYPE, "Onboarding (v2)"),
+                               (HistoryModel.STATUS, "Active 00:00"), (HistoryModel.MODE, "Sandbox"),
+                               (HistoryModel.NOTE, "A short note"),
+                               (HistoryModel.ONBOARDING, "Onboarding seen")):
             self.view.setColumnWidth(column, fm.horizontalAdvance(sample) + 24)
         # Read left to right: when, who, how it went and why; then the rest (scrolls sideways).
         for visual, column in enumerate((HistoryModel.TIME, HistoryModel.ACCOUNT, HistoryModel.STATUS,
@@ -130,7 +132,7 @@ class HistoryPanel(HistoryRowActions, QWidget):
 
         self.filters = QHBoxLayout()
         self.filters.addWidget(self.search, 3)
-        for widget in (self.mode_filter, self.type_filter, self.status_filter, self.profile_filter):
+        for widget in (self.mode_filter, self.type_filter, self.api_filter, self.status_filter, self.profile_filter):
             self.filters.addWidget(widget)
         self.filters.addWidget(self.dates)
         # In a narrow panel the dates (and, narrower still, the filters) go to a second row
@@ -155,9 +157,14 @@ class HistoryPanel(HistoryRowActions, QWidget):
         self._search_delay.timeout.connect(self._apply_filters)
 
         self.model.totalChanged.connect(self._show_total)
+        # "Onboarding seen" only when a row has one: a 780 px panel then keeps all else in view.
+        self.view.setColumnHidden(HistoryModel.ONBOARDING, True)
+        for signal in (self.model.modelReset, self.model.rowsInserted):
+            signal.connect(lambda *_: self.view.setColumnHidden(HistoryModel.ONBOARDING,
+                                                                not self.model.has_onboarding_seen()))
         self.model.loadFailed.connect(self._say_problem)
         self.search.textChanged.connect(self._search_delay.start)
-        for combo in (self.mode_filter, self.type_filter, self.status_filter, self.profile_filter):
+        for combo in (self.mode_filter, self.type_filter, self.api_filter, self.status_filter, self.profile_filter):
             combo.currentIndexChanged.connect(self._apply_filters)
         for edit in (self.from_date, self.to_date):
             edit.dateChanged.connect(self._apply_filters)
@@ -257,7 +264,8 @@ class HistoryPanel(HistoryRowActions, QWidget):
         super().resizeEvent(event)
 
     def _arrange_filters(self, width: int) -> None:
-        combos = tuple(w for w in (self.mode_filter, self.type_filter, self.status_filter, self.profile_filter)
+        combos = tuple(w for w in (self.mode_filter, self.type_filter, self.api_filter, self.status_filter,
+                                self.profile_filter)
                        if not w.isHidden())
         gap = max(self.filters.spacing(), 6)
         beside = self.search.minimumWidth() + sum(w.sizeHint().width() for w in combos) + (len(combos) + 1) * gap

@@ -66,7 +66,7 @@ class HistoryTab:
         panel = HistoryPanel(result, clock=services.clock, parent=self.tabs.window(),
                              worker=services.history_worker, spawn=self._spawn)
         panel.reopenRequested.connect(reopen)
-        panel.createAgainRequested.connect(create_again)
+        panel.createAgainRequested.connect(lambda entry: self._create_again(services, entry, create_again))
         index = self.tabs.indexOf(self.placeholder)
         current = self.tabs.currentIndex() == index
         self.tabs.removeTab(index)
@@ -77,6 +77,17 @@ class HistoryTab:
         self.panel = panel
         if result.recovery_notice:  # said once here too: the panel may not be looked at soon
             self._show_message("The history file was damaged; a new history was started.", result.recovery_notice)
+
+    def _create_again(self, services: "Services", entry: "HistoryEntry", create_again: Callable) -> None:
+        """Fill the form again; the window sends through its connection's Accounts API, so an
+        entry made through the other one says so (the profile's setting chooses)."""
+        create_again(entry)
+        api = getattr(services.connection, "accounts_api", "v1")
+        if entry.accounts_api != api:
+            self._show_message(
+                f"This entry was made through Accounts {entry.accounts_api}; this profile uses Accounts {api}.",
+                f"Create makes an Accounts {api} link. To make an Accounts {entry.accounts_api} link, choose "
+                f"Accounts {entry.accounts_api} in the profile's settings (or start with --accounts-api).")
 
     async def ready(self) -> "HistoryPanel | None":
         """Wait until the history is open and its panel shown; the panel, or None when the

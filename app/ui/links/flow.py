@@ -309,7 +309,8 @@ class LinkFlow(Presenting):
         s = self.w.services
         assert s is not None
         self._record(lambda: HistoryEntry.for_failure(
-            req, exc, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account))
+            req, exc, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account,
+            accounts_api=getattr(s.connection, "accounts_api", "v1")))
 
     def remember_urls(self, req: LinkRequest) -> None:
         settings, key = self.w.settings, self.w.settings_prefix()

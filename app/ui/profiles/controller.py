@@ -184,6 +184,9 @@ class ProfileController:
         if services is not None and self.profile is not None and self.profile.id == updated.id:
             services.connection.source = updated.replace(api_base=self.profile.api_base,
                                                          stripe_version=self.profile.stripe_version)
+            if services.accounts_api_override is None:  # the Accounts API applies at once
+                services.connection.accounts_api = updated.accounts_api
+                self.w.connection_bar.show_connection(services.connection, services.client)
             self.apply_form_defaults()
         self.refresh()
 

@@ -59,6 +59,12 @@ class SettingsDialog(QDialog):
         self.future.addItems(["", "omit", "include"])
         self.stripe_version = QLineEdit(self.defaults, objectName="stripeVersionInput",
                                         placeholderText="the pinned version (leave empty)")
+        self.accounts_api = QComboBox(self.defaults, objectName="profileAccountsApi")
+        self.accounts_api.addItem("Accounts v1 (/v1/accounts: most platforms)", "v1")
+        self.accounts_api.addItem("Accounts v2 (/v2/core/accounts)", "v2")
+        self.accounts_api.setAccessibleName("Stripe Accounts API of this platform")
+        self.accounts_api.setToolTip("The Accounts API your platform's own code uses; links and look-ups use it "
+                                     "(--accounts-api or LINKDESK_ACCOUNTS_API override it)")
         self.keep_urls = QCheckBox("History keeps this profile's link URLs until they expire", self.defaults,
                                    objectName="profileStoreUrls")
         form = QFormLayout(self.defaults)
@@ -67,6 +73,7 @@ class SettingsDialog(QDialog):
         form.addRow("Collect", self.fields)
         form.addRow("Future requirements", self.future)
         form.addRow("Stripe-Version", self.stripe_version)
+        form.addRow("Accounts API", self.accounts_api)
         form.addRow(self.keep_urls)
         self.save_defaults_button = QPushButton("Save defaults", self.defaults, objectName="saveDefaultsButton")
         self.save_defaults_button.clicked.connect(self.save_defaults)
@@ -139,6 +146,7 @@ class SettingsDialog(QDialog):
         self.fields.setCurrentText(profile.collection_fields or "" if profile else "")
         self.future.setCurrentText(profile.future_requirements or "" if profile else "")
         self.stripe_version.setText(profile.stripe_version or "" if profile else "")
+        self.accounts_api.setCurrentIndex(max(0, self.accounts_api.findData(profile.accounts_api if profile else "v1")))
         self.keep_urls.setChecked(profile.store_urls if profile else True)
 
     def _guard(self, work: Any) -> bool:
@@ -183,7 +191,8 @@ class SettingsDialog(QDialog):
                                   collection_fields=self.fields.currentText() or None,
                                   future_requirements=self.future.currentText() or None,
                                   stripe_version=self.stripe_version.text().strip() or None,
-                                  store_urls=self.keep_urls.isChecked())
+                                  store_urls=self.keep_urls.isChecked(),
+                                  accounts_api=self.accounts_api.currentData() or "v1")
         if self._guard(lambda: self.c.profile_updated(self.c.registry.update(changed))):
             self.message.setText(f"Saved the defaults of “{profile.name}”"
                                  + (" (the Stripe-Version applies when the profile is next chosen)."

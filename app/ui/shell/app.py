@@ -189,7 +189,8 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
                 services = build_services(data_dir=getattr(options, "data_dir", None),
                                           api_base=getattr(options, "api_base", None),
                                           use_sandbox=bool(getattr(options, "sandbox", False)),
-                                          profile=getattr(options, "profile", None))
+                                          profile=getattr(options, "profile", None),
+                                          accounts_api=getattr(options, "accounts_api", None))
             except ProfileError as exc:  # unknown profile, key gone, keyring locked: open on the
                 # Sandbox so the operator can pick another profile or enter the key again
                 services = build_services(data_dir=getattr(options, "data_dir", None), use_sandbox=True)

@@ -69,9 +69,11 @@ class ConnectionBar(QToolBar):
         api = getattr(connection, "accounts_api", "v1")
         self.accounts_api.setText(f"Accounts {api}")
         self.accounts_api.setToolTip(
-            "Links and look-ups use Stripe's Accounts v2 API (/v2/core). Set LINKDESK_ACCOUNTS_API=v1 to change."
+            "Links and look-ups use Stripe's Accounts v2 API (/v2/core). Change it in the profile's settings "
+            "(File → Settings…); --accounts-api or LINKDESK_ACCOUNTS_API override it."
             if api == "v2" else
-            "Links and look-ups use Stripe's Accounts v1 API. Set LINKDESK_ACCOUNTS_API=v2 for a platform on v2.")
+            "Links and look-ups use Stripe's Accounts v1 API. For a platform on v2, choose Accounts v2 in the "
+            "profile's settings (File → Settings…); --accounts-api or LINKDESK_ACCOUNTS_API override it.")
         text, bg, fg, border = BADGES.get(kind, BADGES["test"])
         self.badge.setObjectName("sandboxBadge" if connection.is_sandbox else "modeBadge")
         self.badge.setText(text)
