@@ -166,6 +166,8 @@ async def _shoot(window, suffix: str) -> list[Path]:  # noqa: ANN001
             raise OSError(f"screenshots: could not write {path}")
         shots.append(path)
 
+    if window.profiles_ui.welcome.isVisible():  # a fresh data folder: first run's welcome view
+        await window.profiles_ui.try_sandbox()
     account_box = _child(window, QLineEdit, "accountInput")
     account_box.setText(DEMO_ACCOUNTS["express_new"])
     assert await window.lookup_account() is not None, "look-up failed"
