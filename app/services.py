@@ -61,7 +61,7 @@ class Connection:
 def accounts_api_override(flag: str | None, environ: Mapping[str, str]) -> str | None:
     """``--accounts-api``, else ``LINKDESK_ACCOUNTS_API``, else None (the profile's setting
     decides). A bad value raises ValidationError naming the option or variable."""
-    from app.stripe.v2 import ACCOUNTS_API_ENV, choose_accounts_api
+    from app.stripe.accounts_api import ACCOUNTS_API_ENV, choose_accounts_api
 
     given = [v for v in (flag, environ.get(ACCOUNTS_API_ENV)) if isinstance(v, str) and v.strip()]
     return choose_accounts_api(flag, environ) if given else None

@@ -24,13 +24,12 @@ from app.stripe.explain import explain
 from app.stripe.keys import ApiKey
 from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS, LINK_TYPES
 from app.stripe.v2_models import ACCOUNT_INCLUDES
+from app.stripe.accounts_api import ACCOUNTS_API_ENV, ACCOUNTS_APIS, choose_accounts_api  # noqa: F401 - re-exported
 from app.stripe.validation import LinkRequest, normalize_account_id, validate_url
 
 ACCOUNT_LINKS_PATH = "/v2/core/account_links"
 ACCOUNTS_PATH = "/v2/core/accounts"
 JSON_CONTENT_TYPE = "application/json"
-ACCOUNTS_APIS = ("v1", "v2")
-ACCOUNTS_API_ENV = "LINKDESK_ACCOUNTS_API"
 LINK_HOSTS = tuple(sorted(safety.ACCOUNTS_V2_LINK_HOSTS))
 
 
@@ -117,19 +116,6 @@ def check_link_url(url: str) -> str:
     """The URL if it is ``https://accounts.stripe.com/…``; ValueError (app.stripe.safety.UnsafeLink)
     otherwise, never echoing it: the URL is a secret. The exact host parse is app.stripe.safety's."""
     return safety.check_link_url(url, safety.ACCOUNTS_V2_LINK_HOSTS)
-
-
-def choose_accounts_api(flag: str | None, environ: dict[str, str] | Any) -> str:
-    """``--accounts-api`` wins over ``LINKDESK_ACCOUNTS_API``; v1 when neither is set."""
-    for field, value in (("--accounts-api", flag), (ACCOUNTS_API_ENV, environ.get(ACCOUNTS_API_ENV))):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        cleaned = value.strip().lower()
-        if cleaned not in ACCOUNTS_APIS:
-            # Names itself: the window's start-up message shows only the message.
-            raise ValidationError(field, f"{field} must be v1 or v2 (the Stripe Accounts API your platform uses).")
-        return cleaned
-    return "v1"
 
 
 # --- v2 errors in plain words --------------------------------------------------------------------
