@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QPixmap,
 )
 from PySide6.QtWidgets import QFileDialog, QMenu, QSizePolicy, QWidget
 
@@ -142,6 +143,8 @@ class QrWidget(QWidget):
         self.setSizePolicy(policy)
         self._text = ""
         self._matrix: tuple[tuple[bool, ...], ...] = ()
+        self._pixmap: QPixmap | None = None  # the code as last drawn (see _code_pixmap)
+        self._pixmap_key: tuple | None = None
         self._expired = False
         self._expired_text = "Expired"
         self._dialog: QFileDialog | None = None
@@ -243,11 +246,28 @@ class QrWidget(QWidget):
         dpr = self.devicePixelRatioF()
         painter.scale(1 / dpr, 1 / dpr)
         origin, side = self._device_square()
-        _paint_matrix(painter, self._matrix, origin, self.module_size())
+        painter.drawPixmap(origin, self._code_pixmap(self.module_size()))
         if self.hasFocus():
             painter.setPen(QPen(self.palette().highlight().color(), 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRect(origin, QSize(side, side)).adjusted(-2, -2, 1, 1))
+
+    def _code_pixmap(self, module: int) -> QPixmap:
+        """The code drawn once per matrix and module size: a card is repainted many times (its
+        countdown, the list's layout as cards come and go) and a blit costs microseconds where
+        drawing the runs of modules costs 1-2 ms (bench/ui_latency.py (b), (c))."""
+        key = (self._matrix, module)
+        if self._pixmap_key != key or self._pixmap is None:
+            side = len(self._matrix) * module
+            pixmap = QPixmap(side, side)
+            pixmap.setDevicePixelRatio(1.0)
+            painter = QPainter(pixmap)
+            try:
+                _paint_matrix(painter, self._matrix, QPoint(0, 0), module)
+            finally:
+                painter.end()
+            self._pixmap, self._pixmap_key = pixmap, key
+        return self._pixmap
 
     def _paint_placeholder(self, painter: QPainter) -> None:
         """Where the code would be: a dashed outline of the same size and the notice."""
