@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Callable, TextIO
 
-from app.cli.link import local_time
+from app.cli.timing import local_time
 from app.cli.output import print_json, say
 from app.cli.session import with_services
 

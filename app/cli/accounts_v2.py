@@ -7,10 +7,9 @@ the same output, exit codes, history and QR code, with the v2 request and answer
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import TYPE_CHECKING, TextIO
 
-from app.cli.output import plain, print_json, record_or_warn, say
+from app.cli.output import print_json, say
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -18,11 +17,8 @@ if TYPE_CHECKING:
 
 
 async def create_and_print_v2(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.cli.timing import local_time, settle
-    from app.countdown import Countdown
-    from app.history.entry import HistoryEntry
+    from app.cli.minting import mint_and_record, print_link
     from app.requirements_v2 import describe_configurations
-    from app.stripe.errors import StripeError
     from app.stripe.v2 import LinkRequestV2
 
     request = LinkRequestV2(
@@ -33,40 +29,10 @@ async def create_and_print_v2(services: "Services", args: argparse.Namespace, ou
         collection_fields=args.fields,
         future_requirements=args.future_requirements,
     ).validated(live=services.connection.mode == "live")
-    clock = services.clock
-    history = services.history
-    services.check_history_writable()  # before sending: a link is never made that cannot be recorded
-    if history.recovery_notice:
-        say(err, f"linkdesk: {history.recovery_notice}")
-    entry_args = {"clock": clock, "mode": services.connection.mode, "profile": services.connection.profile}
-    account_task = asyncio.ensure_future(services.client.retrieve_account_v2(request.account))
-    try:
-        link = await services.client.create_account_link_v2(request)
-    except StripeError as exc:
-        account = await settle(account_task)
-        failed = lambda exc=exc: HistoryEntry.for_failure(request, exc, account=account, **entry_args)  # noqa: E731
-        record_or_warn(history, failed, err)
-        raise
-    account = await settle(account_task)  # once the link is made, a failure below only warns
-    record_or_warn(history, lambda: HistoryEntry.for_link(request, link, account=account, **entry_args), err,
-                   made_link=True)
-    now_mono = clock.monotonic()
-    countdown = Countdown.for_link(link)
-    left = countdown.remaining(now_mono)
-    if args.json:
-        print_json({**link.api_fields(), "request_id": link.request_id, "accounts_api": "v2"}, out)
-    else:
-        say(out, link.url)
-        expires = countdown.expires_at_wall(now_mono, clock.time())
-        say(out, f"Expires {local_time(expires)} ({int(left)} s left); single use: open it only "
-                 "when the seller is ready.")
-        say(out, f"Accounts v2 link; covers: {describe_configurations(link.configurations)}")
-        if args.qr:
-            import segno
-
-            segno.make(plain(link.url), error="m", micro=False).terminal(out=out, compact=True)
-    out.flush()
-    return 0
+    link = await mint_and_record(services, request, create=services.client.create_account_link_v2,
+                                 retrieve=services.client.retrieve_account_v2, err=err)
+    return print_link(link, args, out, services.clock, json_extra={"accounts_api": "v2"},
+                      lines=[f"Accounts v2 link; covers: {describe_configurations(link.configurations)}"])
 
 
 def format_account_v2(account: "AccountV2", *, now_wall: float) -> list[str]:

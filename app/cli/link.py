@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import TYPE_CHECKING, Callable, TextIO
 
-from app.cli.output import plain, print_json, record_or_warn, say
+from app.cli.minting import mint_and_record, print_link
 from app.cli.session import with_services
-from app.cli.timing import local_time, settle
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -60,9 +58,6 @@ def with_profile_defaults(args: argparse.Namespace, services: "Services") -> arg
 
 
 async def create_and_print(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.countdown import Countdown
-    from app.history.entry import HistoryEntry
-    from app.stripe.errors import StripeError
     from app.stripe.validation import LinkRequest
 
     request = LinkRequest(
@@ -73,40 +68,6 @@ async def create_and_print(services: "Services", args: argparse.Namespace, out: 
         collection_fields=args.fields,
         future_requirements=args.future_requirements,
     ).validated(live=services.connection.mode == "live")
-    clock = services.clock
-    history = services.history  # opened before sending: a history problem stops here
-    services.check_history_writable()  # a read-only or full disk too: no link that cannot be recorded
-    if history.recovery_notice:
-        say(err, f"linkdesk: {history.recovery_notice}")
-    entry_args = {"clock": clock, "mode": services.connection.mode, "profile": services.connection.profile}
-    # The account's name and email make the history searchable; fetched alongside the link,
-    # never holding it up for long, and not needed for the link itself.
-    account_task = asyncio.ensure_future(services.client.retrieve_account(request.account))
-    try:
-        link = await services.client.create_account_link(request)
-    except StripeError as exc:
-        account = await settle(account_task)
-        failed = lambda exc=exc: HistoryEntry.for_failure(request, exc, account=account, **entry_args)  # noqa: E731
-        record_or_warn(history, failed, err)
-        raise
-    # Recorded (and committed) before the URL is printed: a crash right after loses nothing.
-    # Once Stripe has made the link, nothing that fails afterwards may keep it from the operator.
-    account = await settle(account_task)
-    record_or_warn(history, lambda: HistoryEntry.for_link(request, link, account=account, **entry_args), err,
-                   made_link=True)
-    now_mono = clock.monotonic()
-    countdown = Countdown.for_link(link)
-    left = countdown.remaining(now_mono)
-    if args.json:
-        print_json({**link.api_fields(), "request_id": link.request_id}, out)
-    else:
-        say(out, link.url)
-        expires = countdown.expires_at_wall(now_mono, clock.time())
-        say(out, f"Expires {local_time(expires)} ({int(left)} s left); single use: open it only "
-                 "when the seller is ready.")
-        if args.qr:
-            import segno
-
-            segno.make(plain(link.url), error="m", micro=False).terminal(out=out, compact=True)
-    out.flush()
-    return 0
+    link = await mint_and_record(services, request, create=services.client.create_account_link,
+                                 retrieve=services.client.retrieve_account, err=err)
+    return print_link(link, args, out, services.clock)
