@@ -114,8 +114,11 @@ def test_ctrl_c_leaves_a_sync_that_the_next_one_resumes(make_sandbox, tmp_path, 
     # however loaded the machine: it is sent as soon as the first pages are in the index.
     sandbox = make_sandbox(synthetic_accounts=6_000, latency=0.05, clock=time.time)
     env = {**os.environ, "STRIPE_API_KEY": DEMO_API_KEY, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    # A shell's background job inherits SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt: the child gets the default back, as a terminal's Ctrl-C would find it.
     child = subprocess.Popen([sys.executable, "-m", "app", "accounts", "sync", "--api-base", sandbox.url],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     folder = tmp_path / "linkdesk-data" / "directory"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (list(folder.glob("*.sqlite3")) and child.poll() is None
