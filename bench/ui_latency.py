@@ -35,25 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-BARE = r"""
-import sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-window.setWindowTitle("bare")
-window.resize(1280, 820)
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint:
-            print(f"shown {time.monotonic():.6f}", flush=True)
-            QTimer.singleShot(0, app.quit)
-        return False
-first = FirstPaint()
-window.installEventFilter(first)
-window.show()
-app.exec()
-"""
+# The bare window, written once for both start-up benches (bench/startup.py).
+from startup import BARE  # noqa: E402 - bench/ is on sys.path when run as a script
 
 
 # The window's own start, without app.cli.entry's imports (argparse, the history CLI, app.stripe).
