@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import traceback
-from typing import Callable, TextIO
+from typing import Callable, Sequence, TextIO
 
 #: Modules that run something when imported (``python -m`` entry points): never imported here.
 SKIP_MODULES = frozenset({"app.__main__", "app.sandbox.__main__"})
@@ -123,7 +123,7 @@ def check_icon() -> str:
     return f"{len(found)} sizes, {SIZES[0]}–{SIZES[-1]} px"
 
 
-def _format_bits(matrix: tuple[tuple[bool, ...], ...], q: int, n: int) -> tuple[int, int]:
+def _format_bits(matrix: "Sequence[Sequence[int]]", q: int, n: int) -> tuple[int, int]:
     """The two copies of the 15 format bits (bit 14 first), read as ISO/IEC 18004 places them."""
 
     def at(row: int, col: int) -> int:
@@ -139,7 +139,7 @@ def _format_bits(matrix: tuple[tuple[bool, ...], ...], q: int, n: int) -> tuple[
     return first, second
 
 
-def check_qr_matrix(matrix: tuple[tuple[bool, ...], ...], quiet: int) -> str:
+def check_qr_matrix(matrix: "Sequence[Sequence[int]]", quiet: int) -> str:
     """Raise SelfTestFailure unless ``matrix`` is a well-formed QR code symbol (M, mask 0)."""
     total = len(matrix)
     n = total - 2 * quiet

@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
-    QPen,
 )
 from PySide6.QtWidgets import (
     QFrame,
@@ -38,11 +37,14 @@ from app.clock import Clock
 from app.countdown import Countdown, LinkState
 from app.stripe.models import AccountLink
 from app.ui.common.widgets import plain_tooltip
+from app.ui.links.card_fit import FitsWidth
+from app.ui.links.card_paint import paint_panel
 from app.ui.links.card_text import PRIMARY_BUTTON_STYLE, expired_row, spoken_countdown
 from app.ui.common.wrap_rows import WrapRows
 from app.ui.links.card_parts import (
     TICK_MS,
     Badge,
+    CountdownLabel,
     ElidedLabel,
     ShrinkingLabel,
     countdown_text,
@@ -53,7 +55,6 @@ from app.ui.links.card_parts import (
 from app.ui.links.clipboard import ClipboardGuard
 from app.ui.links.qr import QrWidget
 
-STACK_HYSTERESIS = 32  # px: more than a scroll bar's width
 LINK_TYPE_LABELS = {"account_onboarding": "Onboarding link", "account_update": "Update link"}
 STATE_DESCRIPTIONS = {
     LinkState.ACTIVE: "Link is active",
@@ -62,7 +63,7 @@ STATE_DESCRIPTIONS = {
 }
 
 
-class LinkCard(QFrame):
+class LinkCard(FitsWidth, QFrame):
     """A card for one created link.
 
     Signals: ``regenerateRequested()`` (Regenerate or "Create a new link"), ``presentRequested()``,
@@ -71,12 +72,13 @@ class LinkCard(QFrame):
 
     regenerateRequested = Signal()
     presentRequested = Signal()
+    relaidOut = Signal()  # its layout ran again: its height may have changed
     statusMessage = Signal(str)
     expired = Signal()
 
     def __init__(
         self,
-        link: AccountLink,
+        link: AccountLink | None,
         *,
         account_name: str,
         account_id: str,
@@ -96,7 +98,7 @@ class LinkCard(QFrame):
         self._clock = clock
         self._guard = clipboard_guard
         self._open_url = open_url
-        self._countdown = Countdown.for_link(link)
+        self._countdown: Countdown | None = None
         self._state: LinkState | None = None
         self._expired_emitted = False
         self.setAccessibleName(f"{LINK_TYPE_LABELS.get(link_type, 'Account link')} for {account_name}")
@@ -104,15 +106,40 @@ class LinkCard(QFrame):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
+        if link is not None:
+            self.bind(link)
+
+    def bind(self, link: AccountLink) -> None:
+        """Show ``link`` (once): its URL, times, QR code and countdown.
+
+        A card may be built without its link while Stripe is still answering (everything that
+        comes from the request: account, type, buttons); then only this part is left for after
+        the answer. It must be bound before it is shown.
+        """
+        if self._countdown is not None:
+            raise RuntimeError("this card already shows a link")
+        self._link = link
+        countdown = self._countdown = Countdown.for_link(link)
+        now_mono, now_wall = self._clock.monotonic(), self._clock.time()
+        expires_wall = countdown.expires_at_wall(now_mono, now_wall)
+        self._url.set_full_text(link.url)
+        self._url.setToolTip(link.url)
+        self._created_text = f"Created {local_hms(expires_wall - countdown.ttl)}"
+        self._expires_text = local_hms(expires_wall)
+        self._times.setText(f"{self._created_text}  ·  Expires {self._expires_text}")
+        self._times.setToolTip(
+            "Times on this computer's clock, counted from when Stripe's answer arrived.\n"
+            f"Stripe's own clock: created {local_hms(link.created)}, expires {local_hms(link.expires_at)}.")
+        self._countdown_label.fit(countdown.ttl)
+        self._qr.setDeadline(countdown.deadline_monotonic)
+        self._qr.setText(link.url)
         self.tick()
         if self._state is not LinkState.EXPIRED:
             self._timer.start()
 
     # -- construction ------------------------------------------------------------------------
     def _build(self) -> None:
-        now_mono, now_wall = self._clock.monotonic(), self._clock.time()
-        expires_wall = self._countdown.expires_at_wall(now_mono, now_wall)
-
+        """Everything that does not depend on the link (see :meth:`bind`)."""
         # The name gives way (elided, whole in the tooltip); the id is never cut. In a narrow
         # card the header wraps rather than pushing the card wider than its pane.
         name = ShrinkingLabel(self._account_name, min_chars=12)
@@ -134,29 +161,24 @@ class LinkCard(QFrame):
         header = self._header = WrapRows([name, account, kind], spacing=8, line_spacing=2)
         self._header_widgets = (name, account, kind)
 
-        self._url = ElidedLabel(self._link.url)
+        self._url = ElidedLabel()
         self._url.setObjectName("linkUrl")
         self._url.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self._url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._url.setAccessibleName("Link URL")
-        self._url.setToolTip(self._link.url)
 
-        self._created_text = f"Created {local_hms(expires_wall - self._countdown.ttl)}"
-        self._expires_text = local_hms(expires_wall)
-        self._times = QLabel(f"{self._created_text}  ·  Expires {self._expires_text}", objectName="linkTimes")
+        self._times = QLabel(objectName="linkTimes")
         self._times.setAccessibleName("Created and expiry times")
         self._times.setWordWrap(True)  # two lines in a narrow card rather than wider than its pane
-        self._times.setToolTip(
-            "Times on this computer's clock, counted from when Stripe's answer arrived.\n"
-            f"Stripe's own clock: created {local_hms(self._link.created)}, "
-            f"expires {local_hms(self._link.expires_at)}.")
         self._secondary.append(self._times)
 
         # Reachable with Tab; its name (whose link, minutes left) changes, and is read out, each minute.
-        self._countdown_label = QLabel(objectName="linkCountdown")
+        self._countdown_label = CountdownLabel()
+        self._countdown_label.setObjectName("linkCountdown")
         self._countdown_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self._spoken_minutes: int | None = None
         scale_font(self._countdown_label, 1.6, bold=True)
+        self._countdown_label.fit(300)
 
         who = self._account_name
         self._copy = self._button("Copy link", "copyButton", "Copy the link to the clipboard", self.copy,
@@ -187,8 +209,7 @@ class LinkCard(QFrame):
         info.addStretch(1)
         info.addLayout(buttons)
 
-        self._qr = QrWidget(self._link.url, clipboard_guard=self._guard,
-                            deadline_monotonic=self._countdown.deadline_monotonic)
+        self._qr = QrWidget(clipboard_guard=self._guard)
         self._qr.setFixedSize(186, 186)  # 4 px modules for a typical 45-module link
         self._qr.statusMessage.connect(self.statusMessage)
 
@@ -210,58 +231,6 @@ class LinkCard(QFrame):
         self._apply_secondary_colours()
         self._info.addWidget(row)
         return row
-
-    # -- narrow: the QR code goes under the text instead of beside it ----------------------------
-    def _measure(self) -> tuple[int, int]:
-        """The narrowest the card can be with the QR code below the text, and beside it.
-
-        Measured when first needed, once the layout has sized its items anyway (measuring
-        while building would size them twice), and again after a font or style change.
-        """
-        if self._widths is None:
-            margins = self._outer.contentsMargins()
-            sides = margins.left() + margins.right()
-            text = max(self._header.narrowest(), self._buttons.narrowest(),
-                       self._times.minimumSizeHint().width(), self._countdown_label.minimumSizeHint().width())
-            # Beside the QR code the text wants its buttons on one line; below it, it wraps.
-            beside = max(text, self._buttons.one_line_width())
-            self._widths = (max(text, self._qr.width()) + sides,
-                            beside + self._outer.spacing() + self._qr.width() + sides)
-        return self._widths
-
-    def narrowest_width(self) -> int:
-        """The card's real minimum width: its QR code goes below the text when it is narrow.
-        (Not an overridden ``minimumSizeHint``: the list asks for that on every layout pass.)"""
-        return self._measure()[0]
-
-    def is_stacked(self) -> bool:
-        """True when the card is too narrow for the QR code beside the text (it is below)."""
-        return self._outer.direction() == QHBoxLayout.Direction.TopToBottom
-
-    def _arrange(self, width: int) -> None:
-        # A margin against see-sawing (stacked, taller, the list's scroll bar shows, narrower...).
-        beside = self._measure()[1]
-        stacked = width < beside if not self.is_stacked() else width < beside + STACK_HYSTERESIS
-        if stacked == self.is_stacked():
-            return
-        self._outer.setDirection(QHBoxLayout.Direction.TopToBottom if stacked
-                                 else QHBoxLayout.Direction.LeftToRight)
-        self._outer.setAlignment(self._qr, Qt.AlignmentFlag.AlignHCenter if stacked
-                                 else Qt.AlignmentFlag.AlignVCenter)
-
-    def _rewrap(self, width: int) -> None:
-        """Header and buttons wrap to the width the text has (beside or above the QR code)."""
-        margins = self._outer.contentsMargins()
-        text = width - margins.left() - margins.right()
-        if not self.is_stacked():
-            text -= self._outer.spacing() + self._qr.width()
-        self._header.rewrap(text)
-        self._buttons.rewrap(text)
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
-        self._arrange(event.size().width())
-        self._rewrap(event.size().width())
-        super().resizeEvent(event)
 
     def _button(self, text: str, name: str, tip: str, slot: Callable[[], object], accessible: str) -> QPushButton:
         button = QPushButton(text, objectName=name)
@@ -299,9 +268,12 @@ class LinkCard(QFrame):
 
     def tick(self) -> None:
         """Re-evaluate the countdown now (the timer calls this; so may tests)."""
+        countdown = self._countdown
+        if countdown is None:  # not bound to its link yet
+            return
         now = self._clock.monotonic()
-        state = self._countdown.state(now)
-        remaining = self._countdown.remaining(now)
+        state = countdown.state(now)
+        remaining = countdown.remaining(now)
         self._countdown_label.setText(countdown_text(state, remaining))
         changed = state is not self._state
         if changed:
@@ -325,6 +297,7 @@ class LinkCard(QFrame):
     def copy(self) -> None:
         if self.state is LinkState.EXPIRED:
             return
+        assert self._countdown is not None  # a state means a bound link
         self._guard.copy_link(self._link.url, self._countdown.deadline_monotonic)
         self.statusMessage.emit("Link copied. It will be cleared from the clipboard when it expires.")
 
@@ -382,6 +355,12 @@ class LinkCard(QFrame):
             palette.setColor(QPalette.ColorRole.WindowText, self.palette().color(QPalette.ColorRole.PlaceholderText))
             label.setPalette(palette)
 
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # its layout has just been activated
+            self.relaidOut.emit()
+        return handled
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self._state is not None:
@@ -402,11 +381,11 @@ class LinkCard(QFrame):
         """A subtle rounded card in palette colours with a state-coloured edge on the left."""
         painter = QPainter(self)
         try:
+            palette = self.palette()
+            paint_panel(painter, self.rect(), 8, palette.color(QPalette.ColorRole.Base),
+                        palette.color(QPalette.ColorRole.Mid), self.devicePixelRatioF())
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
-            painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
-            painter.drawRoundedRect(rect, 8, 8)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self._accent())
             painter.drawRoundedRect(QRectF(rect.left() + 4, rect.top() + 10, 4, rect.height() - 20), 2, 2)

@@ -4,7 +4,7 @@ that elide or shrink instead of widening their window."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDateTime, QEvent, QLocale, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from app.countdown import LinkState, format_mmss
@@ -117,14 +117,62 @@ class Badge(QLabel):
         return self.sizeHint()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        # Drawn once and then blitted: every card in view repaints when a new link is added,
+        # and an antialiased pill with its text is a tenth of a millisecond each time.
+        dpr = self.devicePixelRatioF()
+        key = (self.size().toTuple(), self.text(), self.palette().cacheKey(), self.font().key(), dpr)
+        if getattr(self, "_cache_key", None) != key:
+            image = QImage(round(self.width() * dpr), round(self.height() * dpr),
+                           QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(dpr)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            try:
+                painter.setFont(self.font())
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+                painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+                painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+                painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
+            finally:
+                painter.end()
+            self._cache_key, self._cache = key, QPixmap.fromImage(image)
         painter = QPainter(self)
         try:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
+            painter.drawPixmap(0, 0, self._cache)
         finally:
             painter.end()
+
+
+class CountdownLabel(QLabel):
+    """The time left, at a fixed size: as wide as the widest text it can show for its link.
+
+    It changes every second. A label whose size is fixed does not ask its card to lay itself
+    out again when its text changes (Qt skips that for fixed-size widgets), so dozens of
+    ticking cards cost no layout work, and nothing beside the countdown moves as it runs.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._longest = 300.0  # seconds: Stripe's usual lifetime until the link is known
+
+    def fit(self, longest_seconds: float) -> None:
+        """Size for a link that lives at most ``longest_seconds``."""
+        self._longest = max(0.0, longest_seconds)
+        metrics = self.fontMetrics()
+        widest_digit = max("0123456789", key=metrics.horizontalAdvance)
+        texts = [countdown_text(LinkState.ACTIVE, self._longest), countdown_text(LinkState.WARNING, 59),
+                 countdown_text(LinkState.EXPIRED, 0)]
+        margins = self.contentsMargins()
+        frame = 2 * (self.margin() + self.frameWidth())
+        width = max(metrics.horizontalAdvance("".join(widest_digit if c.isdigit() else c for c in text))
+                    for text in texts)
+        self.setFixedSize(width + margins.left() + margins.right() + frame + 2,
+                          metrics.height() + margins.top() + margins.bottom() + frame)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit(self._longest)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable
 
 from app.stripe.errors import (
     APIConnectionError,
@@ -29,6 +29,7 @@ from app.stripe.models import Account, AccountLink
 from app.stripe.validation import LinkRequest
 from app.ui.links.card import LinkCard
 from app.ui.links.presenting import Presenting
+from app.ui.links.recording import Recording
 
 if TYPE_CHECKING:
     from app.history.entry import HistoryEntry
@@ -76,7 +77,7 @@ def reuses_idempotency_key(error: BaseException | None) -> bool:
     return False
 
 
-class LinkFlow(Presenting):
+class LinkFlow(Presenting, Recording):
     """The window's link operations. Holds no widgets of its own; works through ``window``
     (any :class:`~app.ui.common.host.WindowHost`)."""
 
@@ -240,82 +241,56 @@ class LinkFlow(Presenting):
             self.w.spawn(self.create(req, retry_key=key if same else None), "retry")
 
     async def mint(self, req: LinkRequest, account: Account | None, key: str) -> LinkCard:
-        """Send, record, show. Raises StripeError (after recording it) or CancelledError."""
-        services = self.w.services
-        assert services is not None
-        try:
-            if getattr(services.connection, "accounts_api", "v1") == "v2":
-                from app.stripe.v2 import LinkRequestV2
+        """Send, record, show. Raises StripeError (after recording it) or CancelledError.
 
-                link = await services.client.create_account_link_v2(
-                    LinkRequestV2.from_link_request(req), idempotency_key=key, on_retry=self.w.report_retry)
-            else:
-                link = await services.client.create_account_link(req, idempotency_key=key,
-                                                                 on_retry=self.w.report_retry)
-        except StripeError as exc:
-            self.recorded_keys.add(key)
-            self.record_failure(req, account, exc)
+        The card is built while Stripe answers (all but the link's own parts), and the history
+        write runs on its worker while the QR code is drawn: little is left for after the answer.
+        """
+        send = asyncio.ensure_future(self.send(req, key))
+        card: LinkCard | None = None
+        try:
+            await asyncio.sleep(0)  # the request goes out before the card is built
+            card = self.prepare_card(req, account)
+            link = await send
+        except BaseException as exc:
+            send.cancel()  # Esc or shutdown came while the card was being built
+            if card is not None:
+                self.discard(card)
+            if isinstance(exc, StripeError):
+                self.recorded_keys.add(key)
+                self.record_failure(req, account, exc)
             raise
         self.recorded_keys.add(key)
         if self.w.inflight is asyncio.current_task():
             self.w.inflight = None  # the link exists: Esc can no longer take it away
-        entry = await self.record_link(req, link, account)
-        card = self.make_card(link, CardSource(req, account, entry.id if entry else None))
-        # Building the card (its QR code) and laying the list out take a few ms each: yielding
-        # between them lets Qt paint in between, so neither holds the Qt thread for a frame.
-        await asyncio.sleep(0)
+        recording = asyncio.ensure_future(self.record_link(req, link, account))
+        await asyncio.sleep(0)  # the write starts on the history worker...
+        card.bind(link)  # ...while the QR code is drawn here
+        entry = await recording
+        self.sources[card] = CardSource(req, account, entry.id if entry else None)
+        await asyncio.sleep(0)  # Qt may paint between the card's build and its insertion
         self.w.links.add(card)
         await asyncio.sleep(0)  # the card paints before the rest of the window settles
         return card
 
-    # -- history -----------------------------------------------------------------------------
-    def _not_saved(self, exc: Exception) -> None:
-        self.w.show_message("The link was not saved to history.", f"{type(exc).__name__}: {exc}")
+    async def send(self, req: LinkRequest, key: str) -> AccountLink:
+        """The Account Link request itself, v1 or v2 as the profile says."""
+        services = self.w.services
+        assert services is not None
+        if getattr(services.connection, "accounts_api", "v1") == "v2":
+            from app.stripe.v2 import LinkRequestV2
 
-    def _record(self, make: Callable[[], "HistoryEntry"]) -> "HistoryEntry | None":
-        """A failed attempt, written at once on this thread (it may run while the window is
-        closing); a locked file fails fast here rather than freezing the window."""
-        try:
-            entry = self.w.services.history.record(make())  # type: ignore[union-attr]
-        except Exception as exc:  # noqa: BLE001 - nothing else is lost; say so
-            self._not_saved(exc)
-            return None
-        self.w.history_changed()
-        return entry
-
-    async def record_link(self, req: LinkRequest, link: AccountLink, account: Account | None) -> "HistoryEntry | None":
-        """A created link, committed before its card is shown. The write takes well under a
-        millisecond; when another instance holds the lock it is retried on the history worker
-        (awaited, never blocking the Qt thread) instead of failing."""
-        from app.history.entry import HistoryEntry
-
-        s = self.w.services
-        assert s is not None
-        entry = HistoryEntry.for_link(
-            req, link, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account)
-        if s.profile is not None and not s.profile.store_urls:
-            entry = entry.with_changes(url=None)  # this profile keeps no link URL in history
-        try:
-            saved = await s.history_worker.record(await s.open_history(), entry)
-        except Exception as exc:  # noqa: BLE001 - the link itself is fine; say so
-            self._not_saved(exc)
-            return None
-        self.w.history_changed()
-        return saved
-
-    def record_failure(self, req: LinkRequest, account: Account | None, exc: BaseException) -> None:
-        from app.history.entry import HistoryEntry
-
-        s = self.w.services
-        assert s is not None
-        self._record(lambda: HistoryEntry.for_failure(
-            req, exc, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account,
-            accounts_api=getattr(s.connection, "accounts_api", "v1")))
+            return await services.client.create_account_link_v2(
+                LinkRequestV2.from_link_request(req), idempotency_key=key, on_retry=self.w.report_retry)
+        return await services.client.create_account_link(req, idempotency_key=key, on_retry=self.w.report_retry)
 
     def remember_urls(self, req: LinkRequest) -> None:
+        # Written only when they changed: each write has QSettings rewrite its file on the Qt
+        # thread (milliseconds), and most links reuse the URLs of the one before.
         settings, key = self.w.settings, self.w.settings_prefix()
-        settings.setValue(f"{key}/refresh_url", req.refresh_url)
-        settings.setValue(f"{key}/return_url", req.return_url)
+        for name, value in (("refresh_url", req.refresh_url), ("return_url", req.return_url)):
+            if settings.value(f"{key}/{name}") != value:
+                settings.setValue(f"{key}/{name}", value)
 
     # -- cards -------------------------------------------------------------------------------
     def add_card(self, link: AccountLink, source: CardSource) -> LinkCard:
@@ -324,23 +299,36 @@ class LinkFlow(Presenting):
         return card
 
     def make_card(self, link: AccountLink, source: CardSource) -> LinkCard:
-        """A wired card, not yet shown."""
+        """A wired card showing ``link``, not yet shown."""
+        card = self.prepare_card(source.request, source.account, source.name)
+        card.bind(link)
+        self.sources[card] = source
+        return card
+
+    def prepare_card(self, req: LinkRequest, account: Account | None, name: str | None = None) -> LinkCard:
+        """A wired card for ``req``, its link not bound yet (see :meth:`LinkCard.bind`), polished
+        so that showing it later costs no style work."""
         w = self.w
         assert w.services is not None and w.clipboard_guard is not None
-        account = source.account
         card = LinkCard(
-            link,
-            account_name=source.name or (account.display_name if account else source.request.account),
-            account_id=source.request.account,
-            link_type=source.request.type,
+            None,
+            account_name=name or (account.display_name if account else req.account),
+            account_id=req.account,
+            link_type=req.type,
             clock=w.services.clock,
             clipboard_guard=w.clipboard_guard,
         )
-        self.sources[card] = source
+        card.ensurePolished()
         card.regenerateRequested.connect(lambda c=card: w.spawn(self.regenerate(c), "regenerate"))
         card.presentRequested.connect(lambda c=card: self.present(c))
         card.statusMessage.connect(w.status)
         return card
+
+    def discard(self, card: LinkCard) -> None:
+        """A card prepared for a link that never came."""
+        self.sources.pop(card, None)
+        card.close()
+        card.deleteLater()
 
     def card_for_history(self, history_id: int | None) -> LinkCard | None:
         for card, source in self.sources.items():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
+    QLayout,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -43,38 +44,36 @@ class CardSlot(QWidget):
         self.setObjectName("linkCardSlot")
         self.card = card
         card.setParent(self)
+        # Its size is set, not hinted (no Python sizeHint the list would call for every slot
+        # on every layout pass): the height the card needs at the slot's width, and the card's
+        # narrowest width.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self._height = self._card_height(max(card.sizeHint().width(), 1))
+        card.relaidOut.connect(self._sync)
+        # Measured at the width the list will give it (the body's, less the margins): a layout
+        # caches the height for the last width, so the resize that follows costs nothing.
+        margins = parent.layout().contentsMargins() if parent.layout() is not None else None
+        width = parent.width() - (margins.left() + margins.right() if margins is not None else 0)
+        self._fit(width if width > 0 else max(card.sizeHint().width(), 1))
         card.show()
 
-    def _card_height(self, width: int) -> int:
+    def _fit(self, width: int) -> int:
         card = self.card
-        wanted = card.heightForWidth(width) if card.hasHeightForWidth() else card.sizeHint().height()
-        return max(wanted, card.minimumSizeHint().height())
-
-    def sizeHint(self) -> QSize:
-        return QSize(self.card.sizeHint().width(), self._height)
-
-    def minimumSizeHint(self) -> QSize:
-        # The card's own minimum width (narrow enough to stack its QR code), not its layout's.
-        return QSize(self.card.narrowest_width(), self._height)
+        # A card's height depends on its width (its rows wrap). Asked directly: hasHeightForWidth()
+        # would have the card's layout measure every child once more just to say yes.
+        height = card.heightForWidth(width)
+        if height < 0:
+            height = card.sizeHint().height()
+        height = max(height, card.minimumSizeHint().height())
+        self.setFixedHeight(height)  # tells the list only when it changed
+        self.setMinimumWidth(card.narrowest_width())  # (the QR code stacks below the text)
+        return height
 
     def _sync(self) -> None:
-        height = self._card_height(self.width())
-        if height != self._height:
-            self._height = height
-            self.updateGeometry()
-        self.card.setGeometry(0, 0, self.width(), self._height)
+        self.card.setGeometry(0, 0, self.width(), self._fit(self.width()))
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
         super().resizeEvent(event)
         self._sync()
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:  # the card's size hint changed
-            self._sync()
-            return True
-        return super().event(event)
 
 
 class LinkList(QScrollArea):
@@ -97,6 +96,10 @@ class LinkList(QScrollArea):
         self._layout = QVBoxLayout(body)
         self._layout.setContentsMargins(12, 12, 12, 12)
         self._layout.setSpacing(12)
+        # The body takes its layout's minimum height at once. Left to the scroll area, it lags a
+        # pass behind when a card is inserted: every card is squeezed by a few pixels, laid out,
+        # painted, then stretched back (two resizes of every card per new link).
+        self._layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self._empty = muted(QLabel(EMPTY_TEXT, body, objectName="emptyLinks", wordWrap=True))
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setContentsMargins(40, 60, 40, 0)
