@@ -94,7 +94,9 @@ class DirectorySync:
     ) -> None:
         self._client = client
         self._index = index
-        self._limiter = limiter
+        # The client's own limiter already paces every request; given again here, each page
+        # would take two tokens and the sync would run at half the pace it is allowed.
+        self._limiter = None if limiter is getattr(client, "rate_limiter", None) else limiter
         self._clock = clock or SystemClock()
         self._concurrency = max(1, int(concurrency))
         self._progress = progress

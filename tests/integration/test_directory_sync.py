@@ -201,3 +201,24 @@ async def test_the_clients_limiter_keeps_a_sync_under_the_servers_real_limit(log
         result = await DirectorySync(client, index, concurrency=6).run()
     assert result.total == 1_014 and limiter.rate_limited_count == 0
     assert not any('" 429 ' in line for line in sandbox.lines)
+
+
+class CountingLimiter(RateLimiter):
+    """A limiter that counts the tokens taken."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.taken = 0
+
+    async def acquire(self) -> None:
+        await super().acquire()
+        self.taken += 1
+
+
+async def test_the_clients_limiter_given_again_to_the_sync_is_not_paid_twice(logged, index):
+    sandbox = logged(synthetic_accounts=300)
+    limiter = CountingLimiter(1000.0, share=1.0)
+    async with StripeClient(ApiKey(DEMO_API_KEY), api_base=sandbox.url, rate_limiter=limiter) as client:
+        result = await DirectorySync(client, index, limiter=limiter, concurrency=2).run()
+    assert result.total == 314 and result.requests > 1
+    assert limiter.taken == result.requests  # one token per request, not two
