@@ -55,7 +55,10 @@ def _command(name: str):
     return importlib.import_module(f"app.cli.{name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only`` (a command of :data:`COMMANDS` already found on
+    the command line), just that command's parser: one command does not import the others'
+    modules (``linkdesk link`` would pay for the history, profile and directory commands)."""
     parser = argparse.ArgumentParser(
         prog="linkdesk",
         description="Create Stripe Connect Account Links. With no command, opens the window.",
@@ -67,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check this installation (imports, Qt offscreen, QR, history, sandbox) and exit")
     add_global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only not in COMMANDS else (only,):
         _command(name).add_parser(sub, add_global_options)
     return parser
 
@@ -121,7 +124,7 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             return serve_forever(argv[argv.index("sandbox") + 1:], prog="linkdesk sandbox")
         if known.command is None and not unknown:
             return _open_window(known)
-    args = build_parser().parse_args(argv)
+    args = build_parser(front[0].command if front is not None and not front[0].self_test else None).parse_args(argv)
     if args.self_test:
         if args.command is not None:
             build_parser().error("--self-test takes no command")

@@ -283,3 +283,20 @@ def test_opening_the_window_loads_nothing_the_first_paint_does_not_need():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True d []"
+
+
+def test_one_link_loads_no_other_command_and_no_sandbox_server(seen, tmp_path):
+    """``linkdesk link`` builds only its own parser and needs the sandbox's demo key at most:
+    the other commands' modules and the sandbox's server are never imported (bench/startup.py (b))."""
+    probe = (
+        "import sys, app.cli.entry as cli\n"
+        f"code = cli.main(['link', {CUSTOM!r}, '--type', 'account_onboarding', *{URLS!r},\n"
+        f"                 '--api-base', {seen.url!r}, '--data-dir', {str(tmp_path / 'data')!r}, '--json'])\n"
+        "others = ('app.cli.history', 'app.cli.account', 'app.cli.accounts', 'app.cli.profile',\n"
+        "          'app.cli.sandbox', 'app.sandbox.server', 'app.sandbox.api', 'app.directory')\n"
+        "print(code, sorted(m for m in sys.modules if m in others or m.startswith('app.directory')), file=sys.stderr)\n"
+    )
+    env = dict(os.environ, STRIPE_API_KEY=DEMO_API_KEY, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env)
+    assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
+    assert '"url": "https://connect.stripe.com/' in done.stdout
