@@ -281,11 +281,10 @@ class Services:
         awaited and closed). From then on the history is not opened again: :attr:`history`
         raises :class:`app.history.HistoryError`, so nothing can leave a store or a thread
         behind. Safe to call twice."""
-        from app.history.errors import HistoryError
-        from app.history.worker import wait_done
-
         self._history_closed = True
         if self._history_opening is not None:  # closed while it opened: let it finish, close it
+            from app.history.worker import wait_done
+
             opening = self._history_opening
             await wait_done(opening)
             if self._history_opening is opening:
@@ -308,6 +307,8 @@ class Services:
             self._history.close()
             self._history = None
         if self._history_error is None:
+            from app.history.errors import HistoryError
+
             self._history_error = HistoryError("The history is closed.")
 
 

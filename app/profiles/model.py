@@ -209,11 +209,11 @@ class Profile:
 
 def sandbox_profile() -> Profile:
     """The built-in Sandbox: always there, needs no key (it uses the sandbox's demo key)."""
-    from app.sandbox.seed import DEMO_API_KEY, PLATFORM
+    from app.sandbox.identity import DEMO_API_KEY, PLATFORM_ID, PLATFORM_NAME
 
     return Profile(
         name=SANDBOX_NAME, id=SANDBOX, kind=SANDBOX, api_base="", key_storage=NO_KEY,
-        platform_name=PLATFORM.name, platform_id=PLATFORM.id, key_hint=_hint(DEMO_API_KEY),
+        platform_name=PLATFORM_NAME, platform_id=PLATFORM_ID, key_hint=_hint(DEMO_API_KEY),
         refresh_url="https://example.com/onboarding/refresh", return_url="https://example.com/onboarding/return",
     )
 

@@ -120,7 +120,7 @@ class ProfileRegistry:
         """The profile's key (the sandbox's demo key for the Sandbox); KeyMissing or
         KeyringUnavailable with what to do when it cannot be had."""
         if profile.kind == SANDBOX:
-            from app.sandbox.seed import DEMO_API_KEY
+            from app.sandbox.identity import DEMO_API_KEY
 
             return ApiKey(DEMO_API_KEY)
         if profile.kind == ENVIRONMENT:

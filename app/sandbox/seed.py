@@ -33,8 +33,7 @@ import unicodedata
 from dataclasses import replace
 
 from .accounts import AccountSpec, ts
-
-DEMO_API_KEY = "sk_test_linkdesk_sandbox"
+from .identity import DEMO_API_KEY, PLATFORM_ID, PLATFORM_NAME  # noqa: F401 - the key is re-exported
 
 _ONBOARDING_INDIVIDUAL = (
     "business_profile.mcc", "business_profile.url", "external_account",
@@ -165,9 +164,9 @@ DEMO_SPECS: dict[str, AccountSpec] = {
 DEMO_ACCOUNTS: dict[str, str] = {name: spec.id for name, spec in DEMO_SPECS.items()}
 
 PLATFORM = AccountSpec(
-    id="acct_1LdPlatform00001", created=ts("2018-10-01T09:00:00"),
+    id=PLATFORM_ID, created=ts("2018-10-01T09:00:00"),
     type="standard", controller="account", collection="stripe", dashboard="full",
-    country="US", currency="usd", name="Linkdesk Demo Platform", display_name="Linkdesk Demo",
+    country="US", currency="usd", name=PLATFORM_NAME, display_name="Linkdesk Demo",
     email="platform@linkdesk.example.com", url="https://linkdesk.example.com", mcc="7372",
 )
 
