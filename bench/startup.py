@@ -38,6 +38,11 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Children run as an installed app does: with bytecode caches. With PYTHONDONTWRITEBYTECODE set
+# (some shells and CI images set it), every run of ``linkdesk`` would compile all of app/ from
+# source while PySide6 and stripe load from the .pyc files pip wrote; the warm-up round below
+# writes app/'s caches once.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 from app.sandbox import DEMO_ACCOUNTS, DEMO_API_KEY  # noqa: E402
 

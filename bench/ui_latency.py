@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # children run with .pyc caches, as installed (bench/startup.py)
 
 # The bare window, written once for both start-up benches (bench/startup.py).
 from startup import BARE  # noqa: E402 - bench/ is on sys.path when run as a script
