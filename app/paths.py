@@ -15,11 +15,10 @@ text names the path and what to do (never a traceback).
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import platformdirs
 
@@ -141,16 +140,10 @@ def private_file(path: Path, what: str = "the file") -> Path:
     return path
 
 
-class PrivateFileHandler(logging.FileHandler):
-    """A :class:`logging.FileHandler` whose file is made with mode 0600 (``linkdesk.log``)."""
+class AppPaths(NamedTuple):
+    """Where Linkdesk keeps its files. (A NamedTuple, not a dataclass: importing dataclasses
+    costs ~20 ms, and this is read before the window's first paint.)"""
 
-    def _open(self):  # noqa: ANN202 - logging's own hook
-        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
-                    opener=private_opener)
-
-
-@dataclass(frozen=True, slots=True)
-class AppPaths:
     data_dir: Path
     config_dir: Path
 
@@ -173,7 +166,7 @@ class AppPaths:
 
     @property
     def log_file(self) -> Path:
-        """Errors of the window (open it with :class:`PrivateFileHandler`)."""
+        """Errors of the window (open it with :class:`app.private_log.PrivateFileHandler`)."""
         return self.data_dir / "linkdesk.log"
 
     @property

@@ -7,8 +7,6 @@ what to do about it. No exception text ever contains an API key or an Account Li
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from typing import Any
 
@@ -146,6 +144,8 @@ def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
 
     Addresses are masked: a truncated Account Link response would otherwise show its URL.
     """
+    import html  # (not at import: the window's first paint does not need it)
+
     text = html.unescape(_TAG.sub(" ", _DROPPED_BLOCKS.sub(" ", text[:_EXCERPT_SOURCE_CHARS])))
     return plain_text(_URL.sub("<url>", text), limit=limit)
 
@@ -165,6 +165,8 @@ def error_from_response(status: int, text: str, request_id: str | None = None) -
     else (a proxy's HTML page, a truncated body) becomes an :class:`APIError` quoting an excerpt.
     """
     try:
+        import json
+
         body = json.loads(text[:_MAX_ERROR_BODY], parse_constant=_no_constant)
     except (ValueError, RecursionError):  # not JSON, NaN/Infinity, nested too deeply, huge ints
         body = None

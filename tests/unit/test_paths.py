@@ -2,7 +2,8 @@ import stat
 
 import pytest
 
-from app.paths import AppPaths, PrivateFileHandler, StorageError, ensure_private_dir, private_file
+from app.paths import AppPaths, StorageError, ensure_private_dir, private_file
+from app.private_log import PrivateFileHandler
 
 
 def test_data_dir_precedence(tmp_path, monkeypatch):

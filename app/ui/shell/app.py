@@ -26,12 +26,11 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from app.icons import DESKTOP_ID, icon_files
-from app.paths import AppPaths, PrivateFileHandler, StorageError, ensure_private_dir, private_file
+from app.paths import AppPaths, StorageError, ensure_private_dir, private_file
 
 if TYPE_CHECKING:  # asyncio, logging, qasync and the services load after the first paint
     import asyncio
@@ -46,9 +45,9 @@ REPORT_SHOWN_ENV = "LINKDESK_REPORT_SHOWN"
 LOG_FILE = "linkdesk.log"
 
 
-@dataclass(frozen=True)
-class GuiOptions:
-    """What the window needs from the command line (an argparse Namespace works as well)."""
+class GuiOptions(NamedTuple):
+    """What the window needs from the command line (an argparse Namespace works as well).
+    (Not a dataclass: dataclasses is not imported before the first paint.)"""
 
     data_dir: str | None = None
     api_base: str | None = None
@@ -59,6 +58,7 @@ def _setup_logging(paths: AppPaths) -> None:
     """Errors go to ``linkdesk.log`` in the data folder (opened on the first error only)."""
     import logging
 
+    from app.private_log import PrivateFileHandler
     from app.redact import RedactingFormatter
 
     log = logging.getLogger("linkdesk")
@@ -101,7 +101,7 @@ def install_error_hooks(window: "MainWindow", loop: asyncio.AbstractEventLoop) -
 class _FirstPaint:
     """Resolves a future (and optionally prints the time) on the window's first paint."""
 
-    def __init__(self, window: "MainWindow", report: bool) -> None:
+    def __init__(self, window: Any, report: bool, label: str = "shown") -> None:
         from PySide6.QtCore import QObject
 
         class Filter(QObject):
@@ -114,6 +114,7 @@ class _FirstPaint:
 
         self.window = window
         self.report = report
+        self.label = label
         self.done = False
         self.future: asyncio.Future[None] | None = None
         self.filter = Filter()
@@ -124,7 +125,7 @@ class _FirstPaint:
             return
         self.done = True
         if self.report:
-            print(f"shown {time.monotonic():.6f} cpu {time.process_time():.6f}", flush=True)
+            print(f"{self.label} {time.monotonic():.6f} cpu {time.process_time():.6f}", flush=True)
         self.window.removeEventFilter(self.filter)
         if self.future is not None and not self.future.done():
             self.future.set_result(None)
@@ -275,9 +276,6 @@ def run_gui(options: Any = None) -> int:
     # id, so the compositor finds the entry's name and icon for this window.
     app.setDesktopFileName(DESKTOP_ID)
     app.setQuitOnLastWindowClosed(False)
-    from app.ui.common.theme import install_accessible_palette
-
-    install_accessible_palette(app)  # AA text colours, light or dark, kept when the theme changes
     paths = AppPaths.resolve(getattr(options, "data_dir", None))
     storage_problem: StorageError | None = None
     try:  # with --data-dir the settings live in that folder (AppPaths), readable by the owner only
@@ -289,12 +287,23 @@ def run_gui(options: Any = None) -> int:
 
     from app.ui.shell.main_window import MainWindow
 
-    window = MainWindow(settings=settings)
-    first_paint = _FirstPaint(window, report=os.environ.get(REPORT_SHOWN_ENV) == "1")
+    # The frame first (title, size, position), painted before its contents' modules and Qt
+    # classes load: the window is on screen while they do. Nothing can act on it meanwhile:
+    # build() runs right after this first paint, before the event loop (qasync) starts.
+    window = MainWindow(settings=settings, deferred=True)
+    report = os.environ.get(REPORT_SHOWN_ENV) == "1"
+    first_paint = _FirstPaint(window, report=report)
     window.show()
-    # Paint now, before qasync, asyncio and the services are imported: the operator sees the
-    # window while the rest loads.
     app.processEvents()
+    from app.ui.common.theme import install_accessible_palette
+
+    install_accessible_palette(app)  # AA text colours, light or dark, kept when the theme changes
+    window.build()
+    ready = _FirstPaint(window.centralWidget(), report=report, label="ready")
+    # Paint the contents now, before qasync, asyncio and the services are imported: the
+    # operator sees the form while the rest loads.
+    app.processEvents()
+    ready.fire()  # (if the contents were not painted, e.g. a minimised window: not waited for)
     # After the first paint: importlib.resources costs ~5-10 ms, and the window manager takes
     # the icon (_NET_WM_ICON) whenever it is set; on Wayland it comes from the desktop entry.
     app.setWindowIcon(_window_icon())

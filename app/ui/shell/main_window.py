@@ -22,23 +22,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.account.panel import AccountPanel
 from app.ui.common.tasks import TaskTracker
-from app.ui.history.tab import HistoryTab
-from app.ui.links.form import LinkForm
-from app.ui.links.link_list import LinkList
-from app.ui.profiles.controller import ProfileController
-from app.ui.shell.error_banner import ErrorBanner
 from app.ui.shell.feedback import WindowFeedback
-from app.ui.shell.menus import build_menus
-from app.ui.shell.narrow import LEFT_NARROW, NarrowWindowSplitter
-from app.ui.shell.toolbar import ConnectionBar
 
-if TYPE_CHECKING:  # the rest is imported after the first paint (start-up speed)
+if TYPE_CHECKING:  # the rest is imported by build(), after the first paint (start-up speed)
     import asyncio
 
     from app.services import Services
     from app.stripe.models import Account
+    from app.ui.account.panel import AccountPanel
+    from app.ui.history.tab import HistoryTab
+    from app.ui.links.form import LinkForm
+    from app.ui.links.link_list import LinkList
+    from app.ui.profiles.controller import ProfileController
+    from app.ui.shell.error_banner import ErrorBanner
+    from app.ui.shell.toolbar import ConnectionBar
     from app.ui.account.directory import AccountDirectoryUi
     from app.ui.history.panel import HistoryPanel
     from app.ui.links.card import LinkCard
@@ -54,7 +52,10 @@ class MainWindow(WindowFeedback, QMainWindow):
     closeRequested = Signal()
 
     def __init__(self, services: "Services | None" = None, *, settings: QSettings,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, deferred: bool = False) -> None:
+        """The whole window, or with ``deferred`` only its frame (title, size, position): the
+        app shows that at once and calls :meth:`build` right after its first paint, so the
+        window is on screen while the Qt classes of its contents load (bench/startup.py)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("Linkdesk")
@@ -72,14 +73,29 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.tracker = TaskTracker(on_error=self.report_unexpected)
         self._flow: "LinkFlow | None" = None
         self.directory: "AccountDirectoryUi | None" = None  # the account directory, once services exist
-        self._build()
-        self.actions_by_name = build_menus(
-            self, self._menu_handlers(), settings=settings, set_store_urls=self.set_store_urls,
-            set_present_screen=lambda name: self.flow.set_present_screen(name))
-        self.profiles_ui = ProfileController(self)  # selector, LIVE band, welcome, live gate
+        self.built = False
         self._restore_geometry()
+        if not deferred:
+            self.build()
         if services is not None:
             self.attach_services(services)
+
+    def build(self) -> None:
+        """The window's contents: panels, tabs, menus, profiles (once)."""
+        if self.built:
+            return
+        from app.ui.profiles.controller import ProfileController
+        from app.ui.shell.menus import build_menus
+
+        self._build()
+        self.actions_by_name = build_menus(
+            self, self._menu_handlers(), settings=self.settings, set_store_urls=self.set_store_urls,
+            set_present_screen=lambda name: self.flow.set_present_screen(name))
+        self.profiles_ui: "ProfileController" = ProfileController(self)  # selector, LIVE band, welcome, live gate
+        splitter = self.settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        self.built = True
 
     # -- construction --------------------------------------------------------------------------
     def _menu_handlers(self) -> dict[str, Callable[[], object]]:
@@ -96,18 +112,26 @@ class MainWindow(WindowFeedback, QMainWindow):
         }
 
     def _build(self) -> None:
-        self.connection_bar = ConnectionBar(self)
+        from app.ui.account.panel import AccountPanel
+        from app.ui.history.tab import HistoryTab
+        from app.ui.links.form import LinkForm
+        from app.ui.links.link_list import LinkList
+        from app.ui.shell.error_banner import ErrorBanner
+        from app.ui.shell.narrow import LEFT_NARROW, NarrowWindowSplitter
+        from app.ui.shell.toolbar import ConnectionBar
+
+        self.connection_bar: "ConnectionBar" = ConnectionBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.connection_bar)
-        self.banner = ErrorBanner(self)
+        self.banner: "ErrorBanner" = ErrorBanner(self)
         self.banner.retryRequested.connect(self._run_retry)
-        self.account_panel = AccountPanel(self)
+        self.account_panel: "AccountPanel" = AccountPanel(self)
         self.account_panel.lookupRequested.connect(self.request_lookup)
         self.account_panel.recentWanted.connect(lambda: self.spawn(self.refresh_recent_accounts(), "recent"))
-        self.form = LinkForm(self)
+        self.form: "LinkForm" = LinkForm(self)
         self.form.createRequested.connect(self.request_create)
         self.form.cancelRequested.connect(self.cancel_request)
         self.account_panel.wait.cancelRequested.connect(self.cancel_request)
-        self.links = LinkList(self)
+        self.links: "LinkList" = LinkList(self)
         # Live links only: an expired one is history, not something to act on.
         self.links.liveCountChanged.connect(lambda live: self.tabs.setTabText(
             self.tabs.indexOf(self.links), f"Links ({live})" if live else "Links"))
@@ -134,7 +158,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         # Its pages fit any width from the window's minimum up (cards and History wrap).
         self.tabs.setMinimumWidth(320)
         self.tabs.addTab(self.links, "Links")
-        self.history_tab = HistoryTab(self.tabs, spawn=self.spawn, show_message=self.show_message)
+        self.history_tab: "HistoryTab" = HistoryTab(self.tabs, spawn=self.spawn, show_message=self.show_message)
 
         # The banner under the tabs: neither the form nor the (top-aligned) cards move for it.
         right = QWidget(self, objectName="rightColumn")
@@ -177,13 +201,11 @@ class MainWindow(WindowFeedback, QMainWindow):
         geometry = self.settings.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 820)
-        splitter = self.settings.value("window/splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
 
     def save_geometry(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        if self.built:
+            self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
 
     # -- services ------------------------------------------------------------------------------
@@ -361,4 +383,5 @@ class MainWindow(WindowFeedback, QMainWindow):
             await asyncio.gather(*tasks, return_exceptions=True)
         if self.clipboard_guard is not None:
             self.clipboard_guard.stop()
-        self.links.stop_all()
+        if self.built:
+            self.links.stop_all()
