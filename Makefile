@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench screenshots frozen onefile desktop-entry clean
+.PHONY: run test bench screenshots frozen onefile deb desktop-entry clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ onefile: frozen
 	LINKDESK_ONEFILE=1 $(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/linkdesk.spec
 	packaging/smoke.sh dist/linkdesk-$(VERSION)-x86_64
 	du -sh dist/linkdesk-$(VERSION)-x86_64
+
+# The single-file Linux download built from the frozen folder: a Debian package (/opt/linkdesk,
+# /usr/bin/linkdesk and linkdesk-gui, desktop entry, metainfo, icons), unpacked and smoke-tested
+# like the folder. Why not an AppImage: packaging/README.md.
+deb: frozen
+	packaging/build-deb.sh dist/linkdesk $(VERSION) dist/linkdesk_$(VERSION)_amd64.deb
+	packaging/smoke-deb.sh dist/linkdesk_$(VERSION)_amd64.deb
 
 # The desktop entry, AppStream metainfo and icon theme files into PREFIX (default ~/.local), for
 # a pip/pipx install (linkdesk-gui on PATH) or, with EXEC=/path/to/linkdesk-gui, a frozen folder.
