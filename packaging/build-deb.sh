@@ -33,7 +33,7 @@ Priority: optional
 Architecture: amd64
 Maintainer: Linkdesk developers <linkdesk@example.com>
 Installed-Size: $(du -sk "$root" | cut -f1)
-Depends: libc6 (>= 2.31), libglib2.0-0, libgl1, libegl1, libxkbcommon0, libfontconfig1, libdbus-1-3, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-render-util0, libxcb-shape0, libxkbcommon-x11-0
+Depends: libc6 (>= 2.36), libglib2.0-0, libgl1, libegl1, libxkbcommon0, libfontconfig1, libdbus-1-3, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-render-util0, libxcb-shape0, libxkbcommon-x11-0
 Recommends: gnome-keyring | kwalletmanager
 Homepage: https://github.com/linkdesk/linkdesk
 Description: Stripe Connect Account Links at the desk and on the call
