@@ -220,6 +220,13 @@ class LinkCard(FitsWidth, QFrame):
         outer.addWidget(self._qr, 0, Qt.AlignmentFlag.AlignVCenter)
         self._apply_secondary_colours()
         self._widths: tuple[int, int] | None = None  # (stacked, side by side), measured on first use
+        # Dressed as active already (nearly every link arrives active): binding the link then
+        # only sets its texts. A link that arrives expiring or expired is dressed on its tick.
+        # Its times read as they will, give or take (the card is measured before it is bound).
+        now = self._clock.time()
+        self._created_text, self._expires_text = f"Created {local_hms(now)}", local_hms(now + 300)
+        self._state = LinkState.ACTIVE
+        self._apply_state()
 
     def _build_expired_row(self) -> QWidget:
         """The one line of an expired card (built on expiry: a live card does not pay for it)."""

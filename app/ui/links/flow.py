@@ -319,6 +319,7 @@ class LinkFlow(Presenting, Recording):
             clipboard_guard=w.clipboard_guard,
         )
         card.ensurePolished()
+        w.links.prepare(card)
         card.regenerateRequested.connect(lambda c=card: w.spawn(self.regenerate(c), "regenerate"))
         card.presentRequested.connect(lambda c=card: self.present(c))
         card.statusMessage.connect(w.status)
@@ -328,6 +329,7 @@ class LinkFlow(Presenting, Recording):
         """A card prepared for a link that never came."""
         self.sources.pop(card, None)
         card.close()
+        self.w.links.discard(card)  # its slot, and the card with it
         card.deleteLater()
 
     def card_for_history(self, history_id: int | None) -> LinkCard | None:

@@ -30,6 +30,13 @@ EMPTY_TEXT = (
 )
 
 
+def card_width(body: QWidget) -> int:
+    """The width a card gets in the list's ``body``: the body's, less its layout's margins."""
+    layout = body.layout()
+    margins = layout.contentsMargins() if layout is not None else None
+    return body.width() - (margins.left() + margins.right() if margins is not None else 0)
+
+
 class CardSlot(QWidget):
     """Holds one card, without a layout of its own.
 
@@ -49,10 +56,9 @@ class CardSlot(QWidget):
         # narrowest width.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         card.relaidOut.connect(self._sync)
-        # Measured at the width the list will give it (the body's, less the margins): a layout
-        # caches the height for the last width, so the resize that follows costs nothing.
-        margins = parent.layout().contentsMargins() if parent.layout() is not None else None
-        width = parent.width() - (margins.left() + margins.right() if margins is not None else 0)
+        # Measured at the width the list will give it: a layout caches the height for the last
+        # width, so the resize that follows costs nothing.
+        width = card_width(parent)
         self._fit(width if width > 0 else max(card.sizeHint().width(), 1))
         card.show()
 
@@ -107,18 +113,37 @@ class LinkList(QScrollArea):
         self._layout.addStretch(1)
         self.setWidget(body)
         self._cards: list[LinkCard] = []
+        self._waiting: dict[LinkCard, CardSlot] = {}  # prepared, not added yet
 
     def add(self, card: LinkCard) -> None:
         """Insert ``card`` at the top and scroll to it."""
         self._empty.hide()
         self._cards.insert(0, card)
-        slot = CardSlot(card, self.widget())
+        slot = self._waiting.pop(card, None) or CardSlot(card, self.widget())
         self._layout.insertWidget(0, slot)
+        slot.show()
         self._put_first_in_tab_order(card)
         card.expired.connect(lambda: self.liveCountChanged.emit(self.live_count()))
         self.cardAdded.emit(card)
         self.liveCountChanged.emit(self.live_count())
         self.verticalScrollBar().setValue(0)
+
+    def prepare(self, card: LinkCard) -> None:
+        """Make ``card``'s place before it is added (while Stripe is still answering): its slot,
+        hidden, and its first layout at the width it will get here. That layout costs over a
+        millisecond (fonts, text layouts) and showing it another; once its link's texts are set,
+        laying it out again costs a tenth of that. :meth:`discard` undoes this."""
+        if card not in self._waiting and card not in self._cards:
+            slot = CardSlot(card, self.widget())
+            slot.hide()
+            self._waiting[card] = slot
+            card.narrowest_width()
+
+    def discard(self, card: LinkCard) -> None:
+        """A prepared card whose link never came."""
+        slot = self._waiting.pop(card, None)
+        if slot is not None:
+            slot.deleteLater()
 
     def _put_first_in_tab_order(self, card: QWidget) -> None:
         """Tab follows the screen: the newest card (on top) first, not the order they were made.
