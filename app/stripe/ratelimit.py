@@ -116,6 +116,10 @@ class RateLimiterPool:
         self._options = options
         self._limiters: dict[object, RateLimiter] = {}
 
+    def __contains__(self, api_key: object) -> bool:
+        """Whether ``api_key`` has a limiter yet (some request of this process used the key)."""
+        return api_key in self._limiters
+
     def for_key(self, api_key: object) -> RateLimiter:
         """The limiter of ``api_key`` (an :class:`app.stripe.keys.ApiKey`)."""
         limiter = self._limiters.get(api_key)

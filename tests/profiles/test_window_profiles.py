@@ -246,7 +246,11 @@ async def test_without_a_keyring_the_dialog_offers_session_or_file(make_window, 
     find(add_dialog, "profileNameInput", QLineEdit).setText("Demo")
     find(add_dialog, "apiBaseInput", QLineEdit).setText(sandbox.url)
     find(add_dialog, "keyInput", QLineEdit).setText(TEST_KEY.secret)
+    assert TEST_KEY not in window.services.rate_limiters
     assert await add_dialog.check() is not None
+    # The check's requests were paced by the app's one limiter for that key (shared with
+    # whatever else of the window uses it), not by a limiter of their own.
+    assert TEST_KEY in window.services.rate_limiters
     path = tmp_path / "mine" / "demo.key"
     if choice == "file":
         find(add_dialog, "keyFileRadio", QRadioButton).setChecked(True)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.profiles.texts import RESTRICTED_KEY_ADVICE
 
 if TYPE_CHECKING:
+    from app.stripe.ratelimit import RateLimiterPool
     from app.profiles.check import KeyCheck
     from app.profiles.model import Profile
     from app.profiles.registry import ProfileRegistry
@@ -45,8 +46,12 @@ class AddProfileDialog(QDialog):
     """Tests drive it by objectName and await :meth:`check` and :meth:`save`."""
 
     def __init__(self, registry: "ProfileRegistry", *, spawn: Callable[[Coroutine[Any, Any, Any]], Any],
-                 keyring_problem: str | None, parent: QWidget | None = None) -> None:
+                 keyring_problem: str | None, parent: QWidget | None = None,
+                 rate_limiters: "RateLimiterPool | None" = None) -> None:
+        """``rate_limiters``: the app's one pool, so that checking a key the window already uses
+        (a sync or a watch may be running on it) shares that key's budget."""
         super().__init__(parent)
+        self._rate_limiters = rate_limiters
         self.setObjectName("addProfileDialog")
         self.setWindowTitle("Add a Stripe key")
         self.registry = registry
@@ -130,7 +135,8 @@ class AddProfileDialog(QDialog):
         self.check_button.setEnabled(False)
         self.result.setText("Checking the key with Stripe…")
         try:
-            check = await check_key(key, api_base=self.api_base.text().strip())
+            pacing = {} if self._rate_limiters is None else {"rate_limiter": self._rate_limiters.for_key(key)}
+            check = await check_key(key, api_base=self.api_base.text().strip(), **pacing)
         except KeyCheckFailed as exc:
             self.result.setText(str(exc))
             return None

@@ -276,7 +276,9 @@ class ProfileController:
         if registry is None:
             return None
         problem = registry.vault.keyring.problem()  # on the Qt thread: see AddProfileDialog.save
-        dialog = AddProfileDialog(registry, spawn=self.w.spawn, keyring_problem=problem, parent=self.w)
+        services = self.w.services
+        dialog = AddProfileDialog(registry, spawn=self.w.spawn, keyring_problem=problem, parent=self.w,
+                                  rate_limiters=services.rate_limiters if services is not None else None)
         self.add_dialog = dialog
         try:
             await await_dialog(dialog)
