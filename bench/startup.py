@@ -50,33 +50,8 @@ from app.sandbox import DEMO_ACCOUNTS, DEMO_API_KEY  # noqa: E402
 ACCOUNT = DEMO_ACCOUNTS["custom_due"]
 REFRESH, RETURN = "https://example.com/reauth", "https://example.com/return"
 
-# A bare window shown the same way as bench/ui_latency.py's, also reporting the CPU time used
-# by then, as linkdesk does with LINKDESK_REPORT_SHOWN=1.
-BARE = r"""
-import sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-window.setWindowTitle("bare")
-window.resize(1280, 820)
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint:
-            print(f"shown {time.monotonic():.6f} cpu {time.process_time():.6f}", flush=True)
-            QTimer.singleShot(0, app.quit)
-        return False
-first = FirstPaint()
-window.installEventFilter(first)
-window.show()
-app.exec()
-"""
-
-# For reference only (not the target's baseline): the same bare window with one line of text,
-# which makes Qt load fonts (fontconfig) before the first paint, as any window with text must.
-BARE_WITH_TEXT = BARE.replace(
-    'window.resize(1280, 820)',
-    'window.resize(1280, 820)\nfrom PySide6.QtWidgets import QLabel\nwindow.setCentralWidget(QLabel("Linkdesk"))')
+# The bare window both start-up benches compare with (bench/bare_window.py).
+from bare_window import BARE, BARE_WITH_TEXT  # noqa: E402 - bench/ is on sys.path as a script
 
 STRIPE_SCRIPT = r"""
 import sys

@@ -31,13 +31,17 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# --root DIR measures another checkout (e.g. an older commit in a git worktree) with this
+# bench's code, side by side on the same machine; read before anything of app/ is imported.
+_ROOT_ARG = sys.argv[sys.argv.index("--root") + 1] if "--root" in sys.argv[:-1] else None
+ROOT = Path(_ROOT_ARG).resolve() if _ROOT_ARG else Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(Path(__file__).resolve().parent))  # bench/bare_window.py
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # children run with .pyc caches, as installed (bench/startup.py)
 
-# The bare window, written once for both start-up benches (bench/startup.py).
-from startup import BARE  # noqa: E402 - bench/ is on sys.path when run as a script
+# The bare window, written once for both start-up benches.
+from bare_window import BARE  # noqa: E402 - bench/ is on sys.path (above)
 
 
 # The window's own start, without app.cli.entry's imports (argparse, the history CLI, app.stripe).
@@ -120,7 +124,9 @@ def bench_creation(links: int, latency: float) -> None:
         # recording it, the first thing it does with a decoded answer.
         arrivals: dict[int, float] = {}
         for name in ("record_link", "prepare_card"):  # time the flow's steps around a response
-            original = getattr(window.flow, name)
+            original = getattr(window.flow, name, None)
+            if original is None:  # an older checkout (--root) without this step
+                continue
 
             def timed(*args, _original=original, _name=name):  # noqa: ANN001, ANN002
                 if _name == "record_link":
@@ -150,14 +156,15 @@ def bench_creation(links: int, latency: float) -> None:
             added[id(card.link)] = time.monotonic()
 
         window.links.add = timed_add
-        original_bind = LinkCard.bind
+        original_bind = getattr(LinkCard, "bind", None)  # (none before the card was built ahead)
 
         def timed_bind(card, link):  # noqa: ANN001
             started = time.perf_counter()
             original_bind(card, link)
             steps["bind"].append(time.perf_counter() - started)
 
-        LinkCard.bind = timed_bind
+        if original_bind is not None:
+            LinkCard.bind = timed_bind
         watcher = FirstPaint()
         window.links.cardAdded.connect(lambda card: card.installEventFilter(watcher))
         window.account_panel.set_account_text(DEMO_ACCOUNTS["custom_due"])
@@ -208,11 +215,14 @@ def bench_creation(links: int, latency: float) -> None:
           f"{statistics.quantiles(gaps, n=100)[98] * 1000:.1f} ms over {len(gaps)} beats")
     print(f"(c) response -> card painted: median {statistics.median(delays) * 1000:.1f} ms, "
           f"worst {max(delays) * 1000:.1f} ms over {len(delays)} cards (target <= 10)")
-    print(f"    the card is built while Stripe answers: median {statistics.median(steps['prepare_card']) * 1000:.1f} ms")
+    if steps.get("prepare_card"):
+        print(f"    the card is built while Stripe answers: median {statistics.median(steps['prepare_card']) * 1000:.1f} ms")
     for name, label in (("record_link", "history write (on its worker, beside the QR code)"),
                         ("bind", "the link bound to its card (QR code included)"),
                         ("list_insert", "insertion into the list"), ("to_paint", "inserted -> first paint")):
-        values = steps[name]
+        values = steps.get(name)
+        if not values:
+            continue
         print(f"    then {label}: median {statistics.median(values) * 1000:.1f} ms, "
               f"worst {max(values) * 1000:.1f} ms")
 
@@ -227,7 +237,9 @@ def main() -> int:
     print(f"python {sys.version.split()[0]}, PySide6 {PySide6.__version__}, "
           f"QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}")
     parser.add_argument("--only", choices=("startup", "creation"))
+    parser.add_argument("--root", metavar="DIR", help="measure the checkout in DIR (read at import; see ROOT)")
     args = parser.parse_args()
+    print(f"measuring {ROOT}")
     if args.only != "creation":
         bench_startup(args.runs)
     if args.only != "startup":
