@@ -29,6 +29,8 @@ bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/client_overhead.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/ui_latency.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/history_scale.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/startup.py --runs 11
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/directory_scale.py
 
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python scripts/screenshots.py   # runs itself under xvfb-run
