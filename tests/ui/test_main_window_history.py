@@ -111,3 +111,28 @@ async def test_a_link_is_recorded_even_while_another_instance_holds_the_history_
     assert window.banner.isHidden() or "not saved" not in window.banner.message.text()
     newest = store.query(limit=1)[0]
     assert newest.request_id == card.link.request_id and newest.outcome == "created"
+
+
+async def test_closing_while_a_created_link_is_being_recorded_waits_for_the_row(window, accounts, services, transport):
+    """Stripe has answered and the row is being written (another instance holds the lock): the
+    window closes now, and its shutdown waits for the write instead of cutting it short."""
+    import asyncio
+    import sqlite3
+
+    store = window.services.history
+    other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    find(window, "accountInput").setText(accounts["custom_due"])
+    task = asyncio.ensure_future(window.create_link())
+    for _ in range(500):  # until the answer is in (Esc can no longer take it) and its row waits
+        if transport.posts() and window.inflight is None and not task.done():
+            break
+        await asyncio.sleep(0.01)
+    assert transport.posts() and not task.done(), "the link was never being recorded"
+    threading.Timer(0.3, lambda: (other.execute("COMMIT"), other.close())).start()
+    window.close()
+    await window.shutdown()
+    await asyncio.gather(task, return_exceptions=True)
+    with sqlite3.connect(store.path) as check:
+        rows = check.execute("SELECT outcome FROM attempts ORDER BY id DESC LIMIT 1").fetchall()
+    assert rows == [("created",)]
