@@ -203,3 +203,19 @@ def test_make_desktop_entry_installs_a_valid_entry_and_every_icon(tmp_path):
     if shutil.which("desktop-file-validate"):
         check = subprocess.run(["desktop-file-validate", str(installed)], capture_output=True, text=True, timeout=60)
         assert check.returncode == 0 and check.stdout.strip() == "", check.stdout
+
+
+def test_the_debian_package_depends_on_every_library_readme_lists():
+    """The .deb's Depends and README's "System packages" name the same Qt libraries: a library
+    added to one and not the other would leave an apt install without it."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### System packages", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    listed = {word for word in block.replace("\\", " ").split() if word.startswith("lib")}
+    control = (PACKAGING / "build-deb.sh").read_text(encoding="utf-8")
+    depends_line = next(line for line in control.splitlines() if line.startswith("Depends:"))
+    depends = {re.sub(r"\s*\(.*\)", "", item).strip() for item in depends_line[len("Depends:"):].split(",")}
+    assert listed and listed <= depends, sorted(listed - depends)
+    assert "libc6" in depends  # with the glibc the frozen build needs
+    assert re.search(r"libc6 \(>= 2\.\d+\)", depends_line)
