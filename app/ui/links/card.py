@@ -177,8 +177,7 @@ class LinkCard(FitsWidth, QFrame):
         self._countdown_label.setObjectName("linkCountdown")
         self._countdown_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self._spoken_minutes: int | None = None
-        scale_font(self._countdown_label, 1.6, bold=True)
-        self._countdown_label.fit(300)
+        scale_font(self._countdown_label, 1.6, bold=True)  # (its size is fitted to the new font)
 
         who = self._account_name
         self._copy = self._button("Copy link", "copyButton", "Copy the link to the clipboard", self.copy,

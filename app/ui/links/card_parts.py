@@ -159,8 +159,14 @@ class CountdownLabel(QLabel):
         self._longest = 300.0  # seconds: Stripe's usual lifetime until the link is known
 
     def fit(self, longest_seconds: float) -> None:
-        """Size for a link that lives at most ``longest_seconds``."""
-        self._longest = max(0.0, longest_seconds)
+        """Size for a link that lives at most ``longest_seconds`` (measured again only when that
+        changed: nearly every link lives Stripe's usual five minutes)."""
+        longest = max(0.0, longest_seconds)
+        if longest != self._longest or self.minimumWidth() != self.maximumWidth():
+            self._longest = longest
+            self._refit()
+
+    def _refit(self) -> None:
         metrics = self.fontMetrics()
         widest_digit = max("0123456789", key=metrics.horizontalAdvance)
         texts = [countdown_text(LinkState.ACTIVE, self._longest), countdown_text(LinkState.WARNING, 59),
@@ -175,4 +181,4 @@ class CountdownLabel(QLabel):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self.fit(self._longest)
+            self._refit()

@@ -137,7 +137,6 @@ class LinkList(QScrollArea):
             slot = CardSlot(card, self.widget())
             slot.hide()
             self._waiting[card] = slot
-            card.narrowest_width()
 
     def discard(self, card: LinkCard) -> None:
         """A prepared card whose link never came."""
