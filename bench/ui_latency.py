@@ -15,6 +15,12 @@
     is now the instant the request was sent, the countdown's start) to its card's
     first paint event: median and worst over the same links (target <= 10 ms).
 
+--baseline REV runs (b) and (c) of this checkout and of the commit REV (a temporary git worktree)
+    side by side, each in its own process, alternating ``--rounds`` times, and prints the ratios
+    of their medians. The targets of (b) and (c) were set on a machine where the code before
+    issue 13 measured (c) 8.9 ms and (b) 8-11 ms; with ``--baseline c960ede^1`` (that code) the
+    ratios carry this checkout's figures over to that machine, whatever this one's speed.
+
 Runs offscreen unless QT_QPA_PLATFORM says otherwise.
 """
 
@@ -24,6 +30,8 @@ import argparse
 import asyncio
 import inspect
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -227,6 +235,51 @@ def bench_creation(links: int, latency: float) -> None:
               f"worst {max(values) * 1000:.1f} ms")
 
 
+# What the code before issue 13 (c960ede^1) measured on the machine where the targets were set
+# (bench/README.md): (c) 8.9 ms, (b) 8-11 ms.
+BEFORE_13_C_MS, BEFORE_13_B_MS = 8.9, (8.0, 11.0)
+
+
+def _creation_figures(extra: list[str], links: int, latency: float) -> tuple[float, float]:
+    """(b) and (c), in ms, from a child running this bench's creation part."""
+    cmd = [sys.executable, __file__, "--only", "creation", "--links", str(links), "--latency", str(latency), *extra]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT, check=False).stdout
+    stall = re.search(r"^\(b\) .*?: ([0-9.]+) ms", out, re.MULTILINE)
+    median = re.search(r"^\(c\) .*?median ([0-9.]+) ms", out, re.MULTILINE)
+    if not (stall and median):
+        raise SystemExit(f"no (b)/(c) figures from {cmd}:\n{out}")
+    return float(stall.group(1)), float(median.group(1))
+
+
+def bench_against(rev: str, rounds: int, links: int, latency: float) -> None:
+    """(b) and (c) of this checkout and of ``rev``, alternating, each in a fresh process."""
+    scratch = Path(tempfile.mkdtemp(prefix="linkdesk-baseline-"))
+    tree = scratch / "tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), rev], check=True)
+    try:
+        runs: dict[str, list[tuple[float, float]]] = {"baseline": [], "this": []}
+        for _ in range(rounds):
+            runs["baseline"].append(_creation_figures(["--root", str(tree)], links, latency))
+            runs["this"].append(_creation_figures([], links, latency))
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+        shutil.rmtree(scratch, ignore_errors=True)
+    for name, label in (("baseline", f"{rev} (baseline)"), ("this", "this checkout")):
+        stalls = ", ".join(f"{b:.1f}" for b, _ in runs[name])
+        medians = ", ".join(f"{c:.1f}" for _, c in runs[name])
+        print(f"    {label:<24} (b) {stalls} ms   (c) {medians} ms")
+    base_b = statistics.median(b for b, _ in runs["baseline"])
+    base_c = statistics.median(c for _, c in runs["baseline"])
+    this_b = statistics.median(b for b, _ in runs["this"])
+    this_c = statistics.median(c for _, c in runs["this"])
+    low, high = (this_b / base_b * ms for ms in BEFORE_13_B_MS)
+    print(f"(b) vs baseline: {this_b:.1f} / {base_b:.1f} ms = {this_b / base_b:.2f}x; where the targets were set, "
+          f"that ratio is {low:.1f}-{high:.1f} ms (target <= 16)")
+    print(f"(c) vs baseline: {this_c:.1f} / {base_c:.1f} ms = {this_c / base_c:.2f}x; where the targets were set, "
+          f"that ratio is {this_c / base_c * BEFORE_13_C_MS:.1f} ms (target <= 10)")
+    print("    (the last two figures hold only with the code before issue 13 as the baseline: c960ede^1)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Linkdesk UI latency benchmark")
     parser.add_argument("--runs", type=int, default=7)
@@ -238,8 +291,13 @@ def main() -> int:
           f"QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}")
     parser.add_argument("--only", choices=("startup", "creation"))
     parser.add_argument("--root", metavar="DIR", help="measure the checkout in DIR (read at import; see ROOT)")
+    parser.add_argument("--baseline", metavar="REV", help="(b) and (c) side by side with the commit REV")
+    parser.add_argument("--rounds", type=int, default=3, help="with --baseline: runs of each, alternating")
     args = parser.parse_args()
     print(f"measuring {ROOT}")
+    if args.baseline:
+        bench_against(args.baseline, args.rounds, args.links, args.latency)
+        return 0
     if args.only != "creation":
         bench_startup(args.runs)
     if args.only != "startup":
