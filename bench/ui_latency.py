@@ -225,7 +225,7 @@ def bench_creation(links: int, latency: float) -> None:
           f"worst {max(delays) * 1000:.1f} ms over {len(delays)} cards (target <= 10)")
     if steps.get("prepare_card"):
         print(f"    the card is built while Stripe answers: median {statistics.median(steps['prepare_card']) * 1000:.1f} ms")
-    for name, label in (("record_link", "history write (on its worker, beside the QR code)"),
+    for name, label in (("record_link", "history write (on the Qt thread, before the QR code)"),
                         ("bind", "the link bound to its card (QR code included)"),
                         ("list_insert", "insertion into the list"), ("to_paint", "inserted -> first paint")):
         values = steps.get(name)

@@ -243,8 +243,9 @@ class LinkFlow(Presenting, Recording):
     async def mint(self, req: LinkRequest, account: Account | None, key: str) -> LinkCard:
         """Send, record, show. Raises StripeError (after recording it) or CancelledError.
 
-        The card is built while Stripe answers (all but the link's own parts), and the history
-        write runs on its worker while the QR code is drawn: little is left for after the answer.
+        The card is built while Stripe answers (all but the link's own parts): after the answer
+        only the history write (well under a millisecond), binding the link (its QR code) and
+        the insertion are left.
         """
         send = asyncio.ensure_future(self.send(req, key))
         card: LinkCard | None = None
@@ -264,8 +265,8 @@ class LinkFlow(Presenting, Recording):
         if self.w.inflight is asyncio.current_task():
             self.w.inflight = None  # the link exists: Esc can no longer take it away
         recording = asyncio.ensure_future(self.record_link(req, link, account))
-        await asyncio.sleep(0)  # the write starts on the history worker...
-        card.bind(link)  # ...while the QR code is drawn here
+        await asyncio.sleep(0)  # the write runs (on the worker only if another instance holds the lock)...
+        card.bind(link)  # ...while the QR code is drawn here, if it does
         entry = await recording
         self.sources[card] = CardSource(req, account, entry.id if entry else None)
         await asyncio.sleep(0)  # Qt may paint between the card's build and its insertion

@@ -1,4 +1,5 @@
-"""Writing the window's link attempts to history: a created link (on the history worker, awaited)
+"""Writing the window's link attempts to history: a created link (committed before its card is
+shown: on the Qt thread, or on the history worker when another instance holds the lock, awaited)
 and a failure or cancellation (at once, on the Qt thread). Mixed into
 :class:`~app.ui.links.flow.LinkFlow`, whose ``w`` (a :class:`~app.ui.common.host.WindowHost`)
 it uses. A write that fails is said in the window; the link itself is never lost with it."""
