@@ -59,10 +59,11 @@ class CardSlot(QWidget):
         # Measured at the width the list will give it: a layout caches the height for the last
         # width, so the resize that follows costs nothing.
         width = card_width(parent)
-        self._fit(width if width > 0 else max(card.sizeHint().width(), 1))
+        self.fit(width if width > 0 else max(card.sizeHint().width(), 1))
         card.show()
 
-    def _fit(self, width: int) -> int:
+    def fit(self, width: int) -> int:
+        """Take the height the card needs at ``width``; returns it."""
         card = self.card
         # A card's height depends on its width (its rows wrap). Asked directly: hasHeightForWidth()
         # would have the card's layout measure every child once more just to say yes.
@@ -75,7 +76,7 @@ class CardSlot(QWidget):
         return height
 
     def _sync(self) -> None:
-        self.card.setGeometry(0, 0, self.width(), self._fit(self.width()))
+        self.card.setGeometry(0, 0, self.width(), self.fit(self.width()))
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
         super().resizeEvent(event)
@@ -112,14 +113,31 @@ class LinkList(QScrollArea):
         self._layout.addWidget(self._empty)
         self._layout.addStretch(1)
         self.setWidget(body)
+        # Growing the body (a card added) repaints only what is new at its bottom, not all of it:
+        # its background is one colour, and cards that move or change repaint themselves.
+        body.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self._cards: list[LinkCard] = []
         self._waiting: dict[LinkCard, CardSlot] = {}  # prepared, not added yet
 
     def add(self, card: LinkCard) -> None:
-        """Insert ``card`` at the top and scroll to it."""
+        """Insert ``card`` at the top and scroll to it.
+
+        The cards already in view move down by the new card's place. Moved by the layout, each
+        would be painted again (about a millisecond each); scrolled (``QWidget.scroll``), their
+        pixels are copied down and only the new card is painted. The layout then finds every
+        card where it would have put it; if it does not (a layout still pending), it moves them
+        the usual way, repainted.
+        """
         self._empty.hide()
+        body = self.widget()
+        slot = self._waiting.pop(card, None) or CardSlot(card, body)
+        if self._cards:
+            width = card_width(body)
+            height = slot.fit(width)
+            margins = self._layout.contentsMargins()
+            body.scroll(0, height + self._layout.spacing())
+            slot.setGeometry(margins.left(), margins.top(), width, height)
         self._cards.insert(0, card)
-        slot = self._waiting.pop(card, None) or CardSlot(card, self.widget())
         self._layout.insertWidget(0, slot)
         slot.show()
         self._put_first_in_tab_order(card)
