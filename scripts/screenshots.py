@@ -121,17 +121,21 @@ def _dark_palette(app) -> None:  # noqa: ANN001
     app.setPalette(palette)
 
 
+# Never QApplication.processEvents() in here: under qasync it can run another task's step while
+# this coroutine is still running ("Cannot enter into task"), and that task is then lost (the
+# history's opening was, and the script waited for it until killed). Awaiting lets the loop run.
+SETTLE = 0.05  # seconds of event loop after a condition holds: posted events, then a paint
+
+
 async def _until(condition, what: str, timeout: float = TIMEOUT) -> None:  # noqa: ANN001
     """Let the event loop run until ``condition()`` holds (polled), or fail naming ``what``."""
-    from PySide6.QtWidgets import QApplication
-
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
             raise TimeoutError(f"screenshots: gave up waiting for {what}")
         await asyncio.sleep(0.02)
-    QApplication.processEvents()
+    await asyncio.sleep(SETTLE)
 
 
 async def _painted(widget) -> None:  # noqa: ANN001
@@ -139,10 +143,10 @@ async def _painted(widget) -> None:  # noqa: ANN001
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
-    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-    QApplication.processEvents()
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # layout only: no task runs
+    await asyncio.sleep(SETTLE)
     widget.repaint()
-    QApplication.processEvents()
+    await asyncio.sleep(SETTLE)
 
 
 def _child(parent, cls, name: str):  # noqa: ANN001, ANN202
