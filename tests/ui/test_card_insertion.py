@@ -10,7 +10,7 @@ import asyncio
 from mainwindow_helpers import find
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.ui.links.qr import QrWidget
 
@@ -27,8 +27,9 @@ def repainted(window: QWidget) -> QImage:
 
 
 async def settle() -> None:
-    for _ in range(3):
-        QApplication.processEvents()
+    """Let Qt lay out, paint and flush (its events run on the same loop; never ``processEvents()``
+    inside a coroutine: qasync would re-enter a task)."""
+    for _ in range(5):
         await asyncio.sleep(0.02)
 
 
