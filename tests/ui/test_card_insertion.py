@@ -105,3 +105,22 @@ async def test_a_new_card_leaves_the_cards_in_view_unpainted(window, accounts):
     assert not [w for w in watch.painted if w in older], "a card already in view was painted again"
     # The previous newest repaints only what changed: no QR code, no text.
     assert not [w for w in watch.painted if isinstance(w, QrWidget) or w.objectName() in ("linkUrl", "linkTimes")]
+
+
+async def test_cards_added_while_the_links_tab_is_hidden(window, accounts):
+    """The list is not visible (History in front): nothing is on screen to move, and the cards
+    are where the layout puts them when the Links tab comes back."""
+    from PySide6.QtWidgets import QTabWidget
+
+    window.resize(1280, 820)
+    await make_links(window, accounts["custom_due"], 3)
+    tabs = find(window, "mainTabs", QTabWidget)
+    links = tabs.currentIndex()
+    tabs.setCurrentIndex(1 - links)
+    await settle()
+    assert not window.links.isVisible()
+    await make_links(window, accounts["custom_due"], 2)
+    tabs.setCurrentIndex(links)
+    await assert_screen_is_a_full_repaint(window)
+    tops = [card.parentWidget().y() for card in window.links.cards()]
+    assert tops == sorted(tops) and len(set(tops)) == 5  # newest first, none on top of another
