@@ -10,7 +10,7 @@ import asyncio
 from mainwindow_helpers import find
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from app.ui.links.qr import QrWidget
 
@@ -110,8 +110,6 @@ async def test_a_new_card_leaves_the_cards_in_view_unpainted(window, accounts):
 async def test_cards_added_while_the_links_tab_is_hidden(window, accounts):
     """The list is not visible (History in front): nothing is on screen to move, and the cards
     are where the layout puts them when the Links tab comes back."""
-    from PySide6.QtWidgets import QTabWidget
-
     window.resize(1280, 820)
     await make_links(window, accounts["custom_due"], 3)
     tabs = find(window, "mainTabs", QTabWidget)

@@ -149,8 +149,8 @@ class LinkList(QScrollArea):
     def prepare(self, card: LinkCard) -> None:
         """Make ``card``'s place before it is added (while Stripe is still answering): its slot,
         hidden, and its first layout at the width it will get here. That layout costs over a
-        millisecond (fonts, text layouts) and showing it another; once its link's texts are set,
-        laying it out again costs a tenth of that. :meth:`discard` undoes this."""
+        millisecond (fonts, text layouts); once its link's texts are set, laying it out again
+        costs about half of that. :meth:`discard` undoes this."""
         if card not in self._waiting and card not in self._cards:
             slot = CardSlot(card, self.widget())
             slot.hide()

@@ -135,8 +135,8 @@ class AddProfileDialog(QDialog):
         self.check_button.setEnabled(False)
         self.result.setText("Checking the key with Stripe…")
         try:
-            pacing = {} if self._rate_limiters is None else {"rate_limiter": self._rate_limiters.for_key(key)}
-            check = await check_key(key, api_base=self.api_base.text().strip(), **pacing)
+            limiter = None if self._rate_limiters is None else self._rate_limiters.for_key(key)
+            check = await check_key(key, api_base=self.api_base.text().strip(), rate_limiter=limiter)
         except KeyCheckFailed as exc:
             self.result.setText(str(exc))
             return None
