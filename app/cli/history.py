@@ -17,6 +17,8 @@ from app.history.query import HistoryQuery
 from app.history.store import HistoryStore
 
 TABLE_LIMIT = 50
+# Ctrl-C (app.cli.entry.main): listing only reads.
+INTERRUPTED = "the history listing, so what was printed is incomplete"
 
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:

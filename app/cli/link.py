@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, TextIO
 
 from app.cli.minting import mint_and_record, print_link
+from app.cli.output import Interruption, interruption
 from app.cli.session import with_services
 
 if TYPE_CHECKING:
     from app.services import Services
+
+# Ctrl-C (app.cli.entry.main): before the request is sent, nothing exists anywhere.
+INTERRUPTED = "the link, before its request was sent"
+NOTHING_MADE = "no link was made and nothing was recorded"
 
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
@@ -32,12 +37,71 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli.accounts_v2 import create_and_print_v2
 
+    note = interruption(args)
+    note.now(what=INTERRUPTED, recorded=NOTHING_MADE)
+
     def create(services: "Services"):
         v2 = services.connection.accounts_api == "v2"  # --accounts-api, LINKDESK_ACCOUNTS_API, the profile
-        return (create_and_print_v2 if v2 else create_and_print)(services, with_profile_defaults(args, services),
-                                                                 out, err)
+        return told_on_interrupt(note, services, args.account, (create_and_print_v2 if v2 else create_and_print)(
+            services, with_profile_defaults(args, services), out, err))
 
     return with_services(args, err, create)
+
+
+def sending(args: argparse.Namespace, create: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awaitable[Any]]:
+    """``create``, telling the run's :class:`Interruption` when the request goes out and when
+    Stripe's answer is in (a Ctrl-C from then on may leave a link behind)."""
+    note = interruption(args)
+
+    async def send(request: Any) -> Any:
+        note.now(what="waiting for Stripe's answer to the link request",
+                 recorded="the request was sent, so the link may exist; nothing was recorded")
+        link = await create(request)
+        note.now(what="the link was made", recorded="it is in the history unless a warning above says otherwise")
+        return link
+
+    return send
+
+
+async def told_on_interrupt(note: Interruption, services: "Services", account: str, work: Awaitable[int]) -> int:
+    """Await ``work``; if Ctrl-C cancels it, first look in the history (still open here) for
+    what this run recorded, so that the line printed says what is really there."""
+    import asyncio
+
+    since = services.clock.time()
+    try:
+        status = await work
+    except asyncio.CancelledError:
+        if note.what != INTERRUPTED:  # the request went out: what does the history hold?
+            held = recorded_since(services, account, since)
+            if held:
+                note.now(recorded=held)
+        raise
+    note.now(what="the link was made and printed", recorded="it is in the history unless a warning above says otherwise")
+    return status
+
+
+def recorded_since(services: "Services", account: str, since: float) -> str | None:
+    """What the history holds of an attempt on ``account`` made by this run, in words; None
+    when it holds none (or cannot be read)."""
+    from app.history.query import HistoryQuery
+    from app.stripe.validation import normalize_account_id
+
+    try:
+        query = HistoryQuery(account_id=normalize_account_id(account), since=since - 1,
+                             profile=services.connection.profile)
+        entry = next(iter(services.history.iter_entries(query, page_size=1)), None)
+    except Exception:  # noqa: BLE001 - a bad id, a closed or broken history: say nothing
+        return None
+    if entry is None:
+        return None
+    outcome = getattr(entry, "outcome", None)
+    if outcome == "created":
+        return "the link was made and is in the history (linkdesk history)"
+    if outcome == "failed":
+        return "the attempt is in the history as failed"
+    return ("the attempt is in the history as outcome unknown: the link may exist "
+            "(linkdesk history shows when it would expire)")
 
 
 def with_profile_defaults(args: argparse.Namespace, services: "Services") -> argparse.Namespace:
@@ -68,6 +132,6 @@ async def create_and_print(services: "Services", args: argparse.Namespace, out: 
         collection_fields=args.fields,
         future_requirements=args.future_requirements,
     ).validated(live=services.connection.mode == "live")
-    link = await mint_and_record(services, request, create=services.client.create_account_link,
+    link = await mint_and_record(services, request, create=sending(args, services.client.create_account_link),
                                  retrieve=services.client.retrieve_account, err=err)
     return print_link(link, args, out, services.clock)

@@ -51,6 +51,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             say(err, f"linkdesk: {problem}")
         action = args.profile_action
         if action == "add":
+            from app.cli.output import interruption  # Ctrl-C says whether it was saved (app.cli.entry)
+
+            interruption(args).now(what=f"adding the profile {args.profile_name!r}",
+                                   recorded=lambda: saved_or_not(args))
             return add_profile(registry, args, out, err)
         if action == "list":
             return list_profiles(registry, args, out)
@@ -70,6 +74,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except OSError as exc:  # a SettingsError is a LinkdeskError; a raw OSError is unexpected but plain
         say(err, f"linkdesk: {exc.strerror or exc}")
         return EXIT_API_ERROR
+
+
+def saved_or_not(args: argparse.Namespace) -> str:
+    """After Ctrl-C in ``profile add``: what the settings file holds now."""
+    name = (args.profile_name or "").strip().casefold()
+    if any(p.name.casefold() == name for p in open_registry(args).saved):
+        return "the profile was saved (linkdesk profile list)"
+    return "no profile was saved"
 
 
 def open_registry(args: argparse.Namespace) -> "ProfileRegistry":
