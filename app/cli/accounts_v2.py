@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 async def create_and_print_v2(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.cli.link import sending
+    from app.cli.interrupted_link import sending
     from app.cli.minting import mint_and_record, print_link
     from app.requirements_v2 import describe_configurations
     from app.stripe.v2 import LinkRequestV2

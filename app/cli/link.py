@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
+from app.cli.interrupted_link import INTERRUPTED, NOTHING_MADE, sending, told_on_interrupt
 from app.cli.minting import mint_and_record, print_link
-from app.cli.output import Interruption, interruption
+from app.cli.output import interruption
 from app.cli.session import with_services
 
 if TYPE_CHECKING:
     from app.services import Services
-
-# Ctrl-C (app.cli.entry.main): before the request is sent, nothing exists anywhere.
-INTERRUPTED = "the link, before its request was sent"
-NOTHING_MADE = "no link was made and nothing was recorded"
 
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
@@ -29,7 +26,8 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
     link.add_argument("--fields", choices=COLLECTION_FIELDS, help="collection_options[fields]")
     link.add_argument("--future-requirements", choices=FUTURE_REQUIREMENTS,
                       help="collection_options[future_requirements]")
-    link.add_argument("--json", action="store_true", help="print one JSON object")
+    link.add_argument("--json", action="store_true",
+                      help="print one JSON object (with --qr, its \"qr\" holds the QR code's rows of text)")
     link.add_argument("--qr", action="store_true", help="also draw the QR code in the terminal")
     add_global_options(link, suppress=True)  # --accounts-api among them
 
@@ -48,65 +46,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return with_services(args, err, create)
 
 
-def sending(args: argparse.Namespace, create: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awaitable[Any]]:
-    """``create``, telling the run's :class:`Interruption` when the request goes out and when
-    Stripe's answer is in (a Ctrl-C from then on may leave a link behind)."""
-    note = interruption(args)
-
-    async def send(request: Any) -> Any:
-        note.now(what="waiting for Stripe's answer to the link request",
-                 recorded="the request was sent, so the link may exist; nothing was recorded")
-        link = await create(request)
-        note.now(what="the link was made", recorded="it is in the history unless a warning above says otherwise")
-        return link
-
-    return send
-
-
-async def told_on_interrupt(note: Interruption, services: "Services", account: str, work: Awaitable[int]) -> int:
-    """Await ``work``; if Ctrl-C cancels it, first look in the history (still open here) for
-    what this run recorded, so that the line printed says what is really there."""
-    import asyncio
-
-    since = services.clock.time()
-    try:
-        status = await work
-    except asyncio.CancelledError:
-        if note.what != INTERRUPTED:  # the request went out: what does the history hold?
-            held = recorded_since(services, account, since)
-            if held:
-                note.now(recorded=held)
-        raise
-    note.now(what="the link was made and printed", recorded="it is in the history unless a warning above says otherwise")
-    return status
-
-
-def recorded_since(services: "Services", account: str, since: float) -> str | None:
-    """What the history holds of an attempt on ``account`` made by this run, in words; None
-    when it holds none (or cannot be read)."""
-    from app.history.query import HistoryQuery
-    from app.stripe.validation import normalize_account_id
-
-    try:
-        query = HistoryQuery(account_id=normalize_account_id(account), since=since - 1,
-                             profile=services.connection.profile)
-        entry = next(iter(services.history.iter_entries(query, page_size=1)), None)
-    except Exception:  # noqa: BLE001 - a bad id, a closed or broken history: say nothing
-        return None
-    if entry is None:
-        return None
-    outcome = getattr(entry, "outcome", None)
-    if outcome == "created":
-        return "the link was made and is in the history (linkdesk history)"
-    if outcome == "failed":
-        return "the attempt is in the history as failed"
-    return ("the attempt is in the history as outcome unknown: the link may exist "
-            "(linkdesk history shows when it would expire)")
-
-
 def with_profile_defaults(args: argparse.Namespace, services: "Services") -> argparse.Namespace:
-    """The profile's link defaults (Settings) for the options the command line left out. A
-    URL still missing then is refused by name (exit 2), nothing sent."""
+    """The profile's link defaults for the options the command line left out (a typed URL
+    always wins). A URL still missing then is refused by name (exit 2), nothing sent: v1 needs
+    both, Accounts v2 the refresh URL only. The message says how, on the command line."""
     profile = services.profile
     if profile is not None:
         for option, default in (("refresh_url", profile.refresh_url), ("return_url", profile.return_url),
@@ -114,11 +57,31 @@ def with_profile_defaults(args: argparse.Namespace, services: "Services") -> arg
                                 ("future_requirements", profile.future_requirements)):
             if getattr(args, option, None) is None and default:
                 setattr(args, option, default)
-    if args.refresh_url is None:
+    needed = ("refresh_url",) if services.connection.accounts_api == "v2" else ("refresh_url", "return_url")
+    missing = [name for name in needed if not getattr(args, name, None)]
+    if missing:
         from app.stripe.errors import ValidationError
 
-        raise ValidationError("refresh_url", "give --refresh-url (or set a default for the profile in Settings).")
+        raise ValidationError(missing[0], missing_urls_message(missing, profile))
     return args
+
+
+def missing_urls_message(missing: list[str], profile) -> str:
+    flags = " and ".join(f"--{name.replace('_', '-')} URL" for name in missing)
+    if profile is not None and profile.saved:
+        return (f"give {flags}, or save defaults for the profile once: linkdesk profile defaults "
+                f"{_quoted(profile.name)} --refresh-url URL --return-url URL")
+    if profile is not None:  # the Environment profile (STRIPE_API_KEY) lasts one run
+        return (f"give {flags} (a key from STRIPE_API_KEY has no saved defaults; a profile keeps them: "
+                "linkdesk profile add NAME, then linkdesk profile defaults NAME --refresh-url URL --return-url URL)")
+    return (f"give {flags} (--api-base alone uses no profile, so no defaults; the built-in sandbox has them: "
+            "linkdesk --sandbox link …)")
+
+
+def _quoted(name: str) -> str:
+    import shlex
+
+    return shlex.quote(name)
 
 
 async def create_and_print(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
