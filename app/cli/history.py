@@ -32,6 +32,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.history.errors import HistoryError
     from app.paths import AppPaths
     from app.preferences import Preferences
+    from app.profiles.model import ProfileError
+    from app.stripe.errors import ValidationError
 
     paths = AppPaths.resolve(args.data_dir)
     prefs = Preferences.load(paths.preferences_file)
@@ -42,18 +44,37 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if store.recovery_notice:
         say(err, f"linkdesk: {store.recovery_notice}")
     try:
-        if getattr(args, "profile", None):  # `linkdesk --profile NAME history`: that profile's attempts
-            from app.cli.profile import open_registry
-            from app.profiles.model import ProfileError
-
-            try:
-                args.history_profile = open_registry(args).get(args.profile).history_name
-            except ProfileError as exc:
-                say(err, f"linkdesk: {exc}")
-                return EXIT_INVALID
+        try:
+            args.history_profile = asked_profile(args)
+        except ValidationError as exc:
+            return report(exc, err)
+        except ProfileError as exc:
+            say(err, f"linkdesk: {exc}")
+            return EXIT_INVALID
         return run_history_command(args, store=store, out=out)
     finally:
         store.close()
+
+
+def asked_profile(args: argparse.Namespace) -> str | None:
+    """Whose attempts to list: the profile asked for (``--sandbox``, ``--profile NAME``,
+    ``LINKDESK_PROFILE``), chosen by the rule every command follows
+    (:meth:`app.profiles.registry.ProfileRegistry.asked`: STRIPE_API_KEY with another
+    ``--profile`` is refused, as ``link`` refuses it); None, every profile's, when none was."""
+    import os
+
+    from app.profiles.registry import PROFILE_ENV
+
+    if getattr(args, "sandbox", False):
+        from app.profiles.model import sandbox_profile
+
+        return sandbox_profile().history_name
+    if not getattr(args, "profile", None) and not os.environ.get(PROFILE_ENV):
+        return None  # nothing asked: the settings and STRIPE_API_KEY need not even be read
+    from app.cli.profile import open_registry
+
+    asked = open_registry(args).asked(getattr(args, "profile", None))
+    return asked.history_name if asked is not None else None
 
 
 def open_for_reading(paths, prefs, clock, err: TextIO) -> HistoryStore:
