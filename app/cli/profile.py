@@ -39,6 +39,9 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
     use.add_argument("profile_name", metavar="NAME")
     for parser in (profile, add, listing, remove, use):
         add_global_options(parser, suppress=True)
+    from app.cli.profile_defaults import add_defaults_parser  # `profile defaults NAME`: link's default URLs
+
+    add_defaults_parser(actions, add_global_options)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -58,6 +61,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return add_profile(registry, args, out, err)
         if action == "list":
             return list_profiles(registry, args, out)
+        if action == "defaults":
+            from app.cli.profile_defaults import run_defaults
+
+            return run_defaults(registry, args, out)
         if action == "remove":
             removed = registry.remove(args.profile_name)
             say(out, f"Removed profile “{removed.name}” and deleted its key.")
