@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 from app import __version__
+
+if TYPE_CHECKING:
+    from app.cli.output import Interruption
 
 EXIT_OK = 0
 
@@ -126,7 +129,7 @@ def _flush(out: TextIO) -> None:
         flush()
 
 
-def _interrupted(interruption, out: TextIO, err: TextIO) -> int:
+def _interrupted(interruption: "Interruption", out: TextIO, err: TextIO) -> int:
     from app.cli.output import EXIT_INTERRUPTED, say
 
     try:
@@ -158,7 +161,7 @@ def _silence(out: TextIO) -> None:
         pass
 
 
-def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, interruption) -> int:
+def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, interruption: "Interruption") -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     front = _front(argv)
     if front is not None:

@@ -22,6 +22,9 @@ def sending(args: argparse.Namespace, create: Callable[[Any], Awaitable[Any]]) -
     note = interruption(args)
 
     async def send(request: Any) -> Any:
+        import asyncio
+
+        await asyncio.sleep(0)  # a Ctrl-C that came before this point ends it here, nothing sent
         note.now(what="waiting for Stripe's answer to the link request",
                  recorded="the request was sent, so the link may exist; nothing was recorded")
         link = await create(request)
