@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
 
 from app.ui.common.widgets import muted
@@ -29,8 +29,35 @@ BADGES = {
 }
 
 
+class ElidedLabel(QLabel):
+    """One line of text that gives way in a narrow window: drawn elided ("…") when it does not
+    fit (give it the whole text as tooltip). Its minimum is a few characters, so the toolbar shrinks
+    it instead of moving what follows (the mode badge) into its "»" overflow menu."""
+
+    MIN_CHARS = 8
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        metrics = self.fontMetrics()
+        margins = self.contentsMargins()
+        width = min(metrics.horizontalAdvance(self.text()), metrics.averageCharWidth() * self.MIN_CHARS)
+        return QSize(width + margins.left() + margins.right(), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        if shown == self.text():
+            super().paintEvent(event)  # (selection and all)
+            return
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(), shown,
+                                  QPalette.ColorRole.WindowText)
+
+
 class ConnectionBar(QToolBar):
-    """Not movable; shows the connection and the badge at the right."""
+    """Not movable; shows the connection and the badge at the right. In a narrow window the
+    texts are elided; the badge (a safety control) and the profile selector never go into
+    the overflow menu."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Connection", parent)
@@ -45,13 +72,13 @@ class ConnectionBar(QToolBar):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         title.setFont(font)
         title.setContentsMargins(8, 0, 12, 0)
-        self.connection = muted(QLabel("Starting…", self, objectName="connectionLabel"))
+        self.connection = muted(ElidedLabel("Starting…", self, objectName="connectionLabel"))
         self.connection.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         spacer = QWidget(self)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.badge = QLabel(self, objectName="modeBadge")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.accounts_api = muted(QLabel(self, objectName="accountsApiLabel"))
+        self.accounts_api = muted(ElidedLabel(self, objectName="accountsApiLabel"))
         self.accounts_api.setContentsMargins(12, 0, 0, 0)
         self.addWidget(title)
         self.addWidget(self.connection)
@@ -92,6 +119,8 @@ class ConnectionBar(QToolBar):
         else:
             self.connection.setText(f"{connection.api_base}  ·  key {connection.api_key.redacted}")
         self.connection.setAccessibleName(f"Connection: {self.connection.text()}")
+        self.connection.setToolTip(self.connection.text())  # (elided in a narrow window)
 
     def set_platform_name(self, name: str) -> None:
         self.connection.setText(f"{name}  ·  {self.connection.text()}")
+        self.connection.setToolTip(self.connection.text())
