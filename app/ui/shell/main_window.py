@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
@@ -44,6 +44,39 @@ if TYPE_CHECKING:  # the rest is imported by build(), after the first paint (sta
     from app.ui.links.flow import LinkFlow
 
 SANDBOX_URLS = ("https://example.com/reauth", "https://example.com/return")
+DEFAULT_SIZE = QSize(1280, 820)
+MINIMUM_SIZE = QSize(720, 480)
+
+
+def fit_to_screen(rect: QRect, available: QRect, minimum: QSize) -> QRect:
+    """``rect`` moved and shrunk as little as needed to lie inside ``available`` (a screen's
+    available geometry); never smaller than ``minimum`` unless the screen itself is."""
+    size = rect.size().boundedTo(available.size()).expandedTo(minimum.boundedTo(available.size()))
+    fitted = QRect(rect.topLeft(), size)
+    fitted.moveLeft(max(available.left(), min(fitted.left(), available.right() - size.width() + 1)))
+    fitted.moveTop(max(available.top(), min(fitted.top(), available.bottom() - size.height() + 1)))
+    return fitted
+
+
+class _ColumnScroll(QScrollArea):
+    """The left column's scroll area: never narrower than its content's minimum width (its
+    horizontal scroll bar is off; the splitter would otherwise cut the account field)."""
+
+    narrowest = 0
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        width = content.minimumSizeHint().width() + scrollbar + 2 * self.frameWidth()
+        return QSize(max(self.narrowest, width), hint.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the content's minimum width may have changed: tell the splitter
+        return super().eventFilter(watched, event)
 
 
 class MainWindow(WindowFeedback, QMainWindow):
@@ -61,7 +94,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.setWindowTitle("Linkdesk")
         # A fixed minimum keeps the layout from changing the window's size hints while shown
         # (offscreen and some X11 window managers warn about every such change).
-        self.setMinimumSize(720, 480)
+        self.setMinimumSize(MINIMUM_SIZE)
         self.settings = settings
         self.services: "Services | None" = None
         self.clipboard_guard: "ClipboardGuard | None" = None
@@ -139,14 +172,16 @@ class MainWindow(WindowFeedback, QMainWindow):
         left = QWidget(self, objectName="leftColumn")
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 6, 0)
-        column.addWidget(self.account_panel)
+        # The account panel takes the height (its summary scrolls in its own box), the form keeps
+        # to the bottom: Create stays in view and in place whatever the account, its errors or
+        # the picker above it. The column scrolls only in a window below its minimum height.
+        column.addWidget(self.account_panel, 1)
         column.addWidget(self.form)
-        column.addStretch(1)
-        left_scroll = QScrollArea(self, objectName="leftScroll", widgetResizable=True)
+        left_scroll = _ColumnScroll(self, objectName="leftScroll", widgetResizable=True)
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(LEFT_NARROW - 10)
+        left_scroll.narrowest = LEFT_NARROW - 10
         # Its content takes focus itself (and the area scrolls to it): the area is no Tab stop.
         left_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
@@ -171,7 +206,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([470, 810])
+        self.splitter.setSizes([500, 780])
         self.narrow = NarrowWindowSplitter(self, self.splitter)
 
         central = QWidget(self, objectName="central")
@@ -198,9 +233,31 @@ class MainWindow(WindowFeedback, QMainWindow):
         return self._flow
 
     def _restore_geometry(self) -> None:
+        """The saved geometry, or the default size centred; either clamped to the screen's
+        available area (without a window manager nobody else would: the status bar and the
+        banner at the bottom were off screen). Runs before the first show (run_gui shows the
+        frame at once)."""
         geometry = self.settings.value("window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 820)
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        screen = QGuiApplication.screenAt(self.geometry().center()) if restored else None
+        screen = screen or QGuiApplication.primaryScreen()
+        if screen is None:  # no screen at all (nothing to fit)
+            if not restored:
+                self.resize(DEFAULT_SIZE)
+            return
+        available = screen.availableGeometry()
+        if restored:
+            rect = self.geometry()
+        else:
+            rect = QRect(0, 0, DEFAULT_SIZE.width(), DEFAULT_SIZE.height())
+            rect.moveCenter(available.center())
+        # A screen smaller than the minimum size: the window may be as small as the screen.
+        self.setMinimumSize(MINIMUM_SIZE.boundedTo(available.size()))
+        if self.isMaximized() or self.isFullScreen():
+            return  # the window system sizes it
+        fitted = fit_to_screen(rect, available, self.minimumSize())
+        if fitted != self.geometry():
+            self.setGeometry(fitted)
 
     def save_geometry(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -239,7 +296,10 @@ class MainWindow(WindowFeedback, QMainWindow):
 
         self.account_panel.set_demo_accounts(demo_accounts(services))
         self.spawn(self.refresh_recent_accounts(), "recent accounts")
-        self.account_panel.input.setFocus()
+        if self.profiles_ui.welcome.isHidden():
+            self.account_panel.input.setFocus()
+        else:  # first start: Enter tries the sandbox
+            self.profiles_ui.welcome.sandbox_button.setFocus()
 
     async def refresh_recent_accounts(self) -> None:
         """The accounts of the latest links, for the picker under the account box."""
