@@ -224,6 +224,9 @@ async def test_the_mode_badge_stays_on_the_bar_at_800x600(first_start):
     assert bar.rect().contains(QRect(badge.mapTo(bar, QPoint(0, 0)), badge.size()))
     extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
     assert extension is None or not extension.isVisible()  # nothing went into "»"
+    selector = find(window, "profileSelector")
+    assert selector.width() >= selector.sizeHint().width()  # the texts give way, not the selector
+    assert find(window, "connectionLabel").toolTip() == find(window, "connectionLabel").text()
 
 
 def _shown_width(field: QLineEdit) -> int:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolBar, QWidget
 
 from app.ui.common.widgets import muted
 
@@ -54,6 +54,13 @@ class ElidedLabel(QLabel):
                                   QPalette.ColorRole.WindowText)
 
 
+class _GivesWay(QWidget):
+    """Asks for its minimum only; an Expanding policy gives it the rest."""
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
+
+
 class ConnectionBar(QToolBar):
     """Not movable; shows the connection and the badge at the right. In a narrow window the
     texts are elided; the badge (a safety control) and the profile selector never go into
@@ -74,16 +81,23 @@ class ConnectionBar(QToolBar):
         title.setContentsMargins(8, 0, 12, 0)
         self.connection = muted(ElidedLabel("Starting…", self, objectName="connectionLabel"))
         self.connection.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        spacer = QWidget(self)
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.badge = QLabel(self, objectName="modeBadge")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.accounts_api = muted(ElidedLabel(self, objectName="accountsApiLabel"))
         self.accounts_api.setContentsMargins(12, 0, 0, 0)
+        # The texts share one item that asks for no more than their minimum and takes the room
+        # the bar has to spare: in a narrow window they give way (elided), not the profile
+        # selector or the badge (the bar shares a shortfall among all its items).
+        info = _GivesWay(self, objectName="connectionInfo")
+        info.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        texts = QHBoxLayout(info)
+        texts.setContentsMargins(0, 0, 0, 0)
+        texts.setSpacing(0)
+        texts.addWidget(self.connection)
+        texts.addWidget(self.accounts_api)
+        texts.addStretch(1)
         self.addWidget(title)
-        self.addWidget(self.connection)
-        self.addWidget(self.accounts_api)
-        self.addWidget(spacer)
+        self.addWidget(info)
         self.badge_action = self.addWidget(self.badge)  # a toolbar widget shows/hides via its action
         self.badge_action.setVisible(False)
         trailer = QWidget(self)
