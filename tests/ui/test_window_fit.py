@@ -123,7 +123,7 @@ def test_the_welcome_says_where_a_key_is_kept_truly(qtbot):
     ],
 )
 def test_a_geometry_is_clamped_into_the_available_area(rect, available):
-    from app.ui.shell.main_window import fit_to_screen
+    from app.ui.shell.geometry import fit_to_screen
 
     fitted = fit_to_screen(rect, available, QSize(720, 480))
     assert available.contains(fitted), (fitted, available)
@@ -132,14 +132,14 @@ def test_a_geometry_is_clamped_into_the_available_area(rect, available):
 
 
 def test_a_geometry_that_fits_is_left_alone():
-    from app.ui.shell.main_window import fit_to_screen
+    from app.ui.shell.geometry import fit_to_screen
 
     rect = QRect(100, 80, 1000, 600)
     assert fit_to_screen(rect, QRect(0, 0, 1366, 768), QSize(720, 480)) == rect
 
 
 def test_a_screen_smaller_than_the_minimum_size_still_gets_the_whole_window():
-    from app.ui.shell.main_window import fit_to_screen
+    from app.ui.shell.geometry import fit_to_screen
 
     fitted = fit_to_screen(QRect(0, 0, 1280, 820), QRect(0, 0, 640, 480), QSize(720, 480))
     assert fitted == QRect(0, 0, 640, 480)

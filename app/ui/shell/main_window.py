@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.common.tasks import TaskTracker
 from app.ui.shell.feedback import WindowFeedback
+from app.ui.shell.geometry import restore_geometry
 
 if TYPE_CHECKING:  # the rest is imported by build(), after the first paint (start-up speed)
     import asyncio
@@ -46,39 +47,6 @@ if TYPE_CHECKING:  # the rest is imported by build(), after the first paint (sta
 SANDBOX_URLS = ("https://example.com/reauth", "https://example.com/return")
 DEFAULT_SIZE = QSize(1280, 820)
 MINIMUM_SIZE = QSize(720, 480)
-
-
-def fit_to_screen(rect: QRect, available: QRect, minimum: QSize) -> QRect:
-    """``rect`` moved and shrunk as little as needed to lie inside ``available`` (a screen's
-    available geometry); never smaller than ``minimum`` unless the screen itself is."""
-    size = rect.size().boundedTo(available.size()).expandedTo(minimum.boundedTo(available.size()))
-    fitted = QRect(rect.topLeft(), size)
-    fitted.moveLeft(max(available.left(), min(fitted.left(), available.right() - size.width() + 1)))
-    fitted.moveTop(max(available.top(), min(fitted.top(), available.bottom() - size.height() + 1)))
-    return fitted
-
-
-class _ColumnScroll(QScrollArea):
-    """The left column's scroll area: never narrower than its content's minimum width (its
-    horizontal scroll bar is off; the splitter would otherwise cut the account field)."""
-
-    narrowest = 0
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        content = self.widget()
-        if content is None:
-            return hint
-        scrollbar = self.verticalScrollBar().sizeHint().width()
-        width = content.minimumSizeHint().width() + scrollbar + 2 * self.frameWidth()
-        return QSize(max(self.narrowest, width), hint.height())
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self.updateGeometry()  # the content's minimum width may have changed: tell the splitter
-        return super().eventFilter(watched, event)
-
-
 class MainWindow(WindowFeedback, QMainWindow):
     """Signals: ``closeRequested`` once the window has been closed (the app then shuts down)."""
 
@@ -150,7 +118,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         from app.ui.links.form import LinkForm
         from app.ui.links.link_list import LinkList
         from app.ui.shell.error_banner import ErrorBanner
-        from app.ui.shell.narrow import LEFT_NARROW, NarrowWindowSplitter
+        from app.ui.shell.narrow import LEFT_NARROW, ColumnScroll, NarrowWindowSplitter
         from app.ui.shell.toolbar import ConnectionBar
 
         self.connection_bar: "ConnectionBar" = ConnectionBar(self)
@@ -177,7 +145,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         # the picker above it. The column scrolls only in a window below its minimum height.
         column.addWidget(self.account_panel, 1)
         column.addWidget(self.form)
-        left_scroll = _ColumnScroll(self, objectName="leftScroll", widgetResizable=True)
+        left_scroll = ColumnScroll(self, objectName="leftScroll", widgetResizable=True)
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         left_scroll.setWidget(left)
@@ -233,31 +201,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         return self._flow
 
     def _restore_geometry(self) -> None:
-        """The saved geometry, or the default size centred; either clamped to the screen's
-        available area (without a window manager nobody else would: the status bar and the
-        banner at the bottom were off screen). Runs before the first show (run_gui shows the
-        frame at once)."""
-        geometry = self.settings.value("window/geometry")
-        restored = geometry is not None and self.restoreGeometry(geometry)
-        screen = QGuiApplication.screenAt(self.geometry().center()) if restored else None
-        screen = screen or QGuiApplication.primaryScreen()
-        if screen is None:  # no screen at all (nothing to fit)
-            if not restored:
-                self.resize(DEFAULT_SIZE)
-            return
-        available = screen.availableGeometry()
-        if restored:
-            rect = self.geometry()
-        else:
-            rect = QRect(0, 0, DEFAULT_SIZE.width(), DEFAULT_SIZE.height())
-            rect.moveCenter(available.center())
-        # A screen smaller than the minimum size: the window may be as small as the screen.
-        self.setMinimumSize(MINIMUM_SIZE.boundedTo(available.size()))
-        if self.isMaximized() or self.isFullScreen():
-            return  # the window system sizes it
-        fitted = fit_to_screen(rect, available, self.minimumSize())
-        if fitted != self.geometry():
-            self.setGeometry(fitted)
+        restore_geometry(self, self.settings.value("window/geometry"), DEFAULT_SIZE, MINIMUM_SIZE)
 
     def save_geometry(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
