@@ -52,6 +52,7 @@ class ElidedLabel(QLabel):
         painter = QPainter(self)
         self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(), shown,
                                   QPalette.ColorRole.WindowText)
+        painter.end()
 
 
 class _GivesWay(QWidget):
