@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.account.summary import AccountSummary
+from app.ui.account.summary import AccountSummary, SummaryScroll
 from app.ui.common.request_wait import RequestWait
 from app.ui.common.widgets import FieldError, muted
 
@@ -33,6 +35,25 @@ ACCOUNT_UNKNOWN = "Stripe does not know this account for your platform."
 ACCOUNT_REFUSED = "Stripe refused this account. The message at the top says why."
 
 
+ID_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+ID_LENGTH = 16  # after "acct_"
+
+
+class AccountInput(QLineEdit):
+    """The account id box: never narrower than a whole id, ``acct_`` and 16 of the font's
+    widest id characters (a narrow column showed "al000001" of it)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        metrics = self.fontMetrics()
+        widest = max(metrics.horizontalAdvance(c) for c in ID_CHARACTERS)
+        text = metrics.horizontalAdvance("acct_") + ID_LENGTH * widest
+        # Qt's size hint is 17 "x" wide plus the frame, margins and the clear button: the same
+        # with the id's width instead.
+        width = self.sizeHint().width() - 17 * metrics.horizontalAdvance("x") + text
+        return QSize(max(hint.width(), width), hint.height())
+
+
 class AccountPanel(QGroupBox):
     """The account id input, the Look up button and the summary. Emits ``lookupRequested``."""
 
@@ -42,7 +63,7 @@ class AccountPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Connected account", parent)
         self.setObjectName("accountPanel")
-        self.input = QLineEdit(self, objectName="accountInput")
+        self.input = AccountInput(self, objectName="accountInput")
         self.input.setPlaceholderText("acct_… or a Stripe Dashboard address")
         self.input.setAccessibleName("Connected account id or Dashboard address")
         self.input.setClearButtonEnabled(True)
@@ -73,27 +94,69 @@ class AccountPanel(QGroupBox):
                                        textFormat=Qt.TextFormat.PlainText))
         self.stale_note.hide()
         self.summary = AccountSummary(self)
-        self.summary.hide()
+        self.summary_box = SummaryScroll(self.summary, self)  # scrolls a long summary
+        self.summary_box.hide()
         self.placeholder = muted(QLabel(
             "Enter a connected account id (or paste its Dashboard address) and press Enter to see "
             "who it is and what Stripe still needs from them.", self, wordWrap=True, objectName="accountPlaceholder"))
 
         row = self.input_row = QHBoxLayout()  # others may add a button beside Look up
         row.setSpacing(6)
-        row.addWidget(self.input, 1)
         row.addWidget(self.button)
+        row.setAlignment(Qt.AlignmentFlag.AlignRight)  # (under the input in a narrow column)
+        # The input and its buttons on one line, or the buttons under it when the column is too
+        # narrow for both and a whole id (see _arrange).
+        line = self.input_line = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        line.setSpacing(6)
+        line.addWidget(self.input, 1)
+        line.addLayout(row)
         layout = QVBoxLayout(self)
         layout.setSpacing(6)
-        layout.addLayout(row)
+        layout.addLayout(line)
         layout.addWidget(self.picker)
         layout.addWidget(self.wait)
         layout.addWidget(self.error)
         layout.addWidget(self.stale_note)
-        layout.addWidget(self.placeholder)
-        layout.addWidget(self.summary)
+        # The summary's box takes the height the panel is given (the form below stays put);
+        # before a look-up the placeholder does, its text at the top.
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.placeholder, 1)
+        layout.addWidget(self.summary_box, 1)
         self.account: Account | None = None
         self.last_failure: "tuple[str, StripeError] | None" = None  # the last look-up's refusal
         self.input.textChanged.connect(self._update_stale)
+
+    # -- one line or two ------------------------------------------------------------------------
+    def _one_line_width(self) -> int:
+        margins = self.layout().contentsMargins()
+        return (self.input.minimumSizeHint().width() + self.input_line.spacing()
+                + self.input_row.minimumSize().width() + margins.left() + margins.right())
+
+    def _arrange(self, width: int) -> None:
+        wide = width >= self._one_line_width()
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.input_line.direction() != direction:
+            self.input_line.setDirection(direction)
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the input or its buttons, whichever is wider (they then take two lines),
+        or the panel's other contents."""
+        hint = super().minimumSizeHint()
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        others = [layout.itemAt(i).minimumSize().width() for i in range(layout.count())
+                  if layout.itemAt(i) is not self.input_line]
+        narrow = max(self.input.minimumSizeHint().width(), self.input_row.minimumSize().width(), *others)
+        return QSize(narrow + margins.left() + margins.right(), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(event.size().width())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a button added beside Look up, a font
+            self._arrange(self.width())
+        return super().event(event)
 
     def account_text(self) -> str:
         return self.input.text()
@@ -155,12 +218,12 @@ class AccountPanel(QGroupBox):
         self.error.clear_error(self.input)
         self.placeholder.hide()
         self.summary.show_account(account, now_wall=now_wall)
-        self.summary.show()
+        self.summary_box.show()
         self._update_stale()
 
     def clear_account(self) -> None:
         self.account = None
-        self.summary.hide()
+        self.summary_box.hide()
         self.placeholder.show()
         self._update_stale()
 

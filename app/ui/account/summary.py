@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
@@ -108,6 +109,34 @@ class RequirementsTree(QTreeWidget):
             self.fit()
 
 
+class SummaryScroll(QScrollArea):
+    """The summary in a box of its own that takes the height the column can spare and scrolls
+    the rest (a long list of requirements, "Have ready"): the form below stays in view whatever
+    the account. It asks for :data:`MIN_LINES` lines and grows from there (its stretch)."""
+
+    MIN_LINES = 6
+
+    def __init__(self, summary: "AccountSummary", parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="accountSummaryScroll", widgetResizable=True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Its content takes focus itself (and the box scrolls to it): the box is no Tab stop.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.setWidget(summary)
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget().minimumSizeHint().width() if self.widget() is not None else 0
+        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        return QSize(content + scrollbar + 2 * self.frameWidth(),
+                     self.fontMetrics().lineSpacing() * self.MIN_LINES + 2 * self.frameWidth())
+
+    def sizeHint(self) -> QSize:
+        # No more than the minimum: what the column can spare comes by stretch, and a preferred
+        # height of the whole content would make the column itself scroll the form away.
+        return self.minimumSizeHint()
+
+
 class AccountSummary(QFrame):
     """Name, contact, controller, status chips and the requirements tree of one account."""
 
@@ -183,6 +212,7 @@ class AccountSummary(QFrame):
         layout.addWidget(heading)
         layout.addWidget(self.tree)
         layout.addWidget(self.ready)
+        layout.addStretch(1)  # in a taller box: the lines stay together at the top
         self._chip_widgets: list[QLabel] = []
 
     def show_account(self, account: "Account | AccountV2", *, now_wall: float) -> None:

@@ -89,7 +89,8 @@ class LinkForm(QGroupBox):
         super().__init__("Account Link", parent)
         self.setObjectName("linkForm")
         self.type = _combo(self, "typeSelector", "Link type", TYPE_LABELS)
-        self.type_note = muted(QLabel(self, objectName="typeNote", wordWrap=False))
+        # (Wrapped in a narrow column rather than widen the form past it.)
+        self.type_note = muted(QLabel(self, objectName="typeNote", wordWrap=True))
         self.type_note.hide()
         # Accounts v2: which configurations the account has (Stripe picks what a link covers).
         self.configurations_note = muted(QLabel(self, objectName="configurationsNote", wordWrap=True,

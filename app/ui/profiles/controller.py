@@ -194,7 +194,7 @@ class ProfileController:
         self.welcome.setVisible(shown)
         self.w.splitter.setVisible(not shown)
         if shown:
-            self.welcome.add_button.setFocus()
+            self.welcome.sandbox_button.setFocus()  # the default: Enter tries the sandbox
 
     # -- switching ----------------------------------------------------------------------------
     def request_switch(self, profile_id: str) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.redact import redact
+from app.ui.common.flow_layout import FlowLayout
 from app.ui.common.palette import css_rgba
 
 # A translucent red works on light and dark palettes; the text keeps the palette's colour.
@@ -104,10 +105,11 @@ class ErrorBanner(QFrame):
         text.setSpacing(2)
         text.addWidget(self.message)
         text.addWidget(self.details)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
+        # The buttons wrap under one another in a narrow window rather than widen the banner
+        # past its column (the splitter then narrowed the form: Create moved under the pointer).
+        buttons = FlowLayout(spacing=6, line_spacing=6)
         for button in (self.retry_button, self.copy_button, self.close_button):
-            buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            buttons.addWidget(button)
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 8, 8, 8)
         row.setSpacing(10)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.common.tasks import TaskTracker
 from app.ui.shell.feedback import WindowFeedback
+from app.ui.shell.geometry import restore_geometry
 
 if TYPE_CHECKING:  # the rest is imported by build(), after the first paint (start-up speed)
     import asyncio
@@ -44,8 +45,8 @@ if TYPE_CHECKING:  # the rest is imported by build(), after the first paint (sta
     from app.ui.links.flow import LinkFlow
 
 SANDBOX_URLS = ("https://example.com/reauth", "https://example.com/return")
-
-
+DEFAULT_SIZE = QSize(1280, 820)
+MINIMUM_SIZE = QSize(720, 480)
 class MainWindow(WindowFeedback, QMainWindow):
     """Signals: ``closeRequested`` once the window has been closed (the app then shuts down)."""
 
@@ -61,7 +62,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.setWindowTitle("Linkdesk")
         # A fixed minimum keeps the layout from changing the window's size hints while shown
         # (offscreen and some X11 window managers warn about every such change).
-        self.setMinimumSize(720, 480)
+        self.setMinimumSize(MINIMUM_SIZE)
         self.settings = settings
         self.services: "Services | None" = None
         self.clipboard_guard: "ClipboardGuard | None" = None
@@ -117,7 +118,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         from app.ui.links.form import LinkForm
         from app.ui.links.link_list import LinkList
         from app.ui.shell.error_banner import ErrorBanner
-        from app.ui.shell.narrow import LEFT_NARROW, NarrowWindowSplitter
+        from app.ui.shell.narrow import LEFT_NARROW, ColumnScroll, NarrowWindowSplitter
         from app.ui.shell.toolbar import ConnectionBar
 
         self.connection_bar: "ConnectionBar" = ConnectionBar(self)
@@ -139,14 +140,16 @@ class MainWindow(WindowFeedback, QMainWindow):
         left = QWidget(self, objectName="leftColumn")
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 6, 0)
-        column.addWidget(self.account_panel)
+        # The account panel takes the height (its summary scrolls in its own box), the form keeps
+        # to the bottom: Create stays in view and in place whatever the account, its errors or
+        # the picker above it. The column scrolls only in a window below its minimum height.
+        column.addWidget(self.account_panel, 1)
         column.addWidget(self.form)
-        column.addStretch(1)
-        left_scroll = QScrollArea(self, objectName="leftScroll", widgetResizable=True)
+        left_scroll = ColumnScroll(self, objectName="leftScroll", widgetResizable=True)
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(LEFT_NARROW - 10)
+        left_scroll.narrowest = LEFT_NARROW - 10
         # Its content takes focus itself (and the area scrolls to it): the area is no Tab stop.
         left_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
@@ -171,7 +174,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([470, 810])
+        self.splitter.setSizes([500, 780])
         self.narrow = NarrowWindowSplitter(self, self.splitter)
 
         central = QWidget(self, objectName="central")
@@ -198,9 +201,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         return self._flow
 
     def _restore_geometry(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 820)
+        restore_geometry(self, self.settings.value("window/geometry"), DEFAULT_SIZE, MINIMUM_SIZE)
 
     def save_geometry(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -239,7 +240,10 @@ class MainWindow(WindowFeedback, QMainWindow):
 
         self.account_panel.set_demo_accounts(demo_accounts(services))
         self.spawn(self.refresh_recent_accounts(), "recent accounts")
-        self.account_panel.input.setFocus()
+        if self.profiles_ui.welcome.isHidden():
+            self.account_panel.input.setFocus()
+        else:  # first start: Enter tries the sandbox
+            self.profiles_ui.welcome.sandbox_button.setFocus()
 
     async def refresh_recent_accounts(self) -> None:
         """The accounts of the latest links, for the picker under the account box."""

@@ -7,8 +7,8 @@ it had before, so a window narrowed for a moment does not leave the form needing
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize
+from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
 NARROW_WINDOW, LEFT_NARROW = 1000, 350
 
@@ -41,3 +41,24 @@ class NarrowWindowSplitter(QObject):
         elif self._wide_left is not None:
             left, self._wide_left = self._wide_left, None
             self._splitter.setSizes([left, max(0, total - left)])
+
+
+class ColumnScroll(QScrollArea):
+    """The left column's scroll area: never narrower than its content's minimum width (its
+    horizontal scroll bar is off; the splitter would otherwise cut the account field)."""
+
+    narrowest = 0
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        width = content.minimumSizeHint().width() + scrollbar + 2 * self.frameWidth()
+        return QSize(max(self.narrowest, width), hint.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the content's minimum width may have changed: tell the splitter
+        return super().eventFilter(watched, event)

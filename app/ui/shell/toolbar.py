@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolBar, QWidget
 
 from app.ui.common.widgets import muted
 
@@ -29,8 +29,43 @@ BADGES = {
 }
 
 
+class ElidedLabel(QLabel):
+    """One line of text that gives way in a narrow window: drawn elided ("…") when it does not
+    fit (give it the whole text as tooltip). Its minimum is a few characters, so the toolbar shrinks
+    it instead of moving what follows (the mode badge) into its "»" overflow menu."""
+
+    MIN_CHARS = 8
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        metrics = self.fontMetrics()
+        margins = self.contentsMargins()
+        width = min(metrics.horizontalAdvance(self.text()), metrics.averageCharWidth() * self.MIN_CHARS)
+        return QSize(width + margins.left() + margins.right(), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        if shown == self.text():
+            super().paintEvent(event)  # (selection and all)
+            return
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(), shown,
+                                  QPalette.ColorRole.WindowText)
+        painter.end()
+
+
+class _GivesWay(QWidget):
+    """Asks for its minimum only; an Expanding policy gives it the rest."""
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
+
+
 class ConnectionBar(QToolBar):
-    """Not movable; shows the connection and the badge at the right."""
+    """Not movable; shows the connection and the badge at the right. In a narrow window the
+    texts are elided; the badge (a safety control) and the profile selector never go into
+    the overflow menu."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Connection", parent)
@@ -45,18 +80,25 @@ class ConnectionBar(QToolBar):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         title.setFont(font)
         title.setContentsMargins(8, 0, 12, 0)
-        self.connection = muted(QLabel("Starting…", self, objectName="connectionLabel"))
+        self.connection = muted(ElidedLabel("Starting…", self, objectName="connectionLabel"))
         self.connection.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        spacer = QWidget(self)
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.badge = QLabel(self, objectName="modeBadge")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.accounts_api = muted(QLabel(self, objectName="accountsApiLabel"))
+        self.accounts_api = muted(ElidedLabel(self, objectName="accountsApiLabel"))
         self.accounts_api.setContentsMargins(12, 0, 0, 0)
+        # The texts share one item that asks for no more than their minimum and takes the room
+        # the bar has to spare: in a narrow window they give way (elided), not the profile
+        # selector or the badge (the bar shares a shortfall among all its items).
+        info = _GivesWay(self, objectName="connectionInfo")
+        info.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        texts = QHBoxLayout(info)
+        texts.setContentsMargins(0, 0, 0, 0)
+        texts.setSpacing(0)
+        texts.addWidget(self.connection)
+        texts.addWidget(self.accounts_api)
+        texts.addStretch(1)
         self.addWidget(title)
-        self.addWidget(self.connection)
-        self.addWidget(self.accounts_api)
-        self.addWidget(spacer)
+        self.addWidget(info)
         self.badge_action = self.addWidget(self.badge)  # a toolbar widget shows/hides via its action
         self.badge_action.setVisible(False)
         trailer = QWidget(self)
@@ -92,6 +134,8 @@ class ConnectionBar(QToolBar):
         else:
             self.connection.setText(f"{connection.api_base}  ·  key {connection.api_key.redacted}")
         self.connection.setAccessibleName(f"Connection: {self.connection.text()}")
+        self.connection.setToolTip(self.connection.text())  # (elided in a narrow window)
 
     def set_platform_name(self, name: str) -> None:
         self.connection.setText(f"{name}  ·  {self.connection.text()}")
+        self.connection.setToolTip(self.connection.text())
