@@ -14,7 +14,9 @@ window can search on its own thread while a sync writes pages through the same c
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -22,10 +24,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from app.directory.record import FIELDS, AccountSummary
-from app.directory.schema import LATEST_VERSION, migrate
-from app.directory.text import fold, words
+from app.directory.schema import LATEST_VERSION, migrate, user_version
+from app.directory.text import fold, folded_words, words
 from app.history import files
-from app.paths import ensure_private_dir
+from app.paths import StorageError, describe_os_error, ensure_private_dir
 
 BUSY_TIMEOUT_MS = 5000
 DIRECTORY_FOLDER = "directory"
@@ -53,6 +55,46 @@ class DirectoryVersionError(Exception):
         self.path, self.version = path, version
 
 
+# SQLite's primary result codes that mean "the storage, not the data, is at fault".
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN = 3, 8, 10, 13, 14
+
+
+def storage_problem(exc: BaseException, path: Path) -> StorageError | None:
+    """``exc``, met while opening or writing the index at ``path``, as a
+    :class:`app.paths.StorageError` naming the file and what to do; None when it is no storage
+    problem (locked, damaged, a bug). SQLite's own text ("unable to open database file") names
+    neither the file nor the cause."""
+    if isinstance(exc, StorageError):
+        return exc
+    what = "the account index"
+    if isinstance(exc, OSError):
+        return StorageError(path, describe_os_error(exc, path, what), exc.errno)
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code not in (_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN):
+        return None
+    folder = Path(path).parent
+    try:
+        disk = os.statvfs(folder)
+    except OSError:
+        disk = None
+    if disk is not None and disk.f_flag & os.ST_RDONLY:
+        cause: int | None = errno.EROFS
+    elif code == _SQLITE_FULL or (disk is not None and disk.f_bavail * disk.f_frsize < 64 * 1024):
+        cause = errno.ENOSPC
+    elif code in (_SQLITE_PERM, _SQLITE_READONLY) or not (
+            os.access(folder, os.W_OK) and (not Path(path).exists() or os.access(path, os.W_OK))):
+        cause = errno.EACCES
+    else:
+        cause = None
+    if cause is not None:
+        return StorageError(path, describe_os_error(OSError(cause, ""), path, what), cause)
+    reason = str(exc).rstrip(".") or "input/output error"
+    return StorageError(path, f"Cannot use {what} {path}: {reason}. Check that its folder exists, is "
+                              "writable and has free space, then try again.", errno.EIO)
+
+
 def index_key(api_base: str, api_key: Any) -> str:
     """Names one index: the API base plus a one-way hash of the key (``ApiKey`` or str), so the
     file name tells profiles apart without holding anything that could be used as a key."""
@@ -73,7 +115,7 @@ class Match:
     """One search result: the account, and how it matched (lower ``rank`` is better)."""
 
     account: AccountSummary
-    rank: tuple[int, int, int]
+    rank: tuple[int, ...]  # see _rank
     field: str  # "id" | "name" | "email" | "metadata" | "several"
 
 
@@ -107,8 +149,56 @@ class DirectoryIndex:
 
     # -- opening and closing --------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path, *, wall: float | None = None) -> "DirectoryIndex":
+    def open(cls, path: Path, *, wall: float | None = None, read_only: bool = False) -> "DirectoryIndex":
+        """Open (creating, migrating or rebuilding if need be) the index at ``path``.
+
+        ``read_only`` is for callers that only search: an up-to-date index is read without
+        writing a byte, so it works in a read-only data folder; any other file is opened as
+        usual. A folder or file that cannot be used raises :class:`app.paths.StorageError`,
+        whose text names it and says what to do."""
         path = Path(path)
+        if read_only:
+            index = cls._open_read_only(path)
+            if index is not None:
+                return index
+        try:
+            return cls._open(path, wall)
+        except (OSError, sqlite3.Error) as exc:
+            problem = storage_problem(exc, path)
+            if problem is None:
+                raise
+            raise problem from exc
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> "DirectoryIndex | None":
+        """The index opened for reading only, or None when it is missing, damaged or from an
+        older schema (the usual open then creates, rebuilds or migrates it)."""
+        if not path.is_file():
+            return None
+        uri = path.resolve().as_uri()
+        # A WAL file is read through its -shm index, which SQLite creates next to it; in a
+        # folder nobody can write no -shm can exist, so nobody is writing: read it as it is.
+        options = ["mode=ro"] if os.access(path.parent, os.W_OK) else ["mode=ro", "mode=ro&immutable=1"]
+        for option in options:
+            conn = sqlite3.connect(f"{uri}?{option}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                version = user_version(conn)
+            except sqlite3.Error:
+                conn.close()
+                continue
+            if version > LATEST_VERSION:
+                conn.close()
+                raise DirectoryVersionError(path, version)
+            if version < LATEST_VERSION:
+                conn.close()
+                return None
+            return cls(conn, path)
+        return None
+
+    @classmethod
+    def _open(cls, path: Path, wall: float | None) -> "DirectoryIndex":
         ensure_private_dir(path.parent)
         recovered = None
         if path.exists() and path.stat().st_size > 0:
@@ -259,53 +349,71 @@ class DirectoryIndex:
 
     # -- search ---------------------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 10) -> list[Match]:
-        """Accounts matching every word of ``query`` as a word prefix (in any of id, business
-        name, display name, email, metadata values), case- and accent-insensitively, best first.
-        A query starting with ``acct_`` matches ids by prefix only.
+        """Accounts matching every word of ``query`` as a word prefix (in any of business name,
+        display name, email, metadata values), case- and accent-insensitively, best first. A
+        query starting with ``acct_`` matches ids by prefix (``acct_`` alone: any id), a whole
+        pasted id first.
 
-        Each step reads a bounded number of rows, best tiers first, and stops once it has
-        enough: names starting with the query (a B-tree range), then names holding every word,
-        then any field (FTS5 prefix queries without ranking, which stream instead of scoring
-        every match: a one-letter query over 50,000 accounts stays a few milliseconds).
+        Best first (:func:`_rank`): an exact match of the whole name, email or id; then matches
+        in which every word typed is a whole word; then word prefixes. Each step reads a bounded
+        number of rows, best tier first, so that many weaker matches never crowd out a better
+        one: exact names (an index lookup) and emails (an FTS5 phrase); whole words in names,
+        then in any field (FTS5 without prefixes); names starting with the query (a B-tree
+        range); and, only while fewer than ``limit`` were found, word prefixes in names, then in
+        any field. The FTS5 queries stream unranked instead of scoring every match: a one-letter
+        query over 50,000 accounts stays a few milliseconds.
         """
-        folded = fold(query.strip())
-        tokens = words(query)[:12]
-        if folded.startswith("acct_") or folded == "acct":
-            tokens = tokens[1:]
-            if len(tokens) != 1:
-                return []
-            prefix = folded.rstrip()
-            return self._ranked([r[0] for r in self._rows(
-                "SELECT rowid FROM accounts WHERE lower(id) >= ? AND lower(id) < ? ORDER BY lower(id) LIMIT ?",
-                (prefix, prefix + "\x7f", limit * 4))], tokens, True, limit)
+        text = query.strip()
+        folded = fold(text)
+        if folded.startswith("acct_"):
+            if len(text.split()) != 1:
+                return []  # an id has no spaces
+            rows = self._rows("SELECT rowid FROM accounts WHERE lower(id) >= ? AND lower(id) < ? "
+                              "ORDER BY lower(id) LIMIT ?", (folded, folded + "\x7f", limit * 4))
+            return self._ranked([r[0] for r in rows], _Query(folded, [], True), limit)
+        tokens = words(text)[:12]
         if not tokens:
             return []
         pool = max(50, limit * 5)
-        found: dict[int, None] = {}
         phrase = " ".join(tokens)
+        found: dict[int, None] = {}
+        for column in ("name_key", "display_key"):
+            found.update(dict.fromkeys(r[0] for r in self._rows(
+                f"SELECT rowid FROM accounts WHERE {column} = ? LIMIT ?", (phrase, pool))))
+        found.update(dict.fromkeys(self._fts(f'email : "{phrase}"', pool)))
+        whole = " AND ".join(f'"{t}"' for t in tokens)
+        found.update(dict.fromkeys(self._fts(f"name : ({whole})", pool)))
         for column in ("name_key", "display_key"):
             found.update(dict.fromkeys(r[0] for r in self._rows(
                 f"SELECT rowid FROM accounts WHERE {column} >= ? AND {column} < ? ORDER BY {column} LIMIT ?",
                 (phrase, phrase + "\uffff", pool))))
+        if len(found) < pool:  # else names enough: whole words elsewhere rank after them
+            found.update(dict.fromkeys(self._fts(whole, pool)))
         every = " AND ".join(f'"{t}"*' for t in tokens)
         if len(found) < limit:
             found.update(dict.fromkeys(self._fts(f"name : ({every})", pool)))
         if len(found) < limit:
             found.update(dict.fromkeys(self._fts(every, pool)))
-        return self._ranked(list(found), tokens, False, limit)
+        return self._ranked(list(found), _Query(folded, tokens, False), limit)
 
     def _fts(self, expression: str, limit: int) -> list[int]:
         return [r[0] for r in self._rows(
             "SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ? LIMIT ?", (expression, limit))]
 
-    def _ranked(self, rowids: list[int], tokens: list[str], id_mode: bool, limit: int) -> list[Match]:
+    def _ranked(self, rowids: list[int], query: "_Query", limit: int) -> list[Match]:
+        """The best ``limit`` of ``rowids``, ranked from the stored folded names (no re-folding);
+        summaries are built for those only."""
         if not rowids:
             return []
         marks = ",".join("?" * len(rowids))
-        rows = self._rows(f"SELECT {_COLUMNS} FROM accounts WHERE rowid IN ({marks})", rowids)
-        matches = [_rank(_summary(row), tokens, id_mode) for row in rows]
-        matches.sort(key=lambda m: (m.rank, m.account.name.casefold(), m.account.id))
-        return matches[:limit]
+        rows = self._rows(f"SELECT {_COLUMNS}, name_key, display_key FROM accounts WHERE rowid IN ({marks})", rowids)
+        scored = []
+        for row in rows:
+            rank, field = _rank(row, query)
+            name = row[_BUSINESS] or row[_DISPLAY] or row[_EMAIL] or row[_ID]
+            scored.append((rank, name.casefold(), row[_ID], field, row))
+        scored.sort(key=lambda s: s[:3])
+        return [Match(_summary(row[:len(FIELDS)]), rank, field) for rank, _, _, field, row in scored[:limit]]
 
     # -- sync state -----------------------------------------------------------------------------
     def state(self, key: str, default: Any = None) -> Any:
@@ -381,37 +489,79 @@ def _fts_values(a: AccountSummary) -> tuple[str, str, str]:
     return names, fold(a.email or ""), fold("\n".join(a.metadata))
 
 
+_ID, _BUSINESS, _DISPLAY, _EMAIL, _METADATA, _CREATED = (
+    FIELDS.index(f) for f in ("id", "business_name", "display_name", "email", "metadata", "created"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    folded: str  # the whole query, folded (compared with a whole email or id)
+    tokens: list[str]  # its folded words
+    id_mode: bool
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.tokens)
+
+
 def _covers(tokens: list[str], field_words: list[str]) -> bool:
+    """Every token is the start of a word of the field."""
     return all(any(w.startswith(t) for w in field_words) for t in tokens)
 
 
-def _rank(account: AccountSummary, tokens: list[str], id_mode: bool) -> Match:
-    """Tiers, best first: id prefix; a name that starts with the query; a name holding every
-    word; the email; several fields together; metadata. Within a tier, names with fewer extra
-    words come first, then newer accounts."""
-    newest = -(account.created or 0)
-    if id_mode:
-        return Match(account, (0, 0, newest), "id")
-    phrase = " ".join(tokens)
-    best: tuple[int, int] | None = None
-    for name in (account.business_name, account.display_name):
-        if not name:
+def _whole(tokens: list[str], field_words: list[str]) -> bool:
+    """Every token is a whole word of the field."""
+    present = set(field_words)
+    return all(t in present for t in tokens)
+
+
+def _rank(row: tuple, query: _Query) -> tuple[tuple[int, ...], str]:
+    """How well an account (a row of FIELDS, then its name_key and display_key) matches:
+    ``(how, where, extra words, newest first)``, lower first, and the field that matched.
+
+    How: 0 the whole name, email or id is the query; 1 every word typed is a whole word;
+    2 word prefixes. Where: 0 id; 1 a name starting with the query; 2 a name holding every
+    word; 3 the email; 4 several fields together; 5 metadata. So "Shop Number 286" comes
+    before "Shop Number 2860", "o286@shop286.example" before "o2860@shop2860.example", and
+    "Old Harbor Cafe" (the whole word) before "Harborview Inn" (a prefix)."""
+    newest = -(row[_CREATED] or 0)
+    if query.id_mode:
+        return (0 if row[_ID].lower() == query.folded else 2, 0, 0, newest), "id"
+    tokens, phrase = query.tokens, query.phrase
+    best: tuple[int, int, int] = (9, 9, 0)
+    field = "metadata"
+    name_words: list[str] = []
+    for key in row[-2:]:  # the names' folded words, as stored
+        if not key:
             continue
-        name_words = words(name)
-        extra = max(0, len(name_words) - len(tokens))
-        if " ".join(name_words).startswith(phrase):
-            candidate = (1, extra)
-        elif _covers(tokens, name_words):
-            candidate = (2, extra)
+        key_words = key.split(" ")
+        name_words += key_words
+        if key == phrase:
+            candidate = (0, 1, 0)
+        elif _covers(tokens, key_words):
+            candidate = (1 if _whole(tokens, key_words) else 2, 1 if key.startswith(phrase) else 2,
+                         max(0, len(key_words) - len(tokens)))
         else:
             continue
-        best = candidate if best is None or candidate < best else best
-    if best is not None:
-        return Match(account, (best[0], best[1], newest), "name")
-    email_words = words(account.email or "")
-    if _covers(tokens, email_words):
-        return Match(account, (3, 0, newest), "email")
-    visible = email_words + words(account.business_name or "") + words(account.display_name or "")
-    if _covers(tokens, visible):
-        return Match(account, (4, 0, newest), "several")
-    return Match(account, (5, 0, newest), "metadata")
+        if candidate < best:
+            best, field = candidate, "name"
+    if best[0] == 0:
+        return (*best, newest), field
+    folded_email = fold(row[_EMAIL]) if row[_EMAIL] else ""
+    email_words = folded_words(folded_email)
+    if folded_email and folded_email == query.folded:
+        candidate, where = (0, 3, 0), "email"
+    elif _covers(tokens, email_words):
+        candidate, where = (1 if _whole(tokens, email_words) else 2, 3, 0), "email"
+    elif _covers(tokens, visible := email_words + name_words):
+        candidate, where = (1 if _whole(tokens, visible) else 2, 4, 0), "several"
+    else:
+        candidate, where = best, field
+    if candidate < best:
+        best, field = candidate, where
+    if best[0] >= 2 and row[_METADATA]:  # metadata can still do better: a whole word there
+        meta_words = words(row[_METADATA])
+        candidate = (1 if _whole(tokens, meta_words) else 2, 5, 0)
+        if candidate < best:
+            best, field = candidate, "metadata"
+    return (*best, newest), field
