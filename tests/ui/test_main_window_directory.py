@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from mainwindow_helpers import find, look_up, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -69,7 +70,7 @@ async def test_a_mistyped_id_and_enter_is_looked_up_as_typed_and_not_found(qtbot
         field.setFocus()
         await type_into(qtbot, window, "acct_1LdCustomDue000")  # one character short of a real id
         if synced:  # the ids that start so are offered, none highlighted
-            assert suggestions(window)[0].startswith("Harbor Street Bakery")
+            assert suggestions(window)[0].startswith("acct_1LdCustomDue0001  ·  Harbor Street Bakery")
             assert find(window, "accountSearch", QListWidget).currentRow() == -1
         else:
             assert suggestions(window) == [NO_INDEX]
@@ -200,3 +201,32 @@ async def test_another_profile_searches_its_own_index(qtbot, window, services):
         assert first_index._conn is None  # the other profile's index was let go
     finally:
         services.connection.source = previous
+
+
+# The completer's popup is a window of its own, which the offscreen platform cannot raise or
+# give the keyboard to; the real window's platform can.
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing")
+async def test_one_list_at_a_time_when_a_recent_account_matches_the_typed_id(qtbot, window, accounts):
+    """The field's completer offers the profile's recent accounts in a popup of its own; the
+    directory's list would lie under it, half hidden (seen in the real window)."""
+    from PySide6.QtCore import QStringListModel
+    from PySide6.QtWidgets import QCompleter
+
+    await window.directory.sync()
+    field = find(window, "accountInput", QLineEdit)
+    field.setFocus()
+    await type_into(qtbot, window, "acct_1LdCustomD")
+    assert suggestions(window)  # no recent account yet: the directory's list
+    completer = field.completer()
+    if completer is None:  # as app.ui.profiles.controller builds it, for a window without profiles
+        completer = QCompleter(field)
+        completer.setModel(QStringListModel(completer))
+        field.setCompleter(completer)
+    completer.model().setStringList([accounts["custom_due"]])
+    await type_into(qtbot, window, "acct_1LdCustomD")
+    assert suggestions(window) == []  # the recent accounts' popup alone
+    await type_into(qtbot, window, "acct_1LdExpress")
+    shown = suggestions(window)  # no recent account starts so: the directory's list again
+    assert shown and all(s.startswith("acct_1LdExpress") for s in shown)  # led by the id that matched
+    await type_into(qtbot, window, "harb")
+    assert suggestions(window)[0].startswith("Harbor Street Bakery")  # names: always the directory's

@@ -33,13 +33,14 @@ NO_INDEX = "No account index yet: use Sync accounts to search by name or email. 
 
 def describe(match: "Match") -> str:
     """One suggestion: name, country and the status at a glance, then the email (the part that
-    may be cut off at the right edge)."""
+    may be cut off at the right edge); led by the id when the id is what matched."""
     a = match.account
     status = "charges on" if a.charges_enabled else "charges off"
     due = "nothing due"
     if a.items_due:
         due = f"{a.items_due} due" + (f" by {datetime.fromtimestamp(a.deadline):%d %b}" if a.deadline else "")
-    parts = [a.name, a.country, status, due, a.email if a.email and a.email != a.name else None]
+    parts = [a.id if match.field == "id" else None, a.name, a.country, status, due,
+             a.email if a.email and a.email != a.name else None]
     return "  ·  ".join(p for p in parts if p)
 
 
@@ -83,6 +84,10 @@ class DirectorySearch(QObject):
         if not query or (query.startswith("acct_") and len(query) >= 21) or "://" in query:
             self.hide()  # empty, a whole id or a pasted address: nothing to suggest
             return
+        id_like = query.casefold().startswith("acct_")
+        if id_like and self._recent_offers(query):
+            self.hide()  # the field's own list of recent accounts is showing: one list at a time
+            return
         index = self._index() if self._has_index() else None
         self.list.clear()
         self._matches = 0
@@ -104,9 +109,20 @@ class DirectorySearch(QObject):
                 return
             # A name: the best match is what Enter takes. An id: Enter looks up what was typed,
             # unless the operator moves to a suggestion first.
-            self.list.setCurrentRow(-1 if query.casefold().startswith("acct_") else 0)
+            self.list.setCurrentRow(-1 if id_like else 0)
         self._place()
         self.last_search_ms = (time.perf_counter() - started) * 1000
+
+    def _recent_offers(self, query: str) -> bool:
+        """Whether the field's completer (the profile's recent accounts) has an id starting
+        with ``query``: Qt shows it in a popup of its own, which would cover this list."""
+        completer = self.field.completer()
+        model = completer.model() if completer is not None else None
+        if model is None:
+            return False
+        wanted = query.casefold()
+        return any(str(model.index(row, 0).data() or "").casefold().startswith(wanted)
+                   for row in range(min(model.rowCount(), 200)))
 
     def _place(self) -> None:
         parent = self.list.parentWidget()
