@@ -217,6 +217,28 @@ def test_a_newer_index_is_refused_untouched(tmp_path):
     assert path.read_bytes() == before
 
 
+def test_reading_only_writes_nothing_and_other_files_open_as_usual(tmp_path):
+    path = tmp_path / "accounts-x.sqlite3"
+    with DirectoryIndex.open(path) as index:
+        index.save_page([summary("custom_due")])
+    before = path.read_bytes()
+    with DirectoryIndex.open(path, read_only=True) as index:
+        assert names(index.search("harb bak")) == ["Harbor Street Bakery"]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            index.save_page([summary("express_ok")])
+    assert path.read_bytes() == before
+    empty = tmp_path / "accounts-y.sqlite3"
+    empty.write_bytes(b"")  # nothing to read yet: built as usual
+    with DirectoryIndex.open(empty, read_only=True) as index:
+        assert index.count() == 0
+        index.save_page([summary("express_ok")])
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(DirectoryVersionError):
+        DirectoryIndex.open(path, read_only=True)
+
+
 def test_a_damaged_index_is_moved_aside_and_rebuilt(tmp_path):
     path = tmp_path / "accounts-x.sqlite3"
     path.write_bytes(b"not a database at all" * 100)
