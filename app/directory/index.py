@@ -8,8 +8,9 @@ killed resumes where it stopped. WAL, ``synchronous=NORMAL``, schema steps in
 :mod:`app.directory.schema`; a file from a newer Linkdesk is refused untouched, a damaged one is
 moved aside and rebuilt (it is only a cache of what the API has).
 
-Every method runs to completion at once (no transaction stays open between calls), so the
-window can search on its own thread while a sync writes pages through the same connection.
+Searching it is :mod:`app.directory.search`'s (:meth:`DirectoryIndex.search`). Every method
+runs to completion at once (no transaction stays open between calls), so the window can search
+on its own thread while a sync writes pages through the same connection.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from typing import Any, Iterable
 
 from app.directory.record import FIELDS, AccountSummary
 from app.directory.schema import LATEST_VERSION, migrate, user_version
-from app.directory.text import fold, folded_words, words
+from app.directory.search import Match, search, summary_from_row
+from app.directory.text import fold, words
 from app.history import files
 from app.paths import StorageError, describe_os_error, ensure_private_dir
 
@@ -108,15 +110,6 @@ def index_path(data_dir: Path, key: str) -> Path:
     if not key or not key.replace("-", "").replace("_", "").isalnum():
         raise ValueError("an index key is letters, digits, '-' and '_'")
     return Path(data_dir) / DIRECTORY_FOLDER / f"accounts-{key}.sqlite3"
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One search result: the account, and how it matched (lower ``rank`` is better)."""
-
-    account: AccountSummary
-    rank: tuple[int, ...]  # see _rank
-    field: str  # "id" | "name" | "email" | "metadata" | "several"
 
 
 @dataclass(slots=True)
@@ -264,7 +257,7 @@ class DirectoryIndex:
 
     def get(self, account_id: str) -> AccountSummary | None:
         rows = self._rows(f"SELECT {_COLUMNS} FROM accounts WHERE id = ?", (account_id,))
-        return _summary(rows[0]) if rows else None
+        return summary_from_row(rows[0]) if rows else None
 
     def newest_created(self) -> int | None:
         return self._rows("SELECT max(created) FROM accounts")[0][0]
@@ -349,71 +342,8 @@ class DirectoryIndex:
 
     # -- search ---------------------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 10) -> list[Match]:
-        """Accounts matching every word of ``query`` as a word prefix (in any of business name,
-        display name, email, metadata values), case- and accent-insensitively, best first. A
-        query starting with ``acct_`` matches ids by prefix (``acct_`` alone: any id), a whole
-        pasted id first.
-
-        Best first (:func:`_rank`): an exact match of the whole name, email or id; then matches
-        in which every word typed is a whole word; then word prefixes. Each step reads a bounded
-        number of rows, best tier first, so that many weaker matches never crowd out a better
-        one: exact names (an index lookup) and emails (an FTS5 phrase); whole words in names,
-        then in any field (FTS5 without prefixes); names starting with the query (a B-tree
-        range); and, only while fewer than ``limit`` were found, word prefixes in names, then in
-        any field. The FTS5 queries stream unranked instead of scoring every match: a one-letter
-        query over 50,000 accounts stays a few milliseconds.
-        """
-        text = query.strip()
-        folded = fold(text)
-        if folded.startswith("acct_"):
-            if len(text.split()) != 1:
-                return []  # an id has no spaces
-            rows = self._rows("SELECT rowid FROM accounts WHERE lower(id) >= ? AND lower(id) < ? "
-                              "ORDER BY lower(id) LIMIT ?", (folded, folded + "\x7f", limit * 4))
-            return self._ranked([r[0] for r in rows], _Query(folded, [], True), limit)
-        tokens = words(text)[:12]
-        if not tokens:
-            return []
-        pool = max(50, limit * 5)
-        phrase = " ".join(tokens)
-        found: dict[int, None] = {}
-        for column in ("name_key", "display_key"):
-            found.update(dict.fromkeys(r[0] for r in self._rows(
-                f"SELECT rowid FROM accounts WHERE {column} = ? LIMIT ?", (phrase, pool))))
-        found.update(dict.fromkeys(self._fts(f'email : "{phrase}"', pool)))
-        whole = " AND ".join(f'"{t}"' for t in tokens)
-        found.update(dict.fromkeys(self._fts(f"name : ({whole})", pool)))
-        for column in ("name_key", "display_key"):
-            found.update(dict.fromkeys(r[0] for r in self._rows(
-                f"SELECT rowid FROM accounts WHERE {column} >= ? AND {column} < ? ORDER BY {column} LIMIT ?",
-                (phrase, phrase + "\uffff", pool))))
-        if len(found) < pool:  # else names enough: whole words elsewhere rank after them
-            found.update(dict.fromkeys(self._fts(whole, pool)))
-        every = " AND ".join(f'"{t}"*' for t in tokens)
-        if len(found) < limit:
-            found.update(dict.fromkeys(self._fts(f"name : ({every})", pool)))
-        if len(found) < limit:
-            found.update(dict.fromkeys(self._fts(every, pool)))
-        return self._ranked(list(found), _Query(folded, tokens, False), limit)
-
-    def _fts(self, expression: str, limit: int) -> list[int]:
-        return [r[0] for r in self._rows(
-            "SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ? LIMIT ?", (expression, limit))]
-
-    def _ranked(self, rowids: list[int], query: "_Query", limit: int) -> list[Match]:
-        """The best ``limit`` of ``rowids``, ranked from the stored folded names (no re-folding);
-        summaries are built for those only."""
-        if not rowids:
-            return []
-        marks = ",".join("?" * len(rowids))
-        rows = self._rows(f"SELECT {_COLUMNS}, name_key, display_key FROM accounts WHERE rowid IN ({marks})", rowids)
-        scored = []
-        for row in rows:
-            rank, field = _rank(row, query)
-            name = row[_BUSINESS] or row[_DISPLAY] or row[_EMAIL] or row[_ID]
-            scored.append((rank, name.casefold(), row[_ID], field, row))
-        scored.sort(key=lambda s: s[:3])
-        return [Match(_summary(row[:len(FIELDS)]), rank, field) for rank, _, _, field, row in scored[:limit]]
+        """Accounts matching ``query``, best first: see :func:`app.directory.search.search`."""
+        return search(self.conn, query, limit=limit)
 
     # -- sync state -----------------------------------------------------------------------------
     def state(self, key: str, default: Any = None) -> Any:
@@ -472,14 +402,6 @@ def _values(a: AccountSummary) -> tuple:
     return tuple(out)
 
 
-def _summary(row: tuple) -> AccountSummary:
-    data = dict(zip(FIELDS, row))
-    for name in ("charges_enabled", "payouts_enabled", "details_submitted"):
-        data[name] = bool(data[name])
-    data["metadata"] = tuple(data["metadata"].split("\n")) if data["metadata"] else ()
-    return AccountSummary(**data)
-
-
 def _key(name: str | None) -> str:
     return " ".join(words(name)) if name else ""
 
@@ -487,81 +409,3 @@ def _key(name: str | None) -> str:
 def _fts_values(a: AccountSummary) -> tuple[str, str, str]:
     names = "\n".join(fold(n) for n in (a.business_name, a.display_name) if n)
     return names, fold(a.email or ""), fold("\n".join(a.metadata))
-
-
-_ID, _BUSINESS, _DISPLAY, _EMAIL, _METADATA, _CREATED = (
-    FIELDS.index(f) for f in ("id", "business_name", "display_name", "email", "metadata", "created"))
-
-
-@dataclass(frozen=True, slots=True)
-class _Query:
-    folded: str  # the whole query, folded (compared with a whole email or id)
-    tokens: list[str]  # its folded words
-    id_mode: bool
-
-    @property
-    def phrase(self) -> str:
-        return " ".join(self.tokens)
-
-
-def _covers(tokens: list[str], field_words: list[str]) -> bool:
-    """Every token is the start of a word of the field."""
-    return all(any(w.startswith(t) for w in field_words) for t in tokens)
-
-
-def _whole(tokens: list[str], field_words: list[str]) -> bool:
-    """Every token is a whole word of the field."""
-    present = set(field_words)
-    return all(t in present for t in tokens)
-
-
-def _rank(row: tuple, query: _Query) -> tuple[tuple[int, ...], str]:
-    """How well an account (a row of FIELDS, then its name_key and display_key) matches:
-    ``(how, where, extra words, newest first)``, lower first, and the field that matched.
-
-    How: 0 the whole name, email or id is the query; 1 every word typed is a whole word;
-    2 word prefixes. Where: 0 id; 1 a name starting with the query; 2 a name holding every
-    word; 3 the email; 4 several fields together; 5 metadata. So "Shop Number 286" comes
-    before "Shop Number 2860", "o286@shop286.example" before "o2860@shop2860.example", and
-    "Old Harbor Cafe" (the whole word) before "Harborview Inn" (a prefix)."""
-    newest = -(row[_CREATED] or 0)
-    if query.id_mode:
-        return (0 if row[_ID].lower() == query.folded else 2, 0, 0, newest), "id"
-    tokens, phrase = query.tokens, query.phrase
-    best: tuple[int, int, int] = (9, 9, 0)
-    field = "metadata"
-    name_words: list[str] = []
-    for key in row[-2:]:  # the names' folded words, as stored
-        if not key:
-            continue
-        key_words = key.split(" ")
-        name_words += key_words
-        if key == phrase:
-            candidate = (0, 1, 0)
-        elif _covers(tokens, key_words):
-            candidate = (1 if _whole(tokens, key_words) else 2, 1 if key.startswith(phrase) else 2,
-                         max(0, len(key_words) - len(tokens)))
-        else:
-            continue
-        if candidate < best:
-            best, field = candidate, "name"
-    if best[0] == 0:
-        return (*best, newest), field
-    folded_email = fold(row[_EMAIL]) if row[_EMAIL] else ""
-    email_words = folded_words(folded_email)
-    if folded_email and folded_email == query.folded:
-        candidate, where = (0, 3, 0), "email"
-    elif _covers(tokens, email_words):
-        candidate, where = (1 if _whole(tokens, email_words) else 2, 3, 0), "email"
-    elif _covers(tokens, visible := email_words + name_words):
-        candidate, where = (1 if _whole(tokens, visible) else 2, 4, 0), "several"
-    else:
-        candidate, where = best, field
-    if candidate < best:
-        best, field = candidate, where
-    if best[0] >= 2 and row[_METADATA]:  # metadata can still do better: a whole word there
-        meta_words = words(row[_METADATA])
-        candidate = (1 if _whole(tokens, meta_words) else 2, 5, 0)
-        if candidate < best:
-            best, field = candidate, "metadata"
-    return (*best, newest), field
