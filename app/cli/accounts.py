@@ -40,9 +40,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import sqlite3
 
     from app.directory.index import DirectoryVersionError
+    from app.paths import StorageError
 
     try:
         return _run(args, out, err)
+    except StorageError as exc:  # a data folder or disk that cannot hold the index: the user's to fix
+        say(err, f"linkdesk: {exc}")
+        return EXIT_INVALID
     except (DirectoryVersionError, sqlite3.Error, OSError) as exc:
         say(err, f"linkdesk: the account index could not be used: {exc}")
         return EXIT_API_ERROR
@@ -60,7 +64,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         return with_services(args, err, lambda services: sync(services, args, out, err))
     except KeyboardInterrupt:
-        say(err, "\nlinkdesk: sync interrupted; run it again to continue where it stopped.")
+        if hasattr(err, "isatty") and err.isatty():
+            err.write("\n")  # past the "^C" the terminal echoed (written as is: say() would mark it)
+        say(err, "linkdesk: sync interrupted; run it again to continue where it stopped.")
         return EXIT_INTERRUPTED
 
 
@@ -107,11 +113,22 @@ async def sync(services: "Services", args: argparse.Namespace, out: TextIO, err:
 
 
 def _summary_line(result: "SyncResult") -> str:
+    """What the sync changed, then what the index holds: "Full sync done in 0.4 s: 14 new
+    accounts. The index holds 14 accounts." (How many records were read, re-reads included, is
+    in ``--json``: beside the counts it only confused.)"""
     kind = "Full sync" if result.full else "Sync"
     resumed = " (resumed)" if result.resumed else ""
-    removed = f", {result.removed:,} removed" if result.removed else ""
-    return (f"{kind}{resumed}: fetched {result.fetched:,} accounts ({result.new:,} new, {result.updated:,} updated"
-            f"{removed}) in {result.seconds:.1f} s; the index holds {result.total:,}.")
+    changes = [text for count, text in (
+        (result.new, _count(result.new, "new account")),
+        (result.updated, f"{_count(result.updated, 'account')} updated"),
+        (result.removed, f"{_count(result.removed, 'account')} removed (no longer connected)"),
+    ) if count]
+    what = ", ".join(changes) if changes else "no new or changed accounts"
+    return f"{kind}{resumed} done in {result.seconds:.1f} s: {what}. The index holds {_count(result.total, 'account')}."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _result_json(result: "SyncResult") -> dict:
@@ -126,7 +143,7 @@ async def search(services: "Services", args: argparse.Namespace, out: TextIO, er
     if not has_directory(services):
         say(err, "linkdesk: no account index yet for this connection; run `linkdesk accounts sync` first.")
         return EXIT_API_ERROR
-    with open_directory(services) as index:
+    with open_directory(services, read_only=True) as index:  # only reads: works in a read-only folder
         if index.state("last_complete") is None and index.count() == 0:
             say(err, "linkdesk: the account index is empty; run `linkdesk accounts sync` first.")
             return EXIT_API_ERROR

@@ -1,7 +1,8 @@
 """One directory sync on a thread of its own, so that the thread that started it (the window's
 Qt thread) spends nothing on it: no JSON decoding, no page building, no SQLite writes.
 
-The thread runs its own event loop with its own :class:`app.stripe.StripeClient` (same key and
+The thread runs its own plain asyncio event loop (never one from the process's event-loop
+policy, which under qasync would be a Qt loop) with its own :class:`app.stripe.StripeClient` (same key and
 API base) and its own connection to the index file (WAL: the window's connection keeps reading
 while this one writes). Progress is handed to ``on_progress`` on the sync's thread: the caller
 moves it to its own thread (e.g. ``loop.call_soon_threadsafe``).
@@ -103,7 +104,11 @@ class BackgroundSync:
         if not self.future.set_running_or_notify_cancel():
             return
         try:
-            result = asyncio.run(self._run())
+            # A selector loop by name: under ``qasync.run`` the process's event-loop policy
+            # builds Qt event loops, and one built here, off the Qt thread, cannot run
+            # ("QApplication::exec: Must be called from the main thread").
+            with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+                result = runner.run(self._run())
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
             self.future.set_exception(exc)
         else:

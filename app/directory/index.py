@@ -8,13 +8,16 @@ killed resumes where it stopped. WAL, ``synchronous=NORMAL``, schema steps in
 :mod:`app.directory.schema`; a file from a newer Linkdesk is refused untouched, a damaged one is
 moved aside and rebuilt (it is only a cache of what the API has).
 
-Every method runs to completion at once (no transaction stays open between calls), so the
-window can search on its own thread while a sync writes pages through the same connection.
+Searching it is :mod:`app.directory.search`'s (:meth:`DirectoryIndex.search`). Every method
+runs to completion at once (no transaction stays open between calls), so the window can search
+on its own thread while a sync writes pages through the same connection.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -22,10 +25,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from app.directory.record import FIELDS, AccountSummary
-from app.directory.schema import LATEST_VERSION, migrate
+from app.directory.schema import LATEST_VERSION, migrate, user_version
+from app.directory.search import Match, search, summary_from_row
 from app.directory.text import fold, words
 from app.history import files
-from app.paths import ensure_private_dir
+from app.paths import StorageError, describe_os_error, ensure_private_dir
 
 BUSY_TIMEOUT_MS = 5000
 DIRECTORY_FOLDER = "directory"
@@ -53,6 +57,46 @@ class DirectoryVersionError(Exception):
         self.path, self.version = path, version
 
 
+# SQLite's primary result codes that mean "the storage, not the data, is at fault".
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN = 3, 8, 10, 13, 14
+
+
+def storage_problem(exc: BaseException, path: Path) -> StorageError | None:
+    """``exc``, met while opening or writing the index at ``path``, as a
+    :class:`app.paths.StorageError` naming the file and what to do; None when it is no storage
+    problem (locked, damaged, a bug). SQLite's own text ("unable to open database file") names
+    neither the file nor the cause."""
+    if isinstance(exc, StorageError):
+        return exc
+    what = "the account index"
+    if isinstance(exc, OSError):
+        return StorageError(path, describe_os_error(exc, path, what), exc.errno)
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code not in (_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN):
+        return None
+    folder = Path(path).parent
+    try:
+        disk = os.statvfs(folder)
+    except OSError:
+        disk = None
+    if disk is not None and disk.f_flag & os.ST_RDONLY:
+        cause: int | None = errno.EROFS
+    elif code == _SQLITE_FULL or (disk is not None and disk.f_bavail * disk.f_frsize < 64 * 1024):
+        cause = errno.ENOSPC
+    elif code in (_SQLITE_PERM, _SQLITE_READONLY) or not (
+            os.access(folder, os.W_OK) and (not Path(path).exists() or os.access(path, os.W_OK))):
+        cause = errno.EACCES
+    else:
+        cause = None
+    if cause is not None:
+        return StorageError(path, describe_os_error(OSError(cause, ""), path, what), cause)
+    reason = str(exc).rstrip(".") or "input/output error"
+    return StorageError(path, f"Cannot use {what} {path}: {reason}. Check that its folder exists, is "
+                              "writable and has free space, then try again.", errno.EIO)
+
+
 def index_key(api_base: str, api_key: Any) -> str:
     """Names one index: the API base plus a one-way hash of the key (``ApiKey`` or str), so the
     file name tells profiles apart without holding anything that could be used as a key."""
@@ -66,15 +110,6 @@ def index_path(data_dir: Path, key: str) -> Path:
     if not key or not key.replace("-", "").replace("_", "").isalnum():
         raise ValueError("an index key is letters, digits, '-' and '_'")
     return Path(data_dir) / DIRECTORY_FOLDER / f"accounts-{key}.sqlite3"
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One search result: the account, and how it matched (lower ``rank`` is better)."""
-
-    account: AccountSummary
-    rank: tuple[int, int, int]
-    field: str  # "id" | "name" | "email" | "metadata" | "several"
 
 
 @dataclass(slots=True)
@@ -107,8 +142,56 @@ class DirectoryIndex:
 
     # -- opening and closing --------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path, *, wall: float | None = None) -> "DirectoryIndex":
+    def open(cls, path: Path, *, wall: float | None = None, read_only: bool = False) -> "DirectoryIndex":
+        """Open (creating, migrating or rebuilding if need be) the index at ``path``.
+
+        ``read_only`` is for callers that only search: an up-to-date index is read without
+        writing a byte, so it works in a read-only data folder; any other file is opened as
+        usual. A folder or file that cannot be used raises :class:`app.paths.StorageError`,
+        whose text names it and says what to do."""
         path = Path(path)
+        if read_only:
+            index = cls._open_read_only(path)
+            if index is not None:
+                return index
+        try:
+            return cls._open(path, wall)
+        except (OSError, sqlite3.Error) as exc:
+            problem = storage_problem(exc, path)
+            if problem is None:
+                raise
+            raise problem from exc
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> "DirectoryIndex | None":
+        """The index opened for reading only, or None when it is missing, damaged or from an
+        older schema (the usual open then creates, rebuilds or migrates it)."""
+        if not path.is_file():
+            return None
+        uri = path.resolve().as_uri()
+        # A WAL file is read through its -shm index, which SQLite creates next to it; in a
+        # folder nobody can write no -shm can exist, so nobody is writing: read it as it is.
+        options = ["mode=ro"] if os.access(path.parent, os.W_OK) else ["mode=ro", "mode=ro&immutable=1"]
+        for option in options:
+            conn = sqlite3.connect(f"{uri}?{option}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                version = user_version(conn)
+            except sqlite3.Error:
+                conn.close()
+                continue
+            if version > LATEST_VERSION:
+                conn.close()
+                raise DirectoryVersionError(path, version)
+            if version < LATEST_VERSION:
+                conn.close()
+                return None
+            return cls(conn, path)
+        return None
+
+    @classmethod
+    def _open(cls, path: Path, wall: float | None) -> "DirectoryIndex":
         ensure_private_dir(path.parent)
         recovered = None
         if path.exists() and path.stat().st_size > 0:
@@ -174,7 +257,7 @@ class DirectoryIndex:
 
     def get(self, account_id: str) -> AccountSummary | None:
         rows = self._rows(f"SELECT {_COLUMNS} FROM accounts WHERE id = ?", (account_id,))
-        return _summary(rows[0]) if rows else None
+        return summary_from_row(rows[0]) if rows else None
 
     def newest_created(self) -> int | None:
         return self._rows("SELECT max(created) FROM accounts")[0][0]
@@ -259,53 +342,8 @@ class DirectoryIndex:
 
     # -- search ---------------------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 10) -> list[Match]:
-        """Accounts matching every word of ``query`` as a word prefix (in any of id, business
-        name, display name, email, metadata values), case- and accent-insensitively, best first.
-        A query starting with ``acct_`` matches ids by prefix only.
-
-        Each step reads a bounded number of rows, best tiers first, and stops once it has
-        enough: names starting with the query (a B-tree range), then names holding every word,
-        then any field (FTS5 prefix queries without ranking, which stream instead of scoring
-        every match: a one-letter query over 50,000 accounts stays a few milliseconds).
-        """
-        folded = fold(query.strip())
-        tokens = words(query)[:12]
-        if folded.startswith("acct_") or folded == "acct":
-            tokens = tokens[1:]
-            if len(tokens) != 1:
-                return []
-            prefix = folded.rstrip()
-            return self._ranked([r[0] for r in self._rows(
-                "SELECT rowid FROM accounts WHERE lower(id) >= ? AND lower(id) < ? ORDER BY lower(id) LIMIT ?",
-                (prefix, prefix + "\x7f", limit * 4))], tokens, True, limit)
-        if not tokens:
-            return []
-        pool = max(50, limit * 5)
-        found: dict[int, None] = {}
-        phrase = " ".join(tokens)
-        for column in ("name_key", "display_key"):
-            found.update(dict.fromkeys(r[0] for r in self._rows(
-                f"SELECT rowid FROM accounts WHERE {column} >= ? AND {column} < ? ORDER BY {column} LIMIT ?",
-                (phrase, phrase + "\uffff", pool))))
-        every = " AND ".join(f'"{t}"*' for t in tokens)
-        if len(found) < limit:
-            found.update(dict.fromkeys(self._fts(f"name : ({every})", pool)))
-        if len(found) < limit:
-            found.update(dict.fromkeys(self._fts(every, pool)))
-        return self._ranked(list(found), tokens, False, limit)
-
-    def _fts(self, expression: str, limit: int) -> list[int]:
-        return [r[0] for r in self._rows(
-            "SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ? LIMIT ?", (expression, limit))]
-
-    def _ranked(self, rowids: list[int], tokens: list[str], id_mode: bool, limit: int) -> list[Match]:
-        if not rowids:
-            return []
-        marks = ",".join("?" * len(rowids))
-        rows = self._rows(f"SELECT {_COLUMNS} FROM accounts WHERE rowid IN ({marks})", rowids)
-        matches = [_rank(_summary(row), tokens, id_mode) for row in rows]
-        matches.sort(key=lambda m: (m.rank, m.account.name.casefold(), m.account.id))
-        return matches[:limit]
+        """Accounts matching ``query``, best first: see :func:`app.directory.search.search`."""
+        return search(self.conn, query, limit=limit)
 
     # -- sync state -----------------------------------------------------------------------------
     def state(self, key: str, default: Any = None) -> Any:
@@ -364,14 +402,6 @@ def _values(a: AccountSummary) -> tuple:
     return tuple(out)
 
 
-def _summary(row: tuple) -> AccountSummary:
-    data = dict(zip(FIELDS, row))
-    for name in ("charges_enabled", "payouts_enabled", "details_submitted"):
-        data[name] = bool(data[name])
-    data["metadata"] = tuple(data["metadata"].split("\n")) if data["metadata"] else ()
-    return AccountSummary(**data)
-
-
 def _key(name: str | None) -> str:
     return " ".join(words(name)) if name else ""
 
@@ -379,39 +409,3 @@ def _key(name: str | None) -> str:
 def _fts_values(a: AccountSummary) -> tuple[str, str, str]:
     names = "\n".join(fold(n) for n in (a.business_name, a.display_name) if n)
     return names, fold(a.email or ""), fold("\n".join(a.metadata))
-
-
-def _covers(tokens: list[str], field_words: list[str]) -> bool:
-    return all(any(w.startswith(t) for w in field_words) for t in tokens)
-
-
-def _rank(account: AccountSummary, tokens: list[str], id_mode: bool) -> Match:
-    """Tiers, best first: id prefix; a name that starts with the query; a name holding every
-    word; the email; several fields together; metadata. Within a tier, names with fewer extra
-    words come first, then newer accounts."""
-    newest = -(account.created or 0)
-    if id_mode:
-        return Match(account, (0, 0, newest), "id")
-    phrase = " ".join(tokens)
-    best: tuple[int, int] | None = None
-    for name in (account.business_name, account.display_name):
-        if not name:
-            continue
-        name_words = words(name)
-        extra = max(0, len(name_words) - len(tokens))
-        if " ".join(name_words).startswith(phrase):
-            candidate = (1, extra)
-        elif _covers(tokens, name_words):
-            candidate = (2, extra)
-        else:
-            continue
-        best = candidate if best is None or candidate < best else best
-    if best is not None:
-        return Match(account, (best[0], best[1], newest), "name")
-    email_words = words(account.email or "")
-    if _covers(tokens, email_words):
-        return Match(account, (3, 0, newest), "email")
-    visible = email_words + words(account.business_name or "") + words(account.display_name or "")
-    if _covers(tokens, visible):
-        return Match(account, (4, 0, newest), "several")
-    return Match(account, (5, 0, newest), "metadata")

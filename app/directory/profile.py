@@ -30,9 +30,10 @@ def directory_path(services: Any) -> Path:
     return index_path(services.paths.data_dir, directory_key(services.connection))
 
 
-def open_directory(services: Any) -> DirectoryIndex:
-    """Open (creating if need be) the index of ``services``' connection."""
-    return DirectoryIndex.open(directory_path(services))
+def open_directory(services: Any, *, read_only: bool = False) -> DirectoryIndex:
+    """Open (creating if need be) the index of ``services``' connection; ``read_only`` for a
+    caller that only searches (it then works in a read-only data folder)."""
+    return DirectoryIndex.open(directory_path(services), read_only=read_only)
 
 
 def has_directory(services: Any) -> bool:

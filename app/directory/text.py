@@ -37,6 +37,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def folded_words(folded: str) -> list[str]:
+    """The words of text already folded (``words(t) == folded_words(fold(t))``)."""
+    return _WORD.findall(folded)
+
+
 def clean(value: object, limit: int = 200) -> str | None:
     """Untrusted text from the network as a short, single-line plain string (control and
     bidirectional-override characters removed), or None when empty or not a string."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from mainwindow_helpers import find, look_up, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -24,19 +25,28 @@ async def type_into(qtbot, window, text: str) -> None:
     qtbot.keyClicks(field, text)
 
 
-async def test_without_an_index_the_field_offers_to_sync_then_suggests_as_you_type(qtbot, window, transport):
+async def test_without_an_index_the_field_points_to_sync_then_suggests_as_you_type(qtbot, window, transport):
     field = find(window, "accountInput", QLineEdit)
     field.setFocus()
     await type_into(qtbot, window, "harb")
-    assert suggestions(window) == [NO_INDEX]
-    assert transport.requests == []  # offering costs no request
-    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert suggestions(window) == [NO_INDEX] and "Sync accounts" in NO_INDEX and "press Enter" not in NO_INDEX
+    assert transport.requests == []  # the note costs no request
+    qtbot.keyClick(field, Qt.Key.Key_Return)  # Enter is the look-up's, not the note's (issue 17)
+    assert window.directory.sync_task is None and not find(window, "directorySyncProgress").isVisible()
+    await wait_until(lambda: find(window, "accountError", QLabel).isVisible())  # "harb" is no id: refused
+    assert suggestions(window) == [] and window.directory.sync_task is None
+    assert transport.requests == []
+
+    sync_button = find(window, "directorySyncButton", QToolButton)
+    assert sync_button.isVisible() and sync_button.text() == "Sync accounts"
+    qtbot.mouseClick(sync_button, Qt.MouseButton.LeftButton)  # syncing is its own action
     task = window.directory.sync_task
     assert task is not None and find(window, "directorySyncProgress", QProgressBar).isVisible()
     result = await task
     assert result is not None and result.total == 14 and not find(window, "directorySyncProgress").isVisible()
     assert "Accounts synced: 14 new" in window.statusBar().currentMessage()
 
+    field.setFocus()
     await type_into(qtbot, window, "HARB bak")
     shown = suggestions(window)
     assert shown and shown[0].startswith("Harbor Street Bakery  ·  US  ·  charges on  ·  3 due by ")
@@ -47,6 +57,38 @@ async def test_without_an_index_the_field_offers_to_sync_then_suggests_as_you_ty
     await wait_until(lambda: window.account_panel.account is not None)
     assert window.account_panel.account.id == "acct_1LdCustomDue0001"
     assert ("GET", "/v1/accounts/acct_1LdCustomDue0001") in transport.requests
+
+
+async def test_a_mistyped_id_and_enter_is_looked_up_as_typed_and_not_found(qtbot, window, transport):
+    """With or without an index, Enter on an id looks up that id: never a sync, never another
+    account that merely starts the same way, and a wrong id is "not found" at the field."""
+    field = find(window, "accountInput", QLineEdit)
+    error = find(window, "accountError", QLabel)
+    for synced in (False, True):
+        if synced:
+            await window.directory.sync()
+        field.setFocus()
+        await type_into(qtbot, window, "acct_1LdCustomDue000")  # one character short of a real id
+        if synced:  # the ids that start so are offered, none highlighted
+            assert suggestions(window)[0].startswith("acct_1LdCustomDue0001  ·  Harbor Street Bakery")
+            assert find(window, "accountSearch", QListWidget).currentRow() == -1
+        else:
+            assert suggestions(window) == [NO_INDEX]
+        before = len(transport.requests)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert window.directory.sync_task is None or window.directory.sync_task.done()
+        await wait_until(lambda: len(transport.requests) > before and not window.busy)
+        assert error.isVisible() and transport.requests[before:] == [("GET", "/v1/accounts/acct_1LdCustomDue000")]
+        assert error.text().startswith("Stripe cannot find account acct_1LdCustomDue000") and "mistyped" in error.text()
+        assert field.text() == "acct_1LdCustomDue000"
+        assert window.account_panel.account is None and not window.banner.isVisible()
+    assert window.directory.last_result is not None  # the one sync: the explicit call above
+
+    await type_into(qtbot, window, "acct_1LdCustomDue000")
+    qtbot.keyClick(field, Qt.Key.Key_Down)  # moving to a suggestion makes it Enter's choice
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    await wait_until(lambda: window.account_panel.account is not None)
+    assert window.account_panel.account.id == "acct_1LdCustomDue0001"
 
 
 async def test_arrow_keys_move_through_suggestions_and_escape_closes_them(qtbot, window):
@@ -159,3 +201,32 @@ async def test_another_profile_searches_its_own_index(qtbot, window, services):
         assert first_index._conn is None  # the other profile's index was let go
     finally:
         services.connection.source = previous
+
+
+# The completer's popup is a window of its own, which the offscreen platform cannot raise or
+# give the keyboard to; the real window's platform can.
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing")
+async def test_one_list_at_a_time_when_a_recent_account_matches_the_typed_id(qtbot, window, accounts):
+    """The field's completer offers the profile's recent accounts in a popup of its own; the
+    directory's list would lie under it, half hidden (seen in the real window)."""
+    from PySide6.QtCore import QStringListModel
+    from PySide6.QtWidgets import QCompleter
+
+    await window.directory.sync()
+    field = find(window, "accountInput", QLineEdit)
+    field.setFocus()
+    await type_into(qtbot, window, "acct_1LdCustomD")
+    assert suggestions(window)  # no recent account yet: the directory's list
+    completer = field.completer()
+    if completer is None:  # as app.ui.profiles.controller builds it, for a window without profiles
+        completer = QCompleter(field)
+        completer.setModel(QStringListModel(completer))
+        field.setCompleter(completer)
+    completer.model().setStringList([accounts["custom_due"]])
+    await type_into(qtbot, window, "acct_1LdCustomD")
+    assert suggestions(window) == []  # the recent accounts' popup alone
+    await type_into(qtbot, window, "acct_1LdExpress")
+    shown = suggestions(window)  # no recent account starts so: the directory's list again
+    assert shown and all(s.startswith("acct_1LdExpress") for s in shown)  # led by the id that matched
+    await type_into(qtbot, window, "harb")
+    assert suggestions(window)[0].startswith("Harbor Street Bakery")  # names: always the directory's

@@ -103,7 +103,78 @@ def test_id_prefix_in_any_case(index):
         [s.id for s in DEMO_SPECS.values() if s.id.startswith("acct_1LdCustom")],
         key=lambda i: -DEMO_SPECS[next(k for k, v in DEMO_SPECS.items() if v.id == i)].created)
     assert [m.account.id for m in index.search("ACCT_1LDCUSTOMDUE")] == ["acct_1LdCustomDue0001"]
-    assert index.search("acct_") == []
+    everyone = {s.id for s in DEMO_SPECS.values()}
+    assert {m.account.id for m in index.search("acct_", limit=100)} == everyone  # any prefix of an id (issue 17)
+    assert {m.account.id for m in index.search("acct_1", limit=100)} == everyone
+    assert len(index.search("acct_")) == 10
+
+
+def test_a_complete_pasted_id_finds_that_account_first(index):
+    index.save_page([summary(n) for n in DEMO_SPECS] + [
+        summary("custom_due", id="acct_1LdCustomDue0001x2", name="Newer Lookalike", created=NOW)])
+    for pasted in ("acct_1LdCustomDue0001", "  acct_1LdCustomDue0001\n", "ACCT_1LDCUSTOMDUE0001"):
+        found = index.search(pasted)
+        assert [m.account.id for m in found] == ["acct_1LdCustomDue0001", "acct_1LdCustomDue0001x2"], pasted
+        assert found[0].account.name == "Harbor Street Bakery"
+    assert index.search("acct_1LdCustomDue0001 bakery") == []  # an id has no spaces
+
+
+def test_apostrophes_fold_away_in_plain_ascii_names_too(index):
+    assert fold("O'Brien") == fold("O’Brien") == fold("o'brien") == "obrien"
+    assert words("O'Brien Plumbing") == ["obrien", "plumbing"]
+    index.save_page([summary("express_ok", id="acct_1OBrien00000001", name="O'Brien Plumbing",
+                             email="hello@obrienplumbing.example.com")])
+    for typed in ("obrien", "OBRIEN plumb", "o'brien", "O’Brien"):
+        assert names(index.search(typed)) == ["O'Brien Plumbing"], typed
+
+
+def _shops(count: int) -> list[AccountSummary]:
+    """Shop Number 1..count, o{n}@shop{n}.example, the higher numbers the newer (as after a sync
+    of a platform that numbered its shops)."""
+    template = summary("express_ok", metadata={})
+    return [dataclasses.replace(template, id=f"acct_1Shop{n:011d}", business_name=f"Shop Number {n}",
+                                display_name=None, email=f"o{n}@shop{n}.example", created=NOW - 86_400 + n)
+            for n in range(1, count + 1)]
+
+
+def test_an_exact_email_id_or_name_ranks_first_then_whole_words_then_prefixes(index):
+    index.save_page(_shops(3_000))
+    for n in (286, 7, 1_000, 2_999):  # 2860-2869 are newer, and prefix matches of 286
+        assert index.search(f"o{n}@shop{n}.example")[0].account.name == f"Shop Number {n}"
+        assert index.search(f"O{n}@SHOP{n}.EXAMPLE", limit=1)[0].field == "email"
+        assert index.search(f"Shop Number {n}")[0].account.name == f"Shop Number {n}"
+        assert index.search(f"shop number {n}", limit=1)[0].rank[0] == 0  # exact
+        assert index.search(f"acct_1Shop{n:011d}")[0].account.name == f"Shop Number {n}"
+    index.save_page([
+        summary("express_ok", id="acct_1Harborview0001", name="Harborview Inn", email="inn@view.example", created=NOW),
+        summary("express_ok", id="acct_1OldHarbor00001", name="Old Harbor Cafe", email="cafe@old.example",
+                created=NOW - 10**6),
+        summary("express_ok", id="acct_1Harbor00000001", name="Harbor", email="h@h.example", created=NOW - 2 * 10**6),
+    ])
+    assert names(index.search("harbor")) == ["Harbor", "Old Harbor Cafe", "Harborview Inn"]
+    assert [m.rank[0] for m in index.search("harbor")] == [0, 1, 2]  # exact, whole word, prefix
+
+
+def test_names_holding_the_word_still_appear_beyond_50_prefix_or_email_matches(index):
+    template = summary("express_ok", metadata={})
+
+    def shop(kind: str, n: int, name: str, email: str) -> AccountSummary:
+        return dataclasses.replace(template, id=f"acct_1{kind}{n:011d}", business_name=name, display_name=None,
+                                   email=email, created=NOW - n)
+
+    index.save_page([shop("View", n, f"Harborview Unit {n}", f"unit{n}@view.example") for n in range(60)]
+                    + [shop("Mail", n, f"Fish Shop {n}", f"harbor.{n}@fish.example") for n in range(60)]
+                    + [shop("Cafe", 10**6, "Old Harbor Cafe", "cafe@old.example")])
+    assert names(index.search("harbor"))[0] == "Old Harbor Cafe"  # the whole word, in a name
+    assert "Old Harbor Cafe" in names(index.search("old harb")) + names(index.search("cafe harbor"))
+    index.save_page([shop("Dock", n, f"Harbor Dock {n}", f"dock{n}@dock.example") for n in range(60)])
+    found = names(index.search("harbor", limit=200))
+    assert len(found) == 181 and "Old Harbor Cafe" in found
+    # Names starting with the word, then names holding it, then emails, then word prefixes.
+    where = {kind: [i for i, n in enumerate(found) if n.startswith(kind)]
+             for kind in ("Harbor Dock", "Old Harbor", "Fish Shop", "Harborview")}
+    assert max(where["Harbor Dock"]) < where["Old Harbor"][0] < min(where["Fish Shop"])
+    assert max(where["Fish Shop"]) < min(where["Harborview"])
 
 
 def test_best_matches_first(index):
@@ -144,6 +215,28 @@ def test_a_newer_index_is_refused_untouched(tmp_path):
     with pytest.raises(DirectoryVersionError, match="newer Linkdesk"):
         DirectoryIndex.open(path)
     assert path.read_bytes() == before
+
+
+def test_reading_only_writes_nothing_and_other_files_open_as_usual(tmp_path):
+    path = tmp_path / "accounts-x.sqlite3"
+    with DirectoryIndex.open(path) as index:
+        index.save_page([summary("custom_due")])
+    before = path.read_bytes()
+    with DirectoryIndex.open(path, read_only=True) as index:
+        assert names(index.search("harb bak")) == ["Harbor Street Bakery"]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            index.save_page([summary("express_ok")])
+    assert path.read_bytes() == before
+    empty = tmp_path / "accounts-y.sqlite3"
+    empty.write_bytes(b"")  # nothing to read yet: built as usual
+    with DirectoryIndex.open(empty, read_only=True) as index:
+        assert index.count() == 0
+        index.save_page([summary("express_ok")])
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(DirectoryVersionError):
+        DirectoryIndex.open(path, read_only=True)
 
 
 def test_a_damaged_index_is_moved_aside_and_rebuilt(tmp_path):

@@ -51,7 +51,6 @@ class AccountDirectoryUi(QObject):
         panel = window.account_panel
         self.search = DirectorySearch(panel.input, window.centralWidget(), self.index, has_index=self.has_index)
         self.search.picked.connect(lambda _id: self.w.request_lookup())
-        self.search.syncRequested.connect(lambda: self.start_sync())
 
         self.sync_button = QToolButton(panel, objectName="directorySyncButton")
         self.sync_button.setText("Sync accounts")

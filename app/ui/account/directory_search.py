@@ -2,9 +2,14 @@
 
 Each edit of the field searches the local directory on the Qt thread (a few milliseconds over
 50,000 accounts, see bench/directory_scale.py) and shows the best matches with their status at
-a glance. Up/Down move through them, Enter or a click picks one, Esc closes the list. Text from
-the network is shown as plain item text (never rich text). With no index yet, the list says so
-and offers to sync.
+a glance. Up/Down move through them, Enter or a click picks the highlighted one, Esc closes the
+list. Text from the network is shown as plain item text (never rich text).
+
+Enter always does what the highlight shows: for a name the best match is highlighted and Enter
+picks it; for what looks like an id (``acct_…``) nothing is highlighted until Up/Down, so Enter
+looks up exactly what was typed (a mistyped id gets "not found", never another account). With
+no index yet the list only says so and points to the Sync accounts button beside the field: it
+takes neither Enter nor a click, and syncing is never started from the keyboard by accident.
 """
 
 from __future__ import annotations
@@ -21,20 +26,21 @@ if TYPE_CHECKING:
     from app.directory.index import DirectoryIndex, Match
 
 ROLE_ID = Qt.ItemDataRole.UserRole
-SYNC_ITEM = "__sync__"
+HINT_ITEM = "__hint__"
 MAX_SHOWN = 8
-NO_INDEX = "No account index yet: press Enter (or click here) to sync accounts, then search by name or email."
+NO_INDEX = "No account index yet: use Sync accounts to search by name or email. Enter looks up an id."
 
 
 def describe(match: "Match") -> str:
     """One suggestion: name, country and the status at a glance, then the email (the part that
-    may be cut off at the right edge)."""
+    may be cut off at the right edge); led by the id when the id is what matched."""
     a = match.account
     status = "charges on" if a.charges_enabled else "charges off"
     due = "nothing due"
     if a.items_due:
         due = f"{a.items_due} due" + (f" by {datetime.fromtimestamp(a.deadline):%d %b}" if a.deadline else "")
-    parts = [a.name, a.country, status, due, a.email if a.email and a.email != a.name else None]
+    parts = [a.id if match.field == "id" else None, a.name, a.country, status, due,
+             a.email if a.email and a.email != a.name else None]
     return "  ·  ".join(p for p in parts if p)
 
 
@@ -54,11 +60,9 @@ class AccountSuggestions(QListWidget):
 
 
 class DirectorySearch(QObject):
-    """Wires the field to the index. ``picked(account_id)`` when a suggestion is chosen;
-    ``syncRequested`` when the "no index" entry is."""
+    """Wires the field to the index. ``picked(account_id)`` when a suggestion is chosen."""
 
     picked = Signal(str)
-    syncRequested = Signal()
 
     def __init__(self, field: QLineEdit, overlay_parent: QWidget, index: Callable[[], "DirectoryIndex | None"],
                  *, has_index: Callable[[], bool]) -> None:
@@ -68,6 +72,7 @@ class DirectorySearch(QObject):
         self._index = index
         self._has_index = has_index
         self.last_search_ms = 0.0  # the latest keystroke's search and fill time
+        self._matches = 0  # accounts listed (0 while the list only holds the "no index" note)
         field.textEdited.connect(self.update_for)
         field.installEventFilter(self)
         self.list.itemClicked.connect(self._choose)
@@ -79,11 +84,17 @@ class DirectorySearch(QObject):
         if not query or (query.startswith("acct_") and len(query) >= 21) or "://" in query:
             self.hide()  # empty, a whole id or a pasted address: nothing to suggest
             return
+        id_like = query.casefold().startswith("acct_")
+        if id_like and self._recent_offers(query):
+            self.hide()  # the field's own list of recent accounts is showing: one list at a time
+            return
         index = self._index() if self._has_index() else None
         self.list.clear()
+        self._matches = 0
         if index is None:
             item = QListWidgetItem(NO_INDEX)
-            item.setData(ROLE_ID, SYNC_ITEM)
+            item.setData(ROLE_ID, HINT_ITEM)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a note, not a choice: never highlighted or picked
             self.list.addItem(item)
         else:
             for match in index.search(query, limit=MAX_SHOWN):
@@ -91,13 +102,27 @@ class DirectorySearch(QObject):
                 item.setData(ROLE_ID, match.account.id)
                 item.setToolTip(match.account.id)
                 self.list.addItem(item)
-            if self.list.count() == 0:
+            self._matches = self.list.count()
+            if self._matches == 0:
                 self.hide()
                 self.last_search_ms = (time.perf_counter() - started) * 1000
                 return
-        self.list.setCurrentRow(0)
+            # A name: the best match is what Enter takes. An id: Enter looks up what was typed,
+            # unless the operator moves to a suggestion first.
+            self.list.setCurrentRow(-1 if id_like else 0)
         self._place()
         self.last_search_ms = (time.perf_counter() - started) * 1000
+
+    def _recent_offers(self, query: str) -> bool:
+        """Whether the field's completer (the profile's recent accounts) has an id starting
+        with ``query``: Qt shows it in a popup of its own, which would cover this list."""
+        completer = self.field.completer()
+        model = completer.model() if completer is not None else None
+        if model is None:
+            return False
+        wanted = query.casefold()
+        return any(str(model.index(row, 0).data() or "").casefold().startswith(wanted)
+                   for row in range(min(model.rowCount(), 200)))
 
     def _place(self) -> None:
         parent = self.list.parentWidget()
@@ -124,10 +149,9 @@ class DirectorySearch(QObject):
         if item is None:
             return
         value = item.data(ROLE_ID)
-        self.hide()
-        if value == SYNC_ITEM:
-            self.syncRequested.emit()
+        if value == HINT_ITEM:
             return
+        self.hide()
         self.field.setText(str(value))
         self.picked.emit(str(value))
 
@@ -135,13 +159,20 @@ class DirectorySearch(QObject):
         if watched is self.field and event.type() == QEvent.Type.KeyPress and self.shown:
             assert isinstance(event, QKeyEvent)
             key = event.key()
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
-                step = 1 if key == Qt.Key.Key_Down else -1
-                self.list.setCurrentRow((self.list.currentRow() + step) % self.list.count())
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self._matches:
+                row = self.list.currentRow()
+                if row < 0:
+                    row = 0 if key == Qt.Key.Key_Down else self._matches - 1
+                else:
+                    row = (row + (1 if key == Qt.Key.Key_Down else -1)) % self._matches
+                self.list.setCurrentRow(row)
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._choose(self.list.currentItem())
-                return True
+                item = self.list.currentItem() if self._matches and self.list.currentRow() >= 0 else None
+                if item is not None:
+                    self._choose(item)
+                    return True
+                self.hide()  # nothing highlighted: the field's own Enter looks up what was typed
             if key == Qt.Key.Key_Escape:
                 self.hide()
                 return True
