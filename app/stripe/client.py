@@ -174,7 +174,8 @@ class StripeClient(AccountsV2Calls):
         ``timeout`` (seconds per try) lets an interactive look-up give up sooner than the
         client's default; ``on_retry`` as for :meth:`create_account_link`."""
         account = normalize_account_id(account_id)
-        return await self._call("GET", f"/v1/accounts/{account}", _build_account, account=account,
+        return await self._call("GET", f"/v1/accounts/{account}",
+                                lambda answer: Account.from_api(answer.data, asked=account), account=account,
                                 on_retry=on_retry, timeout=timeout)
 
     async def list_accounts(

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from app.stripe.decode import same_account
 from app.stripe.models import FALLBACK_TTL, MAX_PLAUSIBLE_TTL
 
 CONFIGURATIONS = ("customer", "merchant", "recipient")
@@ -204,10 +205,14 @@ class AccountV2:
     metadata: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> "AccountV2":
+    def from_api(cls, data: Mapping[str, Any], *, asked: str | None = None) -> "AccountV2":
+        """The account in ``data``; with ``asked``, only if it is that account (else
+        :class:`app.stripe.decode.DecodeError`, as v1's :meth:`app.stripe.models.Account.from_api`)."""
         account_id = data.get("id")
         if not isinstance(account_id, str) or not account_id.startswith("acct_") or len(account_id) > 255:
             raise ValueError("the answer names no account")
+        if asked is not None:
+            same_account(account_id, "id", asked)
         identity = _map(data.get("identity"))
         country = _text(identity.get("country"))
         responsibilities = _map(_map(data.get("defaults")).get("responsibilities"))
@@ -338,8 +343,11 @@ class AccountLinkV2:
 
     @classmethod
     def from_api(
-        cls, data: Mapping[str, Any], *, request_id: str | None = None, received_monotonic: float = 0.0
+        cls, data: Mapping[str, Any], *, request_id: str | None = None, received_monotonic: float = 0.0,
+        asked: str | None = None,
     ) -> "AccountLinkV2":
+        """The link in ``data``; with ``asked``, only if its ``account`` is that account (else
+        :class:`app.stripe.decode.DecodeError`)."""
         created, expires = parse_rfc3339(data.get("created")), parse_rfc3339(data.get("expires_at"))
         # As v1 (AccountLink.from_api): an expiry before the link was made, or more than a day
         # after, is not believed, but the link Stripe made is kept, on Stripe's usual lifetime.
@@ -351,6 +359,8 @@ class AccountLinkV2:
         url, account = data.get("url"), data.get("account")
         if not isinstance(url, str) or not isinstance(account, str):
             raise ValueError("the answer has no link")
+        if asked is not None:
+            same_account(account, "account", asked)
         use_case = _map(data.get("use_case"))
         kind = _text(use_case.get("type")) or ""
         inner = _map(use_case.get(kind)) if kind else {}
