@@ -41,6 +41,8 @@ _RFC3339 = re.compile(
 _MIN_TIME = 946_684_800.0  # 2000-01-01T00:00:00Z
 _MAX_TIME = 7_258_118_400.0  # 2200-01-01T00:00:00Z
 _MAX_TEXT = 5_000
+MAX_NAMES = 100  # distinct configuration names kept from one list (Stripe has three)
+MAX_ENTRIES = 1_000  # requirement entries kept from one answer (as v1's lists: app.stripe.decode.MAX_ITEMS)
 
 
 def parse_rfc3339(value: Any) -> float:
@@ -99,11 +101,15 @@ def _list(value: Any) -> list[Any]:
 
 
 def _names(value: Any) -> tuple[str, ...]:
-    """A list of enum names, deduplicated in order; non-strings dropped."""
-    out: list[str] = []
+    """A list of enum names, deduplicated in order; non-strings dropped; at most
+    :data:`MAX_NAMES` kept. Linear: a dict remembers what was seen (a list did, and 120,000
+    distinct names then took 69 s of CPU while the request's deadline ran out)."""
+    out: dict[str, None] = {}
     for item in _list(value):
-        if isinstance(item, str) and item and item not in out:
-            out.append(item[:100])
+        if isinstance(item, str) and item:
+            out[item[:100]] = None
+            if len(out) == MAX_NAMES:
+                break
     return tuple(out)
 
 
@@ -173,7 +179,8 @@ class RequirementsV2:
             return cls()
         summary = _map(_map(data.get("summary")).get("minimum_deadline"))
         return cls(
-            entries=tuple(RequirementEntry.from_api(e) for e in _list(data.get("entries")) if isinstance(e, Mapping)),
+            entries=tuple(RequirementEntry.from_api(e) for e in _list(data.get("entries"))[:MAX_ENTRIES]
+                          if isinstance(e, Mapping)),
             minimum_deadline_status=_text(summary.get("status")),
             minimum_deadline=_optional_time(summary.get("time")),
             included=True,
