@@ -105,3 +105,31 @@ def test_retry_refuses_an_attempt_that_has_an_outcome(sandbox, tmp_path):
     assert linkdesk("link", "--retry", "999", "--api-base", sandbox.url, data=data).returncode == 2
     mixed = linkdesk("link", CUSTOM, "--retry", str(row["id"]), "--api-base", sandbox.url, data=data)
     assert mixed.returncode == 2 and "--retry ID takes no account" in mixed.stderr
+
+
+def test_an_accounts_v2_link_killed_while_waiting_is_retried_with_its_key(logged_sandbox, tmp_path):
+    sandbox = logged_sandbox
+    data = tmp_path / "data"
+    sandbox.inject_fault("timeout", delay=HOLD_S, method="POST", path="/v2/core/account_links")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "link", CUSTOM, "--type", "account_onboarding", *URLS, "--accounts-api", "v2",
+         "--api-base", sandbox.url, "--data-dir", str(data)],
+        env=user_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        wait_for(lambda: sandbox.faults.pending() == 0 or proc.poll() is not None, "the request to reach the sandbox")
+        assert proc.poll() is None, proc.communicate()
+        proc.kill()
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    (row,) = json.loads(linkdesk("history", "--json", data=data).stdout)
+    assert (row["outcome"], row["accounts_api"]) == ("unknown", "v2")
+    wait_for(lambda: any("POST /v2/core/account_links" in line for line in sandbox.lines), "the sandbox to answer")
+    first = linkdesk("link", "--retry", str(row["id"]), "--json", "--api-base", sandbox.url, data=data)
+    assert first.returncode == 0, first.stderr
+    link = json.loads(first.stdout)
+    assert link["accounts_api"] == "v2" and link["url"].startswith("https://accounts.stripe.com/")
+    (after,) = json.loads(linkdesk("history", "--json", data=data).stdout)
+    assert (after["id"], after["outcome"], after["accounts_api"]) == (row["id"], "created", "v2")
