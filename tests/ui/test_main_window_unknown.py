@@ -75,7 +75,7 @@ async def test_an_attempt_left_open_shows_unknown_counts_as_neither_and_retry_ge
     panel = window.history_panel
     model = await shown(panel)
     row = model.row_of(opened.id)
-    assert model.data(model.index(row, HistoryModel.STATUS)) == "Outcome unknown"
+    assert model.data(model.index(row, HistoryModel.STATUS)) == "Unknown"
     note = model.data(model.index(row, HistoryModel.NOTE))
     assert note.startswith("outcome unknown: the link may exist; it expires by ")
     # never a failure, never a success: the status filters
@@ -109,8 +109,8 @@ async def test_an_attempt_another_linkdesk_still_waits_for_is_not_offered_for_re
         writer=writers.current()))  # a live process (this one) that is still within its deadline
     model = await shown(window.history_panel)
     row = model.row_of(opened.id)
-    assert model.data(model.index(row, HistoryModel.STATUS)) == "Waiting for Stripe"
+    assert model.data(model.index(row, HistoryModel.STATUS)) == "Waiting"
     assert "historyRetryAction" not in menu_actions(window.history_panel, row)
     clock.advance(120)  # no request waits this long: its writer can no longer complete it
     model.refresh_status()
-    assert model.data(model.index(row, HistoryModel.STATUS)) == "Outcome unknown"
+    assert model.data(model.index(row, HistoryModel.STATUS)) == "Unknown"

@@ -74,12 +74,13 @@ def tracked_spawn(tracker: TaskTracker) -> Spawn:
 
 
 def status_label(entry: HistoryEntry, now_wall: float) -> str:
-    """``Active 4:59``, ``Expired``, ``Failed``, ``Cancelled``, ``Outcome unknown`` (no answer
-    was recorded: the link may exist) or ``Waiting for Stripe`` (another Linkdesk is waiting
-    for that answer now): words, not error codes (those are in the tooltip, for support)."""
+    """``Active 4:59``, ``Expired``, ``Failed``, ``Cancelled``, ``Unknown`` (no answer was
+    recorded: the link may exist; the Reason column says so and until when) or ``Waiting``
+    (another Linkdesk is waiting for that answer now): words, not error codes (those are in the
+    tooltip, for support). As narrow as ``Active 4:59``: the column fits an 800 px window."""
     status = entry.status(now_wall)
     if status == "unknown":
-        return "Waiting for Stripe" if still_waiting(entry, now_wall) else "Outcome unknown"
+        return "Waiting" if still_waiting(entry, now_wall) else "Unknown"
     if status == "active":
         return f"Active {format_mmss(entry.remaining(now_wall))}"
     if status == "failed":
