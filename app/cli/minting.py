@@ -78,8 +78,8 @@ def retry_attempt(services: "Services", entry_id: int) -> tuple[Any, Any]:
     if entry is None:
         raise ValidationError("retry", f"there is no history entry {entry_id} (see `linkdesk history --json`).")
     if entry.outcome != "unknown" or not entry.idempotency_key:
-        raise ValidationError("retry", f"entry {entry_id} is not an attempt of unknown outcome (it {entry.outcome}); "
-                                       "make a new link with `linkdesk link` instead.")
+        raise ValidationError("retry", f"entry {entry_id} is not an attempt of unknown outcome (its outcome: "
+                                       f"{entry.outcome}); make a new link with `linkdesk link` instead.")
     connection = services.connection
     if (entry.profile, entry.mode) != (connection.profile, connection.mode):
         raise ValidationError("retry", f"entry {entry_id} was made with profile {entry.profile} ({entry.mode} mode); "

@@ -44,6 +44,7 @@ from app.clock import Clock
 from app.history import files, storage
 from app.history.entry import HistoryEntry, search_text
 from app.history.errors import HistoryError, HistoryVersionError, storage_error
+from app.history.attempts import AttemptWrites
 from app.history.migrations import LATEST_VERSION, migrate
 from app.history.storage import BUSY_TIMEOUT_MS, is_busy  # noqa: F401 - BUSY_TIMEOUT_MS re-exported
 from app.history.query import Cursor, HistoryQuery, count_sql, page_sql
@@ -57,8 +58,9 @@ DEFAULT_PAGE_SIZE = 200
 _FIELDS, _COLUMNS, _INSERT = storage.FIELDS, storage.COLUMNS, storage.INSERT
 
 
-class HistoryStore:
-    """Synchronous, single-thread access to the history database. Build it with :meth:`open`."""
+class HistoryStore(AttemptWrites):
+    """Synchronous, single-thread access to the history database. Build it with :meth:`open`.
+    Attempts written before their request is sent: :class:`app.history.attempts.AttemptWrites`."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, clock: Clock, store_urls: bool) -> None:
         self._conn: sqlite3.Connection | None = conn
@@ -262,62 +264,6 @@ class HistoryStore:
         saved = entry.with_changes(id=cursor.lastrowid, url=url)
         self.track_url(saved)
         return saved
-
-    @storage.plain_storage_errors
-    def open_attempt(self, entry: HistoryEntry) -> HistoryEntry:
-        """Write an attempt before its request is sent (``outcome = "unknown"``, its
-        Idempotency-Key, the process waiting for it), committed when this returns; complete it
-        with :meth:`complete`. If the process dies first, the row stays: the History shows
-        "outcome unknown: the link may exist", and a retry with its key gets the same link."""
-        if entry.outcome != "unknown" or not entry.idempotency_key:
-            raise ValueError("an open attempt has the outcome 'unknown' and an Idempotency-Key")
-        return self.record(entry)
-
-    @storage.plain_storage_errors
-    def complete(self, entry_id: int | None, entry: HistoryEntry) -> HistoryEntry:
-        """Replace open attempt ``entry_id`` with its outcome ``entry`` (a created or failed
-        one), in one statement, committed when this returns; its time, note and onboarding
-        outcome stay. The writer is cleared. If the row is gone (deleted or cleared meanwhile),
-        or ``entry_id`` is None, ``entry`` is recorded as a new row: an answer is never lost."""
-        if entry_id is None:
-            return self.record(entry)
-        values = dict(zip(_FIELDS[1:], self._values(entry.with_changes(writer=None))))  # (search_text: below)
-        kept = ("attempted_at", "note", "onboarding_outcome")
-        if not entry.idempotency_key:  # the key the attempt was sent with stays on its row
-            kept += ("idempotency_key",)
-        columns = [name for name in _FIELDS[1:] if name not in kept]
-        row = self._rows("SELECT note, account_name, account_email FROM attempts WHERE id = ?", (entry_id,))
-        if not row:
-            return self.record(entry)
-        note, name, email = row[0]
-        stored_name = values["account_name"] if values["account_name"] is not None else name
-        stored_email = values["account_email"] if values["account_email"] is not None else email
-        values["account_name"], values["account_email"] = stored_name, stored_email
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        self.conn.execute(
-            f"UPDATE attempts SET {assignments}, search_text = ? WHERE id = ?",
-            [*(values[name] for name in columns), search_text(entry.account_id, stored_name, stored_email, note),
-             entry_id],
-        )
-        saved = self.get(entry_id)
-        assert saved is not None
-        self.track_url(saved)
-        return saved
-
-    @storage.plain_storage_errors
-    def claim_attempt(self, entry_id: int, writer: str) -> HistoryEntry | None:
-        """Name ``writer`` as the process now waiting for open attempt ``entry_id`` (a retry
-        with its key); None if there is no such open attempt."""
-        self.conn.execute("UPDATE attempts SET writer = ? WHERE id = ? AND outcome = 'unknown'", (writer, entry_id))
-        entry = self.get(entry_id)
-        return entry if entry is not None and entry.outcome == "unknown" else None
-
-    def attempt_by_key(self, idempotency_key: str) -> HistoryEntry | None:
-        """The attempt sent with ``idempotency_key`` (what the history holds of it: open,
-        created or failed), or None when none was written."""
-        rows = self._rows(f"SELECT {_COLUMNS} FROM attempts WHERE idempotency_key = ? ORDER BY id DESC LIMIT 1",
-                          (idempotency_key,))
-        return _entry(rows[0]) if rows else None
 
     def track_url(self, saved: HistoryEntry) -> None:
         """Count ``saved``'s URL as written by this instance (see :meth:`erase_urls_written_here`);

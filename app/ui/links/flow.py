@@ -238,17 +238,6 @@ class LinkFlow(Presenting, Recording):
             return None
         return None
 
-    def retry_attempt(self, entry: "HistoryEntry") -> "asyncio.Task[Any] | None":
-        """History → Retry on an attempt of unknown outcome: the same request with the same
-        Idempotency-Key, so that Stripe answers with the link it made then (within 24 h)."""
-        w = self.w
-        if entry.outcome != "unknown" or not entry.idempotency_key or w.services is None:
-            return None
-        request = LinkRequest(**entry.link_request_fields())
-        w.account_panel.set_account_text(entry.account_id)
-        w.show_links()
-        return w.spawn(self.create(request, retry_key=entry.idempotency_key, retry_of=entry), "retry attempt")
-
     def retry(self) -> None:
         """Banner → Retry: the same request; the same Idempotency-Key only when the last outcome
         is unknown (Stripe then replays the link it made), a fresh one otherwise."""

@@ -1,4 +1,5 @@
-"""Writing the window's link attempts to history: a created link (committed before its card is
+"""Writing the window's link attempts to history: the attempt before its request is sent (and
+History's Retry of one left open), a created link (committed before its card is
 shown: on the Qt thread, or on the history worker when another instance holds the lock, awaited)
 and a failure or cancellation (at once, on the Qt thread). Mixed into
 :class:`~app.ui.links.flow.LinkFlow`, whose ``w`` (a :class:`~app.ui.common.host.WindowHost`)
@@ -6,9 +7,11 @@ it uses. A write that fails is said in the window; the link itself is never lost
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
+    import asyncio
+
     from app.history.entry import HistoryEntry
     from app.stripe.models import Account, AccountLink
     from app.stripe.validation import LinkRequest
@@ -63,6 +66,20 @@ class Recording:
             return False
         self.open_attempts[key] = saved.id  # type: ignore[assignment]
         return True
+
+    def retry_attempt(self, entry: "HistoryEntry") -> "asyncio.Task[Any] | None":
+        """History → Retry on an attempt of unknown outcome: the same request with the same
+        Idempotency-Key, so that Stripe answers with the link it made then (within 24 h)."""
+        w = self.w
+        if entry.outcome != "unknown" or not entry.idempotency_key or w.services is None:
+            return None
+        from app.stripe.validation import LinkRequest
+
+        request = LinkRequest(**entry.link_request_fields())
+        w.account_panel.set_account_text(entry.account_id)
+        w.show_links()
+        return w.spawn(self.create(request, retry_key=entry.idempotency_key, retry_of=entry),  # type: ignore[attr-defined]
+                       "retry attempt")
 
     def _record(self, make: Callable[[], "HistoryEntry"], key: str | None = None) -> "HistoryEntry | None":
         """A failed attempt, written at once on this thread (it may run while the window is
