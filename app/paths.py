@@ -106,7 +106,7 @@ def ensure_private_dir(path: Path) -> Path:
         target = Path(exc.filename) if isinstance(exc.filename, str) else path
         if exc.errno == errno.ENOENT:  # a parent that cannot hold folders (/proc, /sys...)
             raise StorageError(path, f"Cannot create the data folder {path}: {target.parent} does not accept "
-                                     f"new folders. {CHOOSE_ANOTHER.capitalize()}.", exc.errno) from None
+                                     f"new folders. {CHOOSE_ANOTHER[0].upper()}{CHOOSE_ANOTHER[1:]}.", exc.errno) from None
         raise StorageError(path, describe_os_error(exc, path, "the data folder"), exc.errno) from None
     return path
 

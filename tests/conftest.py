@@ -5,6 +5,13 @@
   can touch the real home, and ``STRIPE_API_KEY`` is removed from the environment.
 * Async tests that use ``qtbot`` (or ``qapp``) run on a ``qasync.QEventLoop`` built on the
   session QApplication; other async tests run on a plain asyncio loop.
+* Every process a test starts gets a user's environment (:func:`users_environment`): the
+  ``PYTHON*`` variables that change how Python behaves (``PYTHONUNBUFFERED``,
+  ``PYTHONDONTWRITEBYTECODE``, ``PYTHONWARNINGS``…) are taken out of ``os.environ`` for the
+  whole session, so a subprocess inherits none of them unless its test sets one on purpose
+  (``dict(os.environ, PYTHONDONTWRITEBYTECODE="1")``, or the ``user_env`` fixture's arguments).
+  Developer machines and CI set some of them; users do not (issue 17: a closed pipe passed
+  here only because ``PYTHONUNBUFFERED=1`` was set).
 * Tests that use Qt run with the cyclic garbage collector owned by the Qt thread
   (``app.collector``), as the window does: a collection on the sandbox's or the history's
   threads would destroy Qt objects off their thread ("Timers cannot be stopped from another
@@ -19,6 +26,38 @@ import os
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Where Python finds code, not how it behaves: kept, so a checkout run with PYTHONPATH still
+# finds itself in its subprocesses.
+KEPT_PYTHON_VARIABLES = frozenset({"PYTHONPATH", "PYTHONHOME"})
+
+
+def users_environment(environ=None, **chosen: str) -> dict[str, str]:
+    """``environ`` (default ``os.environ``) as a user's shell would have it: no ``PYTHON*``
+    variable but PYTHONPATH and PYTHONHOME, then ``chosen`` on top (a test that sets one of
+    them on purpose)."""
+    base = os.environ if environ is None else environ
+    env = {k: v for k, v in base.items() if not k.startswith("PYTHON") or k in KEPT_PYTHON_VARIABLES}
+    env.update(chosen)
+    return env
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _a_users_environment():
+    """The session runs with :func:`users_environment`: every subprocess inherits it."""
+    removed = {k: v for k, v in os.environ.items() if k.startswith("PYTHON") and k not in KEPT_PYTHON_VARIABLES}
+    for name in removed:
+        del os.environ[name]
+    try:
+        yield
+    finally:
+        os.environ.update(removed)
+
+
+@pytest.fixture
+def user_env():
+    """``user_env(**chosen)``: a user's environment for a subprocess, with ``chosen`` set."""
+    return users_environment
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from app.services import Services
     from app.stripe.models import Account, Requirements
 
+# Ctrl-C (app.cli.entry.main): a look-up only reads.
+INTERRUPTED = "the account look-up"
+RECORDED = "nothing was recorded (a look-up changes nothing)"
+
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
     account = sub.add_parser("account", help="show a connected account and its requirements")
@@ -23,6 +27,9 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli.accounts_v2 import print_account_v2
+    from app.cli.output import interruption
+
+    interruption(args).now(what=INTERRUPTED, recorded=RECORDED)
 
     def show(services: "Services"):
         v2 = services.connection.accounts_api == "v2"  # --accounts-api, LINKDESK_ACCOUNTS_API, the profile

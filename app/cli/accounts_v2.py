@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 
 async def create_and_print_v2(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.cli.interrupted_link import sending
     from app.cli.minting import mint_and_record, print_link
     from app.requirements_v2 import describe_configurations
     from app.stripe.v2 import LinkRequestV2
@@ -29,7 +30,7 @@ async def create_and_print_v2(services: "Services", args: argparse.Namespace, ou
         collection_fields=args.fields,
         future_requirements=args.future_requirements,
     ).validated(live=services.connection.mode == "live")
-    link = await mint_and_record(services, request, create=services.client.create_account_link_v2,
+    link = await mint_and_record(services, request, create=sending(args, services.client.create_account_link_v2),
                                  retrieve=services.client.retrieve_account_v2, err=err)
     return print_link(link, args, out, services.clock, json_extra={"accounts_api": "v2"},
                       lines=[f"Accounts v2 link; covers: {describe_configurations(link.configurations)}"])

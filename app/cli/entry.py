@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 from app import __version__
+
+if TYPE_CHECKING:
+    from app.cli.output import Interruption
 
 EXIT_OK = 0
 
@@ -89,20 +92,67 @@ def _front(argv: list[str]) -> tuple[argparse.Namespace, list[str]] | None:
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run one command; its exit status. Every command ends here, whatever ended it:
+
+    * its output is flushed *here*, so that a reader that went away (``linkdesk history --csv |
+      head -1``) is found while this can still say nothing and exit 0, and not by the
+      interpreter's last flush ("Exception ignored … BrokenPipeError", exit 120), which is
+      what happens when stdout is a pipe and PYTHONUNBUFFERED is not set, as on users' machines;
+    * Ctrl-C ends it with one line saying what was interrupted and what was recorded
+      (:class:`app.cli.output.Interruption`, kept up to date by the command), exit 130.
+    """
+    from app.cli.output import Interruption
+
     out = out or sys.stdout
     err = err or sys.stderr
+    interruption = Interruption()
     try:
-        return _main(argv, out, err)
+        try:
+            status = _main(argv, out, err, interruption)
+        except SystemExit:  # argparse's --help, --version and usage errors print, then exit
+            _flush(out)
+            raise
+        _flush(out)
+        return status
     except BrokenPipeError:
-        # The reader went away (``linkdesk history --csv | head -1``): not an error of ours.
-        # Point stdout at /dev/null so the interpreter's final flush cannot complain either.
-        _silence_stdout()
+        # The reader went away: not an error of ours. Point stdout at /dev/null so the
+        # interpreter's final flush of what is still buffered cannot complain either.
+        _silence(out)
         return EXIT_OK
+    except KeyboardInterrupt:
+        return _interrupted(interruption, out, err)
 
 
-def _silence_stdout() -> None:
+def _flush(out: TextIO) -> None:
+    flush = getattr(out, "flush", None)
+    if flush is not None:
+        flush()
+
+
+def _interrupted(interruption: "Interruption", out: TextIO, err: TextIO) -> int:
+    from app.cli.output import EXIT_INTERRUPTED, say
+
+    try:
+        _flush(out)  # what was printed before Ctrl-C stays printed
+    except (BrokenPipeError, KeyboardInterrupt):
+        _silence(out)
+    try:
+        # On a terminal, Ctrl-C left "^C" on the line: the message starts a line of its own.
+        if getattr(err, "isatty", lambda: False)():
+            err.write("\n")
+        say(err, interruption.line())
+        _flush(err)
+    except (OSError, ValueError, KeyboardInterrupt):  # stderr gone too, or a second Ctrl-C
+        pass
+    return EXIT_INTERRUPTED
+
+
+def _silence(out: TextIO) -> None:
+    """Point the process's stdout at /dev/null (only when ``out`` is the real stdout)."""
     import os
 
+    if out is not sys.stdout:
+        return
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -111,7 +161,7 @@ def _silence_stdout() -> None:
         pass
 
 
-def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
+def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, interruption: "Interruption") -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     front = _front(argv)
     if front is not None:
@@ -131,7 +181,10 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         return _self_test(out)
     if args.command is None:
         return _open_window(args)
-    return _command(args.command).run(args, out, err)
+    module = _command(args.command)
+    interruption.what = getattr(module, "INTERRUPTED", f"linkdesk {args.command}")
+    args.interruption = interruption  # the command says what it has recorded as it goes
+    return module.run(args, out, err)
 
 
 def gui_main(argv: Sequence[str] | None = None) -> int:

@@ -17,6 +17,8 @@ from app.history.query import HistoryQuery
 from app.history.store import HistoryStore
 
 TABLE_LIMIT = 50
+# Ctrl-C (app.cli.entry.main): listing only reads.
+INTERRUPTED = "the history listing, so what was printed is incomplete"
 
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
@@ -30,29 +32,99 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.history.errors import HistoryError
     from app.paths import AppPaths
     from app.preferences import Preferences
+    from app.profiles.model import ProfileError
+    from app.stripe.errors import ValidationError
 
     paths = AppPaths.resolve(args.data_dir)
     prefs = Preferences.load(paths.preferences_file)
     try:
-        store = HistoryStore.open(paths.data_dir, clock=SystemClock(), store_urls=prefs.store_urls,
-                                  retention_days=prefs.retention_days)
+        store = open_for_reading(paths, prefs, SystemClock(), err)
     except HistoryError as exc:
         return report(exc, err)
     if store.recovery_notice:
         say(err, f"linkdesk: {store.recovery_notice}")
     try:
-        if getattr(args, "profile", None):  # `linkdesk --profile NAME history`: that profile's attempts
-            from app.cli.profile import open_registry
-            from app.profiles.model import ProfileError
-
-            try:
-                args.history_profile = open_registry(args).get(args.profile).history_name
-            except ProfileError as exc:
-                say(err, f"linkdesk: {exc}")
-                return EXIT_INVALID
+        try:
+            args.history_profile = asked_profile(args)
+        except ValidationError as exc:
+            return report(exc, err)
+        except ProfileError as exc:
+            say(err, f"linkdesk: {exc}")
+            return EXIT_INVALID
         return run_history_command(args, store=store, out=out)
     finally:
         store.close()
+
+
+def asked_profile(args: argparse.Namespace) -> str | None:
+    """Whose attempts to list: the profile asked for (``--sandbox``, ``--profile NAME``,
+    ``LINKDESK_PROFILE``), chosen by the rule every command follows
+    (:meth:`app.profiles.registry.ProfileRegistry.asked`: STRIPE_API_KEY with another
+    ``--profile`` is refused, as ``link`` refuses it); None, every profile's, when none was."""
+    import os
+
+    from app.profiles.registry import PROFILE_ENV
+
+    if getattr(args, "sandbox", False):
+        from app.profiles.model import sandbox_profile
+
+        return sandbox_profile().history_name
+    if not getattr(args, "profile", None) and not os.environ.get(PROFILE_ENV):
+        return None  # nothing asked: the settings and STRIPE_API_KEY need not even be read
+    from app.cli.profile import open_registry
+
+    asked = open_registry(args).asked(getattr(args, "profile", None))
+    return asked.history_name if asked is not None else None
+
+
+def open_for_reading(paths, prefs, clock, err: TextIO) -> HistoryStore:
+    """The history, opened as usual (which may purge, migrate or repair it); or, where that
+    needs a write it cannot do (a read-only disk or folder), opened read-only: listing reads
+    only. Raises the first HistoryError when there is nothing to read either."""
+    from app.history.errors import HistoryStorageError
+
+    try:
+        return HistoryStore.open(paths.data_dir, clock=clock, store_urls=prefs.store_urls,
+                                 retention_days=prefs.retention_days)
+    except HistoryStorageError:
+        store = read_only_store(paths.history_db, clock)
+        if store is None:
+            raise
+        say(err, f"linkdesk: note: the history file {store.path} cannot be written here; it is listed "
+                 "read-only, as it is.")
+        return store
+
+
+def read_only_store(path, clock) -> HistoryStore | None:
+    """``path`` opened without writing a byte, or None if it cannot be read so. A WAL database
+    on a read-only disk opens read-only only if its -wal and -shm files exist; without them it
+    is opened as immutable (nobody can be writing it there). A file of another version would
+    need a migration, which needs a write: None too."""
+    import sqlite3
+    from pathlib import Path
+
+    from app.history.migrations import LATEST_VERSION
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    for options in ("mode=ro", "immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True, isolation_level=None,
+                                   check_same_thread=False, timeout=5.0)
+        except sqlite3.Error:
+            continue
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchall()[0][0])
+            conn.execute("SELECT count(*) FROM attempts").fetchall()
+        except sqlite3.Error:
+            conn.close()
+            continue
+        if version != LATEST_VERSION:
+            conn.close()
+            return None
+        return HistoryStore(conn, path, clock=clock, store_urls=False)
+    return None
 
 
 def parse_local_date(text: str) -> float:

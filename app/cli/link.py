@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Callable, TextIO
 
+from app.cli.interrupted_link import INTERRUPTED, NOTHING_MADE, sending, told_on_interrupt
 from app.cli.minting import mint_and_record, print_link
+from app.cli.output import interruption
 from app.cli.session import with_services
 
 if TYPE_CHECKING:
@@ -27,7 +29,8 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
     link.add_argument("--fields", choices=COLLECTION_FIELDS, help="collection_options[fields]")
     link.add_argument("--future-requirements", choices=FUTURE_REQUIREMENTS,
                       help="collection_options[future_requirements]")
-    link.add_argument("--json", action="store_true", help="print one JSON object")
+    link.add_argument("--json", action="store_true",
+                      help="print one JSON object (with --qr, its \"qr\" holds the QR code's rows of text)")
     link.add_argument("--qr", action="store_true", help="also draw the QR code in the terminal")
     add_global_options(link, suppress=True)  # --accounts-api among them
 
@@ -37,10 +40,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return status
     from app.cli.accounts_v2 import create_and_print_v2
 
+    note = interruption(args)
+    note.now(what=INTERRUPTED, recorded=NOTHING_MADE)
+
     def create(services: "Services"):
         v2 = services.connection.accounts_api == "v2"  # --accounts-api, LINKDESK_ACCOUNTS_API, the profile
-        return (create_and_print_v2 if v2 else create_and_print)(services, with_profile_defaults(args, services),
-                                                                 out, err)
+        return told_on_interrupt(note, services, args.account, (create_and_print_v2 if v2 else create_and_print)(
+            services, with_profile_defaults(args, services), out, err))
 
     return with_services(args, err, create)
 
@@ -64,8 +70,9 @@ def retry_or_usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int | 
 
 
 def with_profile_defaults(args: argparse.Namespace, services: "Services") -> argparse.Namespace:
-    """The profile's link defaults (Settings) for the options the command line left out. A
-    URL still missing then is refused by name (exit 2), nothing sent."""
+    """The profile's link defaults for the options the command line left out (a typed URL
+    always wins). A URL still missing then is refused by name (exit 2), nothing sent: v1 needs
+    both, Accounts v2 the refresh URL only. The message says how, on the command line."""
     profile = services.profile
     if profile is not None:
         for option, default in (("refresh_url", profile.refresh_url), ("return_url", profile.return_url),
@@ -73,11 +80,31 @@ def with_profile_defaults(args: argparse.Namespace, services: "Services") -> arg
                                 ("future_requirements", profile.future_requirements)):
             if getattr(args, option, None) is None and default:
                 setattr(args, option, default)
-    if args.refresh_url is None:
+    needed = ("refresh_url",) if services.connection.accounts_api == "v2" else ("refresh_url", "return_url")
+    missing = [name for name in needed if not getattr(args, name, None)]
+    if missing:
         from app.stripe.errors import ValidationError
 
-        raise ValidationError("refresh_url", "give --refresh-url (or set a default for the profile in Settings).")
+        raise ValidationError(missing[0], missing_urls_message(missing, profile))
     return args
+
+
+def missing_urls_message(missing: list[str], profile) -> str:
+    flags = " and ".join(f"--{name.replace('_', '-')} URL" for name in missing)
+    if profile is not None and profile.saved:
+        return (f"give {flags}, or save defaults for the profile once: linkdesk profile defaults "
+                f"{_quoted(profile.name)} --refresh-url URL --return-url URL")
+    if profile is not None:  # the Environment profile (STRIPE_API_KEY) lasts one run
+        return (f"give {flags} (a key from STRIPE_API_KEY has no saved defaults; a profile keeps them: "
+                "linkdesk profile add NAME, then linkdesk profile defaults NAME --refresh-url URL --return-url URL)")
+    return (f"give {flags} (--api-base alone uses no profile, so no defaults; the built-in sandbox has them: "
+            "linkdesk --sandbox link …)")
+
+
+def _quoted(name: str) -> str:
+    import shlex
+
+    return shlex.quote(name)
 
 
 async def create_and_print(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -91,6 +118,6 @@ async def create_and_print(services: "Services", args: argparse.Namespace, out: 
         collection_fields=args.fields,
         future_requirements=args.future_requirements,
     ).validated(live=services.connection.mode == "live")
-    link = await mint_and_record(services, request, create=services.client.create_account_link,
+    link = await mint_and_record(services, request, create=sending(args, services.client.create_account_link),
                                  retrieve=services.client.retrieve_account, err=err)
     return print_link(link, args, out, services.clock)

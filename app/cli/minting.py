@@ -120,8 +120,9 @@ def print_link(link: Any, args: argparse.Namespace, out: TextIO, clock: "Clock",
 
     now_mono = clock.monotonic()
     countdown = Countdown.for_link(link)
-    if args.json:
-        print_json({**link.api_fields(), "request_id": link.request_id, **(json_extra or {})}, out)
+    if args.json:  # with --qr, the QR code's rows too: what the terminal would show, for a script to print
+        qr = {"qr": qr_rows(link.url)} if getattr(args, "qr", False) else {}
+        print_json({**link.api_fields(), "request_id": link.request_id, **(json_extra or {}), **qr}, out)
     else:
         say(out, link.url)
         expires = countdown.expires_at_wall(now_mono, clock.time())
@@ -130,8 +131,18 @@ def print_link(link: Any, args: argparse.Namespace, out: TextIO, clock: "Clock",
         for line in lines:
             say(out, line)
         if args.qr:
-            import segno
-
-            segno.make(plain(link.url), error="m", micro=False).terminal(out=out, compact=True)
+            for row in qr_rows(link.url):
+                out.write(row + "\n")
     out.flush()
     return 0
+
+
+def qr_rows(url: str) -> list[str]:
+    """The link's QR code as lines of text (two modules a character, in half blocks)."""
+    import io
+
+    import segno
+
+    drawn = io.StringIO()
+    segno.make(plain(url), error="m", micro=False).terminal(out=drawn, compact=True)
+    return drawn.getvalue().splitlines()

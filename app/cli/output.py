@@ -1,6 +1,7 @@
 """What every command shares to speak: exit codes, plain text for terminals, JSON, errors, warnings.
 
-Exit status: 0 success; 2 invalid input (the message names the field, nothing was sent) or a
+Exit status: 0 success; 130 interrupted (Ctrl-C: one line says what was interrupted and what
+was recorded, :class:`Interruption`); 2 invalid input (the message names the field, nothing was sent) or a
 history that cannot be written (HistoryStorageError: found before anything is sent); 1 an API or
 network error (Stripe's message in plain words, its code and the request id) or another history
 problem (a file from a newer Linkdesk).
@@ -15,6 +16,7 @@ import re
 from typing import Any, Callable, TextIO
 
 EXIT_OK, EXIT_API_ERROR, EXIT_INVALID = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command that Ctrl-C ended
 
 # C0 and C1 controls (ESC, CSI, BEL, CR, LF…), DEL, and the bidi overrides that reorder what a
 # terminal shows: none belongs in one field of a line.
@@ -71,3 +73,45 @@ def record_or_warn(history: Any, make_entry: Callable[[], Any], err: TextIO, *, 
         say(err, f"linkdesk: warning: {what} ({type(exc).__name__}: {redact(str(exc))})")
         return False
     return True
+
+
+class Interruption:
+    """What a command tells on Ctrl-C: what was interrupted, and what was recorded by then.
+
+    :func:`app.cli.entry.main` makes one per run, starts ``what`` from the command module's
+    ``INTERRUPTED`` text, hands it over as ``args.interruption``, and on KeyboardInterrupt prints
+    :meth:`line` (one line on stderr) and exits 130. The command updates it as it goes
+    (:meth:`now`); ``recorded`` may be a function, asked only when the line is printed (the
+    history or the settings file then say what is really there).
+    """
+
+    def __init__(self, what: str = "linkdesk", recorded: "str | Callable[[], str]" = "nothing was changed") -> None:
+        self.what = what
+        self.recorded = recorded
+
+    def now(self, what: str | None = None, recorded: "str | Callable[[], str] | None" = None) -> None:
+        if what is not None:
+            self.what = what
+        if recorded is not None:
+            self.recorded = recorded
+
+    def line(self) -> str:
+        recorded = self.recorded
+        if callable(recorded):
+            try:
+                recorded = recorded()
+            except Exception:  # noqa: BLE001 - the check failed: say so rather than guess
+                recorded = "what was recorded could not be checked"
+        return f"linkdesk: interrupted: {self.what}; {recorded}."
+
+
+def interruption(args: Any) -> Interruption:
+    """The run's :class:`Interruption` (a fresh one where a test calls a command directly)."""
+    found = getattr(args, "interruption", None)
+    if found is None:
+        found = Interruption()
+        try:
+            args.interruption = found
+        except AttributeError:
+            pass
+    return found

@@ -39,6 +39,9 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
     use.add_argument("profile_name", metavar="NAME")
     for parser in (profile, add, listing, remove, use):
         add_global_options(parser, suppress=True)
+    from app.cli.profile_defaults import add_defaults_parser  # `profile defaults NAME`: link's default URLs
+
+    add_defaults_parser(actions, add_global_options)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -51,9 +54,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             say(err, f"linkdesk: {problem}")
         action = args.profile_action
         if action == "add":
+            from app.cli.output import interruption  # Ctrl-C says whether it was saved (app.cli.entry)
+
+            interruption(args).now(what=f"adding the profile {args.profile_name!r}",
+                                   recorded=lambda: saved_or_not(args))
             return add_profile(registry, args, out, err)
         if action == "list":
             return list_profiles(registry, args, out)
+        if action == "defaults":
+            from app.cli.profile_defaults import run_defaults
+
+            return run_defaults(registry, args, out)
         if action == "remove":
             removed = registry.remove(args.profile_name)
             say(out, f"Removed profile “{removed.name}” and deleted its key.")
@@ -70,6 +81,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except OSError as exc:  # a SettingsError is a LinkdeskError; a raw OSError is unexpected but plain
         say(err, f"linkdesk: {exc.strerror or exc}")
         return EXIT_API_ERROR
+
+
+def saved_or_not(args: argparse.Namespace) -> str:
+    """After Ctrl-C in ``profile add``: what the settings file holds now."""
+    name = (args.profile_name or "").strip().casefold()
+    if any(p.name.casefold() == name for p in open_registry(args).saved):
+        return "the profile was saved (linkdesk profile list)"
+    return "no profile was saved"
 
 
 def open_registry(args: argparse.Namespace) -> "ProfileRegistry":

@@ -97,19 +97,26 @@ class ProfileRegistry:
     def get_by_id(self, profile_id: str) -> Profile | None:
         return next((p for p in self.all() if p.id == profile_id), None)
 
-    def choose(self, requested: str | None = None) -> Profile | None:
-        """The profile this run uses (see the module's docstring); None when nothing is set up
-        (no saved default, no key in the environment)."""
+    def asked(self, requested: str | None = None) -> Profile | None:
+        """The profile this run was asked for by name, by the rule every command follows (see
+        the module's docstring): ``requested`` (``--profile``), else ``LINKDESK_PROFILE``.
+        With STRIPE_API_KEY set, the Environment profile (``--profile`` naming another is
+        refused: UnknownProfile). None when no name was given."""
+        flag = (requested or "").strip() or None
         if self.environment is not None:
-            if requested and requested.strip().casefold() != ENVIRONMENT_NAME.casefold():
+            if flag and flag.casefold() != ENVIRONMENT_NAME.casefold():
                 raise UnknownProfile(
-                    f"STRIPE_API_KEY is set, and it would be used instead of the profile “{requested.strip()}”. "
+                    f"STRIPE_API_KEY is set, and it would be used instead of the profile “{flag}”. "
                     "Unset STRIPE_API_KEY to use the profile, or leave out --profile to use the key.")
-            return self.environment
-        asked = requested or self._environ.get(PROFILE_ENV) or None
-        if asked:
-            return self.get(asked)
-        return self.default
+            return self.environment if flag or self._environ.get(PROFILE_ENV) else None
+        name = flag or (self._environ.get(PROFILE_ENV) or "").strip() or None
+        return self.get(name) if name else None
+
+    def choose(self, requested: str | None = None) -> Profile | None:
+        """The profile this run uses (see the module's docstring): :meth:`asked`, else the
+        Environment profile, else the default; None when nothing is set up (no saved
+        default, no key in the environment)."""
+        return self.asked(requested) or self.environment or self.default
 
     @property
     def first_run(self) -> bool:

@@ -175,12 +175,21 @@ def test_a_reader_that_goes_away_ends_history_quietly():
 
 
 @pytest.mark.slow
-def test_history_csv_into_a_closed_pipe_prints_no_traceback(tmp_path):
+@pytest.mark.parametrize("argv", [
+    ["history", "--csv"], ["history", "--json"], ["history"],
+    ["link", "acct_1LdCustomDue0001", "--type", "account_onboarding", "--json"],
+    ["account", "acct_1LdCustomDue0001"], ["profile", "list"], ["--version"], ["history", "--help"],
+], ids=" ".join)
+def test_every_command_into_a_closed_pipe_prints_no_traceback(argv):
+    """``linkdesk … | head -1``, as on a user's machine: the session's environment has no
+    PYTHONUNBUFFERED (tests/conftest.py), so stdout is block-buffered and the broken pipe is
+    found by the last flush, which ``main`` does itself (issue 17)."""
+    assert "PYTHONUNBUFFERED" not in os.environ
     read_end, write_end = os.pipe()
     os.close(read_end)  # like `| head -1` after its line: every write now fails with EPIPE
     try:
-        result = subprocess.run([sys.executable, "-m", "app", "history", "--csv"], stdout=write_end,
-                                stderr=subprocess.PIPE, timeout=60, env=os.environ.copy(), text=True)
+        result = subprocess.run([sys.executable, "-m", "app", *argv], stdout=write_end,
+                                stderr=subprocess.PIPE, timeout=60, text=True)
     finally:
         os.close(write_end)
     assert result.returncode == 0 and result.stderr == ""

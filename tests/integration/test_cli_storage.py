@@ -51,8 +51,55 @@ def test_a_data_folder_that_cannot_be_created(tmp_path, keyed, logged_sandbox):
     code, out, err = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", "/proc/x")
     assert code == 2 and out == "" and "/proc/x" in err and "Traceback" not in err
     assert sent(logged_sandbox) == []
+    assert "--data-dir (or LINKDESK_DATA_DIR)" in err and "linkdesk_data_dir" not in err  # issue 17
     code, out, err = run("history", "--data-dir", "/proc/x")
     assert code == 2 and "/proc/x" in err and "Traceback" not in err
+
+
+@pytest.fixture
+def read_only_view(tmp_path):
+    """``tmp_path/data`` seen read-only at ``tmp_path/view`` (a read-only bind mount: root only)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a read-only file system needs root and mount(8)")
+    data, view = tmp_path / "data", tmp_path / "view"
+    data.mkdir(mode=0o700)
+    view.mkdir()
+    mounted = subprocess.run(["mount", "--bind", str(data), str(view)], capture_output=True).returncode == 0
+    if not mounted or subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True).returncode:
+        if mounted:
+            subprocess.run(["umount", str(view)], capture_output=True)
+        pytest.skip("cannot make a read-only bind mount here")
+    yield data, view
+    if subprocess.run(["umount", str(view)], capture_output=True).returncode != 0:
+        subprocess.run(["umount", "-l", str(view)], capture_output=True)
+
+
+def test_history_reads_a_read_only_data_folder(keyed, logged_sandbox, read_only_view):
+    """Listing needs no write (issue 17): on a read-only disk ``history`` lists what is there,
+    changes no byte of it, and says so once; ``link`` still refuses before sending."""
+    data, view = read_only_view
+    code, out, err = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", str(data))
+    assert code == 0, err
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    for fmt in ("--json", "--csv", None):
+        code, out, err = run("history", *([fmt] if fmt else []), "--data-dir", str(view))
+        assert code == 0, err
+        assert CUSTOM in out
+        assert err == f"linkdesk: note: the history file {view / 'history.sqlite3'} cannot be written here; " \
+                      "it is listed read-only, as it is.\n"
+    (entry,) = __import__("json").loads(run("history", "--json", "--data-dir", str(view))[1])
+    assert entry["account_id"] == CUSTOM and entry["status"] == "active"
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
+    posts = len(sent(logged_sandbox))
+    code, out, err = run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", str(view))
+    assert code == 2 and "read-only" in err and len(sent(logged_sandbox)) == posts
+
+
+def test_history_on_a_read_only_folder_with_no_history_says_where(read_only_view):
+    data, view = read_only_view
+    code, out, err = run("history", "--data-dir", str(view))
+    assert code == 2 and out == ""
+    assert str(view / "history.sqlite3") in err and "read-only" in err and "Traceback" not in err
 
 
 def test_the_history_file_being_a_folder(tmp_path, keyed, logged_sandbox):

@@ -184,5 +184,7 @@ def test_link_takes_the_profiles_default_urls(monkeypatch, memory_keyring, sandb
     assert status == 0, err
     status, out, err = run(monkeypatch, "--profile", "Bare", "link", DEMO_ACCOUNTS["custom_due"],
                            "--type", "account_onboarding")
-    assert status == 2 and "invalid refresh_url: give --refresh-url (or set a default" in err
+    assert status == 2 and err == ("linkdesk: invalid refresh_url: give --refresh-url URL and --return-url URL, or "
+                                   "save defaults for the profile once: linkdesk profile defaults Bare "
+                                   "--refresh-url URL --return-url URL\n")  # the command line's way, not Settings
 
