@@ -40,6 +40,7 @@ async def mint_and_record(services: "Services", request: Any, *, create: Callabl
         say(err, f"linkdesk: {history.recovery_notice}")
     entry_args = {"clock": services.clock, "mode": services.connection.mode, "profile": services.connection.profile}
     if attempt is None:  # committed before the request is sent: a failure to write it stops here
+        await asyncio.sleep(0)  # a Ctrl-C already pending ends the run here: nothing recorded, nothing sent
         attempt = history.open_attempt(HistoryEntry.for_attempt(
             request, f"linkdesk-{uuid.uuid4()}", writer=writers.current(), **entry_args))
     when = {"attempted_at": attempt.attempted_at}
