@@ -183,6 +183,7 @@ class HostileServer:
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._stop = threading.Event()
+        self.replied = threading.Event()  # set once a whole reply has been handed to the socket
         self._threads: list[threading.Thread] = []
         self._accept = threading.Thread(target=self._serve, name="hostile-accept", daemon=True)
 
@@ -240,6 +241,7 @@ class HostileServer:
                     self.requests.append((request_line, headers, body))
                     reply = self.script(request_line, headers, body)
                     self._send(conn, reply)
+                    self.replied.set()
         except OSError:
             return
 

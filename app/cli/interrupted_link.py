@@ -16,18 +16,18 @@ INTERRUPTED = "the link, before its request was sent"
 NOTHING_MADE = "no link was made and nothing was recorded"
 
 
-def sending(args: argparse.Namespace, create: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awaitable[Any]]:
+def sending(args: argparse.Namespace, create: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """``create``, telling the run's :class:`Interruption` when the request goes out and when
     Stripe's answer is in (a Ctrl-C from then on may leave a link behind)."""
     note = interruption(args)
 
-    async def send(request: Any) -> Any:
+    async def send(request: Any, **options: Any) -> Any:  # options: the Idempotency-Key (app.cli.minting)
         import asyncio
 
         await asyncio.sleep(0)  # a Ctrl-C that came before this point ends it here, nothing sent
         note.now(what="waiting for Stripe's answer to the link request",
                  recorded="the request was sent, so the link may exist; nothing was recorded")
-        link = await create(request)
+        link = await create(request, **options)
         note.now(what="the link was made", recorded="it is in the history unless a warning above says otherwise")
         return link
 

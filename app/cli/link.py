@@ -18,8 +18,11 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
     from app.stripe.models import COLLECTION_FIELDS, FUTURE_REQUIREMENTS, LINK_TYPES
 
     link = sub.add_parser("link", help="create an Account Link and print it")
-    link.add_argument("account", help="connected account id (acct_…) or a Dashboard URL that contains it")
-    link.add_argument("--type", required=True, choices=LINK_TYPES, dest="link_type")
+    link.add_argument("account", nargs="?", help="connected account id (acct_…) or a Dashboard URL that contains it")
+    link.add_argument("--type", choices=LINK_TYPES, dest="link_type", help="required unless --retry")
+    link.add_argument("--retry", metavar="ID", type=int, dest="retry",
+                      help="send attempt ID of the history again, with its Idempotency-Key (an attempt whose "
+                           "outcome is unknown: Stripe answers with the link it made, if it made one)")
     link.add_argument("--refresh-url", metavar="URL", help="default: the profile's refresh URL")
     link.add_argument("--return-url", metavar="URL",
                       help="default: the profile's return URL; required for v1, optional for Accounts v2")
@@ -33,6 +36,8 @@ def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[.
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if (status := retry_or_usage(args, out, err)) is not None:
+        return status
     from app.cli.accounts_v2 import create_and_print_v2
 
     note = interruption(args)
@@ -44,6 +49,24 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             services, with_profile_defaults(args, services), out, err))
 
     return with_services(args, err, create)
+
+
+def retry_or_usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int | None:
+    """``--retry ID`` (alone: the attempt says the rest), or a usage problem (exit 2); None for
+    a new link."""
+    from app.cli.output import EXIT_INVALID, say
+
+    if args.retry is None:
+        if args.account is None or args.link_type is None:
+            say(err, "linkdesk link: give the account and --type (or --retry ID to send an attempt again)")
+            return EXIT_INVALID
+        return None
+    if args.account is not None or args.link_type is not None:
+        say(err, "linkdesk link: --retry ID takes no account or --type: the attempt has them")
+        return EXIT_INVALID
+    from app.cli.minting import retry_and_print
+
+    return with_services(args, err, lambda services: retry_and_print(services, args.retry, args, out, err))
 
 
 def with_profile_defaults(args: argparse.Namespace, services: "Services") -> argparse.Namespace:

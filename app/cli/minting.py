@@ -20,10 +20,17 @@ if TYPE_CHECKING:
     from app.services import Services
 
 
-async def mint_and_record(services: "Services", request: Any, *, create: Callable[[Any], Awaitable[Any]],
-                          retrieve: Callable[[str], Awaitable[Any]], err: TextIO) -> Any:
-    """The link ``create(request)`` made, recorded; or the StripeError, recorded, re-raised.
-    The history is checked first: a read-only or full disk refuses before anything is sent."""
+async def mint_and_record(services: "Services", request: Any, *, create: Callable[..., Awaitable[Any]],
+                          retrieve: Callable[[str], Awaitable[Any]], err: TextIO, attempt: Any = None) -> Any:
+    """The link ``create(request, idempotency_key=…)`` made, recorded; or the StripeError,
+    recorded, re-raised. The history is checked first: a read-only or full disk refuses before
+    anything is sent. The attempt is written *before* the request goes out (outcome unknown, its
+    Idempotency-Key) and completed when the answer comes, so a process killed while waiting
+    leaves a row that says the link may exist, and ``linkdesk link --retry ID`` gets that link.
+    ``attempt`` is such an open row to send again (a retry, with its key)."""
+    import uuid
+
+    from app.history import writers
     from app.history.entry import HistoryEntry
     from app.stripe.errors import StripeError
 
@@ -32,18 +39,78 @@ async def mint_and_record(services: "Services", request: Any, *, create: Callabl
     if history.recovery_notice:
         say(err, f"linkdesk: {history.recovery_notice}")
     entry_args = {"clock": services.clock, "mode": services.connection.mode, "profile": services.connection.profile}
+    if attempt is None:  # committed before the request is sent: a failure to write it stops here
+        await asyncio.sleep(0)  # a Ctrl-C already pending ends the run here: nothing recorded, nothing sent
+        attempt = history.open_attempt(HistoryEntry.for_attempt(
+            request, f"linkdesk-{uuid.uuid4()}", writer=writers.current(), **entry_args))
+    when = {"attempted_at": attempt.attempted_at}
+    completing = _Completing(history, attempt.id)
     account_task = asyncio.ensure_future(retrieve(request.account))
     try:
-        link = await create(request)
+        link = await create(request, idempotency_key=attempt.idempotency_key)
     except StripeError as exc:
         account = await settle(account_task)
-        record_or_warn(history, lambda exc=exc: HistoryEntry.for_failure(request, exc, account=account, **entry_args),
-                       err)
+        record_or_warn(completing, lambda exc=exc: HistoryEntry.for_failure(
+            request, exc, account=account, **entry_args, **when), err)
         raise
     account = await settle(account_task)  # recorded (and committed) before the URL is printed
-    record_or_warn(history, lambda: HistoryEntry.for_link(request, link, account=account, **entry_args), err,
-                   made_link=True)
+    record_or_warn(completing, lambda: HistoryEntry.for_link(request, link, account=account, **entry_args, **when),
+                   err, made_link=True)
     return link
+
+
+class _Completing:
+    """The open attempt's row, as something to ``record`` its outcome in (``record_or_warn``)."""
+
+    def __init__(self, history: Any, entry_id: int | None) -> None:
+        self._history, self._id = history, entry_id
+
+    def record(self, entry: Any) -> Any:
+        return self._history.complete(self._id, entry)
+
+
+def retry_attempt(services: "Services", entry_id: int) -> tuple[Any, Any]:
+    """The open attempt ``entry_id`` (outcome unknown) and its request, claimed by this process
+    for a retry with its Idempotency-Key; ValidationError (``retry``) saying why not, nothing sent."""
+    from app.history import writers
+    from app.stripe.errors import ValidationError
+
+    entry = services.history.get(entry_id)
+    if entry is None:
+        raise ValidationError("retry", f"there is no history entry {entry_id} (see `linkdesk history --json`).")
+    if entry.outcome != "unknown" or not entry.idempotency_key:
+        raise ValidationError("retry", f"entry {entry_id} is not an attempt of unknown outcome (its outcome: "
+                                       f"{entry.outcome}); make a new link with `linkdesk link` instead.")
+    connection = services.connection
+    if (entry.profile, entry.mode) != (connection.profile, connection.mode):
+        raise ValidationError("retry", f"entry {entry_id} was made with profile {entry.profile} ({entry.mode} mode); "
+                                       f"run the retry with --profile {entry.profile}.")
+    if writers.may_still_finish(entry.writer, entry.attempted_at, services.clock.time()):
+        raise ValidationError("retry", f"entry {entry_id} is still waiting for Stripe's answer in another Linkdesk; "
+                                       "try again in a minute.")
+    request = entry.link_request().validated(live=connection.mode == "live")
+    claimed = services.history.claim_attempt(entry_id, writers.current())
+    if claimed is None:  # completed by its own process meanwhile
+        raise ValidationError("retry", f"entry {entry_id} has just been completed; see `linkdesk history`.")
+    return claimed, request
+
+
+async def retry_and_print(services: "Services", entry_id: int, args: argparse.Namespace, out: TextIO,
+                          err: TextIO) -> int:
+    """``linkdesk link --retry ID``: send attempt ``ID`` again with its Idempotency-Key (Stripe
+    answers with the link it made then, within 24 hours), complete its row, print the link."""
+    attempt, request = retry_attempt(services, entry_id)
+    client = services.client
+    if attempt.accounts_api == "v2":
+        from app.requirements_v2 import describe_configurations
+
+        link = await mint_and_record(services, request, create=client.create_account_link_v2,
+                                     retrieve=client.retrieve_account_v2, err=err, attempt=attempt)
+        return print_link(link, args, out, services.clock, json_extra={"accounts_api": "v2", "history_id": entry_id},
+                          lines=[f"Accounts v2 link; covers: {describe_configurations(link.configurations)}"])
+    link = await mint_and_record(services, request, create=client.create_account_link,
+                                 retrieve=client.retrieve_account, err=err, attempt=attempt)
+    return print_link(link, args, out, services.clock, json_extra={"history_id": entry_id})
 
 
 def print_link(link: Any, args: argparse.Namespace, out: TextIO, clock: "Clock", *,

@@ -26,10 +26,17 @@ from app.clock import Clock
 from app.countdown import Countdown, format_mmss
 from app.stripe.models import AccountLink
 
-Status = Literal["active", "expired", "failed"]
-STATUSES: tuple[Status, ...] = ("active", "expired", "failed")
+Status = Literal["active", "expired", "failed", "unknown"]
+STATUSES: tuple[Status, ...] = ("active", "expired", "failed", "unknown")
 MODES = ("test", "live")
-OUTCOMES = ("created", "failed")
+# "unknown": the attempt was written before its request was sent and no answer was recorded (yet):
+# the process is still waiting, or it died waiting. Stripe may have made the link.
+OUTCOMES = ("created", "failed", "unknown")
+# How long a link asked for may live, from the moment its request was sent: the client's overall
+# deadline (app.stripe.client.DEFAULT_DEADLINE, plus the answer's grace) and then the link's own
+# life, which no answer told us: Stripe's usual 300 s for v1, and v2's 10 minutes.
+ANSWER_BOUND_S = 31
+UNKNOWN_TTL_S = {"v1": 300, "v2": 600}
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a configuration's name (an enum value)
 ACCOUNTS_APIS = ("v1", "v2")  # app.stripe.v2.ACCOUNTS_APIS (not imported: history stays light)
 
@@ -80,6 +87,8 @@ class HistoryEntry:
     accounts_api: str = "v1"  # which Accounts API made (or was asked for) the link
     configurations: str | None = None  # v2: what the link covers, comma-separated; None for v1
     onboarding_outcome: str | None = None  # what the directory's watch saw while the link lived
+    idempotency_key: str | None = None  # the Idempotency-Key sent: a retry with it gets the same link
+    writer: str | None = None  # the process that wrote the attempt before sending it (app.history.writers)
     url: str | None = field(default=None, repr=False)  # bearer secret while active
     id: int | None = None
 
@@ -158,6 +167,36 @@ class HistoryEntry:
             accounts_api=accounts_api or _api_of(None, request),
         )
 
+    @classmethod
+    def for_attempt(
+        cls,
+        request: _RequestLike,
+        idempotency_key: str,
+        *,
+        clock: Clock,
+        mode: str,
+        profile: str = "default",
+        account: Any = None,
+        accounts_api: str | None = None,
+        writer: str | None = None,
+    ) -> "HistoryEntry":
+        """An attempt about to be sent: written before the request goes out, completed with
+        :meth:`for_link` or :meth:`for_failure` when the answer comes. Until then its outcome is
+        "unknown" and ``local_expires_at`` is the latest a link it made could expire."""
+        now = clock.time()
+        api = accounts_api or _api_of(None, request)
+        return cls(
+            **_request_fields(request, account),
+            mode=mode,
+            profile=profile,
+            attempted_at=now,
+            outcome="unknown",
+            local_expires_at=now + ANSWER_BOUND_S + UNKNOWN_TTL_S.get(api, 600),
+            accounts_api=api,
+            idempotency_key=idempotency_key,
+            writer=writer,
+        )
+
     # -- state ----------------------------------------------------------------------------
     @property
     def ttl(self) -> float:
@@ -172,8 +211,8 @@ class HistoryEntry:
         return max(0.0, self.local_expires_at - now_wall)
 
     def status(self, now_wall: float) -> Status:
-        if self.outcome == "failed":
-            return "failed"
+        if self.outcome in ("failed", "unknown"):
+            return self.outcome  # type: ignore[return-value]
         return "active" if self.remaining(now_wall) > 0 else "expired"
 
     def can_reopen(self, now_wall: float) -> bool:
@@ -265,9 +304,21 @@ def _request_fields(request: _RequestLike, account: Any) -> dict[str, Any]:
 
 
 # -- words shared by the history panel and the CLI -------------------------------------------
+def unknown_text(entry: HistoryEntry) -> str:
+    """What an attempt without a recorded answer means: ``outcome unknown: the link may exist;
+    it expires by 14:05`` (local time; the latest a link it made could expire)."""
+    import time as _time
+
+    if entry.local_expires_at is None:
+        return "outcome unknown: the link may exist"
+    return f"outcome unknown: the link may exist; it expires by {_time.strftime('%H:%M', _time.localtime(entry.local_expires_at))}"
+
+
 def status_text(entry: HistoryEntry, now_wall: float) -> str:
-    """``active 4:59``, ``expired`` or ``failed (code)``."""
+    """``active 4:59``, ``expired``, ``failed (code)`` or :func:`unknown_text`."""
     status = entry.status(now_wall)
+    if status == "unknown":
+        return unknown_text(entry)
     if status == "active":
         return f"active {format_mmss(entry.remaining(now_wall))}"
     if status == "failed" and entry.error_code:

@@ -16,6 +16,12 @@ file and a migrated one cannot differ. Never edit a shipped step: append a new o
   for v1) and ``onboarding_outcome`` (what the account directory's watch saw while the link
   was active, issue 10; not ``outcome``, which is created/failed since v1). The covering index
   takes ``accounts_api`` so that filtering by it stays an index scan.
+* v5 — attempts written before their request is sent (issue 18): ``outcome`` may be
+  ``unknown`` (no answer recorded: the process is waiting, or died waiting), and two columns,
+  ``idempotency_key`` (the key sent, so that a retry gets the same link) and ``writer`` (the
+  process that is waiting, ``app.history.writers``). SQLite cannot widen a CHECK in place, so the
+  table is rebuilt (SQLite's documented procedure: new table, copy, drop, rename) with its rows,
+  ids and indexes; every column keeps its name.
 """
 
 from __future__ import annotations
@@ -101,7 +107,61 @@ def _v4(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Step, ...] = (_v1, _v2, _v3, _v4)
+_V5_COLUMNS = (
+    "id, attempted_at, profile, mode, account_id, account_name, account_email, link_type, refresh_url, "
+    "return_url, collection_fields, future_requirements, outcome, error_code, error_message, request_id, "
+    "created, expires_at, url, note, local_expires_at, search_text, accounts_api, configurations, "
+    "onboarding_outcome"
+)
+
+
+def _v5(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE attempts_v5 (
+            id INTEGER PRIMARY KEY,
+            attempted_at REAL NOT NULL,
+            profile TEXT NOT NULL,
+            mode TEXT NOT NULL CHECK (mode IN ('test', 'live')),
+            account_id TEXT NOT NULL,
+            account_name TEXT,
+            account_email TEXT,
+            link_type TEXT NOT NULL,
+            refresh_url TEXT NOT NULL,
+            return_url TEXT NOT NULL,
+            collection_fields TEXT,
+            future_requirements TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('created', 'failed', 'unknown')),
+            error_code TEXT,
+            error_message TEXT,
+            request_id TEXT,
+            created INTEGER,
+            expires_at INTEGER,
+            url TEXT,
+            note TEXT,
+            local_expires_at REAL,
+            search_text TEXT NOT NULL DEFAULT '',
+            accounts_api TEXT NOT NULL DEFAULT 'v1' CHECK (accounts_api IN ('v1', 'v2')),
+            configurations TEXT,
+            onboarding_outcome TEXT,
+            idempotency_key TEXT,
+            writer TEXT
+        )
+        """
+    )
+    conn.execute(f"INSERT INTO attempts_v5 ({_V5_COLUMNS}) SELECT {_V5_COLUMNS} FROM attempts")
+    conn.execute("DROP TABLE attempts")  # its indexes go with it
+    conn.execute("ALTER TABLE attempts_v5 RENAME TO attempts")
+    conn.execute(
+        "CREATE INDEX attempts_scan ON attempts "
+        "(attempted_at, mode, link_type, outcome, local_expires_at, profile, accounts_api, search_text)"
+    )
+    conn.execute("CREATE INDEX attempts_account ON attempts (account_id, attempted_at)")
+    conn.execute("CREATE INDEX attempts_with_url ON attempts (local_expires_at) WHERE url IS NOT NULL")
+    conn.execute("CREATE INDEX attempts_key ON attempts (idempotency_key) WHERE idempotency_key IS NOT NULL")
+
+
+MIGRATIONS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -24,7 +24,7 @@ class HistoryQuery:
     text: str = ""
     mode: str | None = None  # "test" | "live"
     link_type: str | None = None
-    status: str | None = None  # "active" | "expired" | "failed" (needs "now")
+    status: str | None = None  # "active" | "expired" | "failed" | "unknown" (needs "now")
     since: float | None = None  # attempted_at >= since (wall clock, unix seconds)
     until: float | None = None  # attempted_at < until
     account_id: str | None = None  # exact id
@@ -57,6 +57,8 @@ class HistoryQuery:
                 args.append(value)
         if self.status == "failed":
             clauses.append("outcome = 'failed'")
+        elif self.status == "unknown":  # written before its request; no answer recorded
+            clauses.append("outcome = 'unknown'")
         elif self.status == "active":
             clauses.append("outcome = 'created' AND local_expires_at > ?")
             args.append(now_wall)

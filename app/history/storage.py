@@ -29,7 +29,8 @@ FIELDS = (
     "id", "attempted_at", "profile", "mode", "account_id", "account_name", "account_email",
     "link_type", "refresh_url", "return_url", "collection_fields", "future_requirements",
     "outcome", "error_code", "error_message", "request_id", "created", "expires_at",
-    "local_expires_at", "note", "accounts_api", "configurations", "onboarding_outcome", "url",
+    "local_expires_at", "note", "accounts_api", "configurations", "onboarding_outcome",
+    "idempotency_key", "writer", "url",
 )
 COLUMNS = ", ".join(FIELDS)
 INSERT = (

@@ -44,6 +44,7 @@ from app.clock import Clock
 from app.history import files, storage
 from app.history.entry import HistoryEntry, search_text
 from app.history.errors import HistoryError, HistoryVersionError, storage_error
+from app.history.attempts import AttemptWrites
 from app.history.migrations import LATEST_VERSION, migrate
 from app.history.storage import BUSY_TIMEOUT_MS, is_busy  # noqa: F401 - BUSY_TIMEOUT_MS re-exported
 from app.history.query import Cursor, HistoryQuery, count_sql, page_sql
@@ -57,8 +58,9 @@ DEFAULT_PAGE_SIZE = 200
 _FIELDS, _COLUMNS, _INSERT = storage.FIELDS, storage.COLUMNS, storage.INSERT
 
 
-class HistoryStore:
-    """Synchronous, single-thread access to the history database. Build it with :meth:`open`."""
+class HistoryStore(AttemptWrites):
+    """Synchronous, single-thread access to the history database. Build it with :meth:`open`.
+    Attempts written before their request is sent: :class:`app.history.attempts.AttemptWrites`."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, clock: Clock, store_urls: bool) -> None:
         self._conn: sqlite3.Connection | None = conn

@@ -341,6 +341,24 @@ class HistoryWorker:
         main.track_url(saved)  # erased at exit like the URLs main wrote itself
         return saved
 
+    async def open_attempt(self, main: HistoryStore, entry: HistoryEntry) -> HistoryEntry:
+        """:meth:`HistoryStore.open_attempt` (before the request is sent), committed when this
+        returns, never freezing the UI thread on another instance's lock (see :meth:`write`)."""
+        return await self.write(main, lambda store: store.open_attempt(entry))
+
+    async def complete(self, main: HistoryStore, entry_id: int | None, entry: HistoryEntry) -> HistoryEntry:
+        """:meth:`HistoryStore.complete`, as :meth:`record` writes a new entry (URLs kept as
+        the UI's store keeps them, and erased at exit like the ones it wrote itself)."""
+        keep_urls = main.store_urls
+
+        def job(store: HistoryStore) -> HistoryEntry:
+            store.store_urls = keep_urls
+            return store.complete(entry_id, entry)
+
+        saved = await self.write(main, job)
+        main.track_url(saved)
+        return saved
+
     # -- closing --------------------------------------------------------------------------------
     def _close_store(self) -> None:
         if self._store is not None:

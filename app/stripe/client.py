@@ -29,6 +29,7 @@ import httpx
 from app import __version__
 from app.clock import Clock, SystemClock
 from app.redact import redact
+from app.stripe.deadline import finish_by
 from app.stripe.encoding import encode_form
 from app.stripe.errors import APITimeoutError, StripeError, error_from_response
 from app.stripe.explain import explain
@@ -174,7 +175,8 @@ class StripeClient(AccountsV2Calls):
         ``timeout`` (seconds per try) lets an interactive look-up give up sooner than the
         client's default; ``on_retry`` as for :meth:`create_account_link`."""
         account = normalize_account_id(account_id)
-        return await self._call("GET", f"/v1/accounts/{account}", _build_account, account=account,
+        return await self._call("GET", f"/v1/accounts/{account}",
+                                lambda answer: Account.from_api(answer.data, asked=account), account=account,
                                 on_retry=on_retry, timeout=timeout)
 
     async def list_accounts(
@@ -290,9 +292,11 @@ class StripeClient(AccountsV2Calls):
             try:
                 async with asyncio.timeout_at(deadline):
                     await self._limiter.acquire()
-                    sent = self._clock.monotonic()
-                    first_sent = sent if first_sent is None else first_sent
-                    status, response_headers, answered = await self._attempt(method, url, headers, content, timeout)
+                sent = self._clock.monotonic()
+                first_sent = sent if first_sent is None else first_sent
+                # Not under timeout_at: an answer that arrived by the deadline is kept (see deadline.py).
+                status, response_headers, answered = await finish_by(
+                    self._attempt(method, url, headers, content, timeout), deadline)
             except TimeoutError:
                 error: StripeError = APITimeoutError(
                     f"No complete answer from the API within {self.deadline:g} s"

@@ -108,6 +108,16 @@ def identifier(value: Any, field: str, prefix: str) -> str:
     return value
 
 
+def same_account(value: Any, field: str, asked: str) -> str:
+    """The account id an answer names in ``field``, when it is ``asked``, the account the request
+    was for. An answer about another account (a proxy mixing up replies, a server answering for
+    the wrong id) is refused for v1 and v2 alike, naming both ids (both checked ids: safe to show)."""
+    answered = identifier(value, field, "acct_")
+    if answered != asked:
+        fail(field, f"is {answered}, not {asked}, the account asked for")
+    return answered
+
+
 def opt_token(data: Mapping[str, Any], key: str, field: str) -> str | None:
     """An enum-like value (``custom``, ``application``): lower-case letters, digits, ``_``, ``.``.
     Values this version does not know are kept; anything else is refused."""

@@ -171,9 +171,12 @@ class Account:
     metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False, compare=False)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any], field: str = "") -> "Account":
-        """The account in ``data``; ``field`` prefixes the names in errors (``data[3].``)."""
+    def from_api(cls, data: Mapping[str, Any], field: str = "", *, asked: str | None = None) -> "Account":
+        """The account in ``data``; ``field`` prefixes the names in errors (``data[3].``). With
+        ``asked``, only if it is that account (:func:`app.stripe.decode.same_account`)."""
         data = d.obj(data, field.rstrip(".") or "the answer")
+        if asked is not None:
+            d.same_account(data.get("id"), f"{field}id", asked)
         profile = d.opt_obj(data, "business_profile", f"{field}business_profile") or {}
         settings = d.opt_obj(data, "settings", f"{field}settings") or {}
         dashboard = d.opt_obj(settings, "dashboard", f"{field}settings.dashboard") or {}

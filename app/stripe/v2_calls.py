@@ -10,6 +10,7 @@ command never loads them. Mixed into :class:`~app.stripe.client.StripeClient`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -48,7 +49,8 @@ class AccountsV2Calls:
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else str(uuid.uuid4())
         try:
             return await self._call(
-                "POST", ACCOUNT_LINKS_PATH, _build_link_v2, idempotency_key=key, account=link.account,
+                "POST", ACCOUNT_LINKS_PATH, functools.partial(_build_link_v2, asked=link.account),
+                idempotency_key=key, account=link.account,
                 body=(JSON_CONTENT_TYPE, encode_json(link.to_body())), on_retry=on_retry,
             )
         except StripeError as error:
@@ -65,7 +67,7 @@ class AccountsV2Calls:
         account = normalize_account_id(account_id)
         try:
             return await self._call(
-                "GET", f"{ACCOUNTS_PATH}/{account}", lambda answer: AccountV2.from_api(answer.data),
+                "GET", f"{ACCOUNTS_PATH}/{account}", lambda answer: AccountV2.from_api(answer.data, asked=account),
                 params=account_query(), account=account, on_retry=on_retry, timeout=timeout,
             )
         except StripeError as error:
@@ -90,10 +92,11 @@ class AccountsV2Calls:
         return Detection(None, "The account is reachable through both APIs; the connection's setting decides.")
 
 
-def _build_link_v2(answer: ApiAnswer) -> AccountLinkV2:
-    """As :func:`_build_link`, for a v2 link whose URL must be on accounts.stripe.com."""
+def _build_link_v2(answer: ApiAnswer, *, asked: str) -> AccountLinkV2:
+    """As :func:`_build_link`, for a v2 link whose URL must be on accounts.stripe.com and whose
+    ``account`` must be ``asked``, the account the request named."""
     from app.stripe.v2_models import AccountLinkV2
 
-    link = AccountLinkV2.from_api(answer.data, request_id=answer.request_id)
+    link = AccountLinkV2.from_api(answer.data, request_id=answer.request_id, asked=asked)
     check_link_url(link.url, ACCOUNTS_V2_LINK_HOSTS)
     return dataclasses.replace(link, received_monotonic=link_start(answer, link.created))

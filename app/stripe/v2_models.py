@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from app.stripe.decode import same_account
 from app.stripe.models import FALLBACK_TTL, MAX_PLAUSIBLE_TTL
 
 CONFIGURATIONS = ("customer", "merchant", "recipient")
@@ -40,6 +41,8 @@ _RFC3339 = re.compile(
 _MIN_TIME = 946_684_800.0  # 2000-01-01T00:00:00Z
 _MAX_TIME = 7_258_118_400.0  # 2200-01-01T00:00:00Z
 _MAX_TEXT = 5_000
+MAX_NAMES = 100  # distinct configuration names kept from one list (Stripe has three)
+MAX_ENTRIES = 1_000  # requirement entries kept from one answer (as v1's lists: app.stripe.decode.MAX_ITEMS)
 
 
 def parse_rfc3339(value: Any) -> float:
@@ -98,11 +101,15 @@ def _list(value: Any) -> list[Any]:
 
 
 def _names(value: Any) -> tuple[str, ...]:
-    """A list of enum names, deduplicated in order; non-strings dropped."""
-    out: list[str] = []
+    """A list of enum names, deduplicated in order; non-strings dropped; at most
+    :data:`MAX_NAMES` kept. Linear: a dict remembers what was seen (a list did, and 120,000
+    distinct names then took 69 s of CPU while the request's deadline ran out)."""
+    out: dict[str, None] = {}
     for item in _list(value):
-        if isinstance(item, str) and item and item not in out:
-            out.append(item[:100])
+        if isinstance(item, str) and item:
+            out[item[:100]] = None
+            if len(out) == MAX_NAMES:
+                break
     return tuple(out)
 
 
@@ -172,7 +179,8 @@ class RequirementsV2:
             return cls()
         summary = _map(_map(data.get("summary")).get("minimum_deadline"))
         return cls(
-            entries=tuple(RequirementEntry.from_api(e) for e in _list(data.get("entries")) if isinstance(e, Mapping)),
+            entries=tuple(RequirementEntry.from_api(e) for e in _list(data.get("entries"))[:MAX_ENTRIES]
+                          if isinstance(e, Mapping)),
             minimum_deadline_status=_text(summary.get("status")),
             minimum_deadline=_optional_time(summary.get("time")),
             included=True,
@@ -204,10 +212,14 @@ class AccountV2:
     metadata: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> "AccountV2":
+    def from_api(cls, data: Mapping[str, Any], *, asked: str | None = None) -> "AccountV2":
+        """The account in ``data``; with ``asked``, only if it is that account (else
+        :class:`app.stripe.decode.DecodeError`, as v1's :meth:`app.stripe.models.Account.from_api`)."""
         account_id = data.get("id")
         if not isinstance(account_id, str) or not account_id.startswith("acct_") or len(account_id) > 255:
             raise ValueError("the answer names no account")
+        if asked is not None:
+            same_account(account_id, "id", asked)
         identity = _map(data.get("identity"))
         country = _text(identity.get("country"))
         responsibilities = _map(_map(data.get("defaults")).get("responsibilities"))
@@ -338,8 +350,11 @@ class AccountLinkV2:
 
     @classmethod
     def from_api(
-        cls, data: Mapping[str, Any], *, request_id: str | None = None, received_monotonic: float = 0.0
+        cls, data: Mapping[str, Any], *, request_id: str | None = None, received_monotonic: float = 0.0,
+        asked: str | None = None,
     ) -> "AccountLinkV2":
+        """The link in ``data``; with ``asked``, only if its ``account`` is that account (else
+        :class:`app.stripe.decode.DecodeError`)."""
         created, expires = parse_rfc3339(data.get("created")), parse_rfc3339(data.get("expires_at"))
         # As v1 (AccountLink.from_api): an expiry before the link was made, or more than a day
         # after, is not believed, but the link Stripe made is kept, on Stripe's usual lifetime.
@@ -351,6 +366,8 @@ class AccountLinkV2:
         url, account = data.get("url"), data.get("account")
         if not isinstance(url, str) or not isinstance(account, str):
             raise ValueError("the answer has no link")
+        if asked is not None:
+            same_account(account, "account", asked)
         use_case = _map(data.get("use_case"))
         kind = _text(use_case.get("type")) or ""
         inner = _map(use_case.get(kind)) if kind else {}

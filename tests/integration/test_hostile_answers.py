@@ -151,3 +151,36 @@ async def test_a_malformed_header_quoting_the_key_does_not_leak_it(serve, logs):
     error = await fails(serve(broken))
     assert leaked(error, logs, SECRET) == []
     assert all(c.isprintable() for c in error.message)
+
+
+# -- a deadline that passes once the answer is in does not turn it into a failure (issue 18) ----
+async def test_an_answer_that_arrived_while_the_loop_was_busy_past_the_deadline_is_kept(serve):
+    """The order is forced, not timed: the server answers only once the event loop is blocked,
+    and the loop stays blocked until the whole answer is in the socket and the deadline has
+    passed. When the loop comes back, the answer and the deadline are both due."""
+    import asyncio
+    import threading
+
+    loop_blocked = threading.Event()
+
+    def script(request_line, headers, body):
+        loop_blocked.wait(10)
+        return json_reply(link_body(), request_id="req_Late0001")
+
+    server = serve(script)
+    deadline = 0.5
+    started = time.monotonic()
+
+    async def block_the_loop_past_the_deadline() -> None:
+        while not server.requests:  # the request has gone out; its answer is held back
+            await asyncio.sleep(0.005)
+        loop_blocked.set()
+        assert server.replied.wait(10)  # blocking on purpose: the loop sees nothing meanwhile
+        time.sleep(max(0.0, started + deadline + 0.2 - time.monotonic()))  # like a 69 s decode
+
+    async with client_for(server, deadline=deadline) as client:
+        blocker = asyncio.ensure_future(block_the_loop_past_the_deadline())
+        link = await client.create_account_link(REQUEST)
+        await blocker
+    assert time.monotonic() - started > deadline  # the deadline had passed when the answer was read
+    assert link.url == GOOD_LINK_URL and link.request_id == "req_Late0001"

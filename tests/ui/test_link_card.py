@@ -364,3 +364,48 @@ def test_the_countdown_is_announced_each_minute_not_each_second(env):
     clock.advance(170)
     card.tick()
     assert label.accessibleName() == "The link for Harbor Street Bakery has expired"
+
+
+# -- Copy on an expired card never puts the dead URL on the clipboard (issue 18) -----------------
+def test_copy_on_a_card_ticked_to_expired_leaves_the_clipboard_alone(env, qtbot):
+    clock, guard, _, build = env
+    card = build()
+    QGuiApplication.clipboard().setText("the operator's own text")
+    clock.advance(300)
+    card.tick()
+    card.copy()  # called directly: the button is hidden, a shortcut or a script may still call it
+    assert QGuiApplication.clipboard().text() == "the operator's own text"
+    assert not guard.pending
+
+
+def test_copy_after_expiry_before_the_card_ticked_leaves_the_clipboard_alone(env, qtbot):
+    """The card's timer ticks every 500 ms: Copy in between must judge by the clock, not by the
+    state of the last tick."""
+    clock, guard, _, build = env
+    card = build()
+    QGuiApplication.clipboard().setText("the operator's own text")
+    clock.advance(300.2)  # expired, and no tick has run since
+    qtbot.mouseClick(child(card, QPushButton, "copyButton"), Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "the operator's own text"
+    assert not guard.pending
+    assert card.state is LinkState.EXPIRED  # and the card now says so
+
+
+def test_copy_qr_image_after_expiry_before_the_card_ticked_copies_nothing(env):
+    clock, guard, _, build = env
+    card = build()
+    QGuiApplication.clipboard().setText("the operator's own text")
+    clock.advance(300.2)
+    child(card, QrWidget, "linkQr").copy_image()
+    assert QGuiApplication.clipboard().text() == "the operator's own text"
+    assert not QGuiApplication.clipboard().mimeData().hasImage()
+    assert not guard.pending
+
+
+def test_the_guard_refuses_a_copy_whose_deadline_has_passed(env):
+    clock, guard, _, _build = env
+    QGuiApplication.clipboard().setText("the operator's own text")
+    assert guard.copy_link(URL, clock.monotonic() - 0.1) is False
+    assert QGuiApplication.clipboard().text() == "the operator's own text"
+    assert guard.copy_link(URL, clock.monotonic() + 10) is True
+    assert QGuiApplication.clipboard().text() == URL

@@ -113,14 +113,21 @@ async def test_a_link_is_recorded_even_while_another_instance_holds_the_history_
     assert newest.request_id == card.link.request_id and newest.outcome == "created"
 
 
-async def test_closing_while_a_created_link_is_being_recorded_waits_for_the_row(window, accounts, services, transport):
+async def test_closing_while_a_created_link_is_being_recorded_waits_for_the_row(window, accounts, services, transport,
+                                                                                sandbox):
     """Stripe has answered and the row is being written (another instance holds the lock): the
-    window closes now, and its shutdown waits for the write instead of cutting it short."""
+    window closes now, and its shutdown waits for the write instead of cutting it short. (The
+    lock is taken once the request is out: the attempt is written before the request is sent.)"""
     store = window.services.history
-    other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
+    sandbox.inject_fault("timeout", delay=0.5, method="POST", path="/v1/account_links")
     find(window, "accountInput").setText(accounts["custom_due"])
     task = asyncio.ensure_future(window.create_link())
+    for _ in range(500):
+        if transport.posts():
+            break
+        await asyncio.sleep(0.01)
+    other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
     for _ in range(500):  # until the answer is in (Esc can no longer take it) and its row waits
         if transport.posts() and window.inflight is None and not task.done():
             break

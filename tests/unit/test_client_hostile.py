@@ -15,6 +15,7 @@ from app.stripe.errors import APITimeoutError, StripeError, UntrustedAnswerError
 from app.stripe.models import FALLBACK_TTL
 from app.stripe.validation import LinkRequest
 from fake_stripe_api import ACCOUNT, TEST_SECRET, FakeStripe, make_client, ok
+from hostile_server import ACCOUNT as HOSTILE_ACCOUNT  # the id the hostile account bodies carry
 from hostile_server import (
     BAD_LINK_URLS,
     CREATED,
@@ -69,7 +70,7 @@ async def test_an_account_field_of_the_wrong_type_or_range_is_named(kind):
     fake = FakeStripe(ok(body, request_id="req_BadAcct1"))
     async with make_client(fake) as client:
         with pytest.raises(UntrustedAnswerError) as caught:
-            await client.retrieve_account(ACCOUNT)
+            await client.retrieve_account(HOSTILE_ACCOUNT)
     error = caught.value
     assert error.message == f"The answer was not what Stripe sends: {error.problem}"
     assert error.problem.startswith(field + " "), error.problem
@@ -88,7 +89,7 @@ async def test_text_fields_are_kept_as_one_plain_line():
     body = account_body(business_profile={"name": "Acme\x1b]0;pwned\x07\nExpires 2099"},
                         requirements={"currently_due": ["external_account\r\nforged"]})
     async with make_client(FakeStripe(ok(body))) as client:
-        account = await client.retrieve_account(ACCOUNT)
+        account = await client.retrieve_account(HOSTILE_ACCOUNT)
     assert account.business_name == "Acme ]0;pwned Expires 2099"
     assert account.requirements.currently_due == ("external_account forged",)
 

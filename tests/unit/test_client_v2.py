@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from app.clock import FakeClock
-from app.stripe.errors import APIError, IdempotencyError, InvalidRequestError, PermissionDeniedError
+from app.stripe.errors import APIError, IdempotencyError, InvalidRequestError, PermissionDeniedError, UntrustedAnswerError
 from app.stripe.v2 import LinkRequestV2
 from app.stripe.v2_models import AccountLinkV2, AccountV2
 from fake_stripe_api import ACCOUNT, FakeStripe, Sleeps, make_client, ok
@@ -126,3 +126,47 @@ async def test_detection_rules_v2_out_only_when_stripe_says_so():
         with pytest.raises(Exception) as raised:
             await client.detect_accounts_api(ACCOUNT)
     assert raised.value.http_status == 401
+
+
+# -- an answer about another account than the one asked for is refused (issue 18) ---------------
+OTHER = "acct_1OtherAccount0001"
+
+
+async def test_a_v2_link_for_another_account_is_refused_naming_both():
+    fake = FakeStripe(ok({**v2_link_json(), "account": OTHER}, request_id="req_v2other"))
+    async with make_client(fake) as client:
+        with pytest.raises(UntrustedAnswerError) as raised:
+            await client.create_account_link_v2(REQUEST)
+    error = raised.value
+    assert error.request_id == "req_v2other"
+    assert OTHER in error.problem and ACCOUNT in error.problem
+    assert V2_URL not in str(error) and V2_URL not in error.explanation
+
+
+async def test_a_v2_link_whose_account_is_not_an_id_is_refused_without_echoing_it():
+    fake = FakeStripe(ok({**v2_link_json(), "account": "\x1b]0;pwned\x07"}))
+    async with make_client(fake) as client:
+        with pytest.raises(UntrustedAnswerError) as raised:
+            await client.create_account_link_v2(REQUEST)
+    assert "pwned" not in str(raised.value) and "\x1b" not in raised.value.explanation
+
+
+async def test_a_v2_account_answer_for_another_account_is_refused():
+    body = {"id": OTHER, "object": "v2.core.account", "display_name": "Someone Else Ltd"}
+    fake = FakeStripe(ok(body, request_id="req_v2acct"))
+    async with make_client(fake) as client:
+        with pytest.raises(UntrustedAnswerError) as raised:
+            await client.retrieve_account_v2(ACCOUNT)
+    assert raised.value.request_id == "req_v2acct"
+    assert OTHER in raised.value.problem and ACCOUNT in raised.value.problem
+    assert "Someone Else" not in raised.value.explanation
+
+
+async def test_a_v1_account_answer_for_another_account_is_refused_the_same_way():
+    body = {"id": OTHER, "object": "account", "business_profile": {"name": "Someone Else Ltd"}}
+    fake = FakeStripe(ok(body, request_id="req_v1acct"))
+    async with make_client(fake) as client:
+        with pytest.raises(UntrustedAnswerError) as raised:
+            await client.retrieve_account(ACCOUNT)
+    assert raised.value.request_id == "req_v1acct"
+    assert OTHER in raised.value.problem and ACCOUNT in raised.value.problem

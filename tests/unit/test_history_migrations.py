@@ -85,6 +85,16 @@ def build_v3(path) -> None:
         conn.close()
 
 
+def build_v4(path) -> None:
+    """v3 plus the shipped v4 step: the schema Linkdesk had before issue 18."""
+    build_v3(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        migrate(conn, target=4)
+    finally:
+        conn.close()
+
+
 def read(path, sql):
     conn = sqlite3.connect(path)
     try:
@@ -101,10 +111,10 @@ def schema(path) -> tuple[list[tuple], list[tuple]]:
 
 
 def test_the_version_list_is_what_these_tests_cover():
-    assert LATEST_VERSION == len(MIGRATIONS) == 4
+    assert LATEST_VERSION == len(MIGRATIONS) == 5
 
 
-@pytest.mark.parametrize("builder,version", [(build_v1, 1), (build_v2, 2), (build_v3, 3)])
+@pytest.mark.parametrize("builder,version", [(build_v1, 1), (build_v2, 2), (build_v3, 3), (build_v4, 4)])
 def test_migrates_each_earlier_version_keeping_data_and_a_backup(tmp_path, builder, version):
     folder = tmp_path / "data"
     folder.mkdir()
@@ -136,6 +146,14 @@ def test_migrates_each_earlier_version_keeping_data_and_a_backup(tmp_path, build
         assert store.get(v2.id).configurations == "merchant,recipient"
         assert store.get(failed.id).onboarding_outcome == "details submitted at 10:42"
         assert store.get(failed.id).note == ("Asked Maria to retry" if version >= 2 else None)
+        # v5: rows keep their ids; an attempt can be written before its request, with its key
+        assert [e.id for e in entries] == [3, 2, 1]
+        assert {(e.idempotency_key, e.writer) for e in entries} == {(None, None)}
+        open_row = store.record(oldest.with_changes(id=None, attempted_at=NOW + 2, outcome="unknown", url=None,
+                                                    idempotency_key="linkdesk-k1", writer="host:1:2"))
+        assert store.get(open_row.id).outcome == "unknown" and store.count(HistoryQuery(status="unknown")) == 1
+        assert store.get(open_row.id).idempotency_key == "linkdesk-k1"
+        assert store.count(HistoryQuery(status="failed")) == 1  # never counted as a failure
     assert read(folder / DB_FILENAME, "PRAGMA user_version") == [(LATEST_VERSION,)]
     backup = folder / f"{DB_FILENAME}.bak-v{version}"
     assert read(backup, "PRAGMA user_version") == [(version,)]

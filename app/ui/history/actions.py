@@ -58,6 +58,23 @@ class HistoryRowActions:
         else:
             self.create_again(fresh)
 
+    def can_retry(self, entry: HistoryEntry) -> bool:
+        """An attempt of unknown outcome whose process no longer waits for it can be sent again
+        with its Idempotency-Key (Stripe then answers with the link it made, within 24 h)."""
+        from app.ui.history.model import still_waiting
+
+        return (entry.outcome == "unknown" and bool(entry.idempotency_key)
+                and not still_waiting(entry, self._clock.time()))
+
+    def retry_attempt(self, entry: HistoryEntry) -> None:
+        """Ask the window to send the attempt again with its key (re-read first: it may have
+        been completed since it was fetched)."""
+        fresh = self._fresh(entry)
+        if fresh is None or not self.can_retry(fresh):
+            self.refresh()
+            return
+        self.retryRequested.emit(fresh)
+
     def create_again(self, entry: HistoryEntry) -> None:
         self.createAgainRequested.emit(entry.with_changes(url=None))  # a new link is wanted
 
@@ -76,6 +93,8 @@ class HistoryRowActions:
         ]
         if entry.can_reopen(self._clock.time()):
             actions.insert(0, ("historyReopenAction", "Show link again", self.open_entry))
+        if self.can_retry(entry):
+            actions.insert(0, ("historyRetryAction", "Retry (same Idempotency-Key)", self.retry_attempt))
         for name, text, slot in actions:
             action = QAction(text, menu)
             action.setObjectName(name)

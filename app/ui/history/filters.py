@@ -79,7 +79,8 @@ class HistoryFilters:
                           [("v1 and v2", None), ("Accounts v1", "v1"), ("Accounts v2", "v2")])
         self.api.setToolTip("Which Stripe Accounts API made the link")
         self.status = _combo("historyStatusFilter", "Show entries by status",
-                             [("Any status", None), ("Active", "active"), ("Expired", "expired"), ("Failed", "failed")])
+                             [("Any status", None), ("Active", "active"), ("Expired", "expired"), ("Failed", "failed"),
+                              ("Outcome unknown", "unknown")])
         # Filled by the window with its profiles (issue 9); hidden while there is only one.
         self.profile = _combo("historyProfileFilter", "Show entries by profile", [("All profiles", None)])
         self.profile.setVisible(False)

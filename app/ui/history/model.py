@@ -36,7 +36,7 @@ from PySide6.QtCore import (
 from app.clock import Clock
 from app.countdown import format_mmss
 from app.history import HistoryEntry, HistoryError, HistoryQuery
-from app.history.entry import account_label
+from app.history.entry import account_label, unknown_text
 from app.history.worker import HistoryWorker, Superseded
 from app.ui.common.tasks import TaskTracker
 from app.ui.common.theme import error_color
@@ -74,14 +74,25 @@ def tracked_spawn(tracker: TaskTracker) -> Spawn:
 
 
 def status_label(entry: HistoryEntry, now_wall: float) -> str:
-    """``Active 4:59``, ``Expired``, ``Failed`` or ``Cancelled``: words, not error codes (those
-    are in the tooltip, for support)."""
+    """``Active 4:59``, ``Expired``, ``Failed``, ``Cancelled``, ``Unknown`` (no answer was
+    recorded: the link may exist; the Reason column says so and until when) or ``Waiting``
+    (another Linkdesk is waiting for that answer now): words, not error codes (those are in the
+    tooltip, for support). As narrow as ``Active 4:59``: the column fits an 800 px window."""
     status = entry.status(now_wall)
+    if status == "unknown":
+        return "Waiting" if still_waiting(entry, now_wall) else "Unknown"
     if status == "active":
         return f"Active {format_mmss(entry.remaining(now_wall))}"
     if status == "failed":
         return "Cancelled" if entry.error_code == CANCELLED_CODE else "Failed"
     return status.capitalize()
+
+
+def still_waiting(entry: HistoryEntry, now_wall: float) -> bool:
+    """Whether the process that wrote this open attempt may still record its answer."""
+    from app.history.writers import may_still_finish
+
+    return may_still_finish(entry.writer, entry.attempted_at, now_wall)
 
 
 def mode_label(entry: HistoryEntry) -> str:
@@ -122,7 +133,10 @@ def time_text(attempted_at: float, today: dt.date | None = None) -> str:
 
 def reason_text(entry: HistoryEntry) -> str:
     """Why an attempt failed, on one line (Stripe's words; the code and request id are in the
-    tooltip); empty for a link that was made."""
+    tooltip); for an attempt without a recorded answer, ``outcome unknown: the link may exist;
+    it expires by 14:05``; empty for a link that was made."""
+    if entry.outcome == "unknown":
+        return unknown_text(entry)
     if entry.outcome != "failed":
         return ""
     return " ".join((entry.error_message or entry.error_code or "").split())
@@ -375,6 +389,10 @@ class HistoryModel(QAbstractTableModel):
         if column == self.TYPE and entry.accounts_api == "v2":
             covers = ", ".join(entry.configurations.split(",")) if entry.configurations else None
             return "Made through Stripe's Accounts v2 API" + (f"; covers: {covers}" if covers else "")
+        if column in (self.STATUS, self.NOTE) and entry.outcome == "unknown":
+            return (f"{unknown_text(entry).capitalize()}.\nNo answer from Stripe was recorded: Linkdesk stopped (or is "
+                    "still waiting) after sending the request. Retry (right-click) sends it again with the same "
+                    "Idempotency-Key, so Stripe answers with the link it made, if it made one.")
         if column in (self.STATUS, self.NOTE) and entry.outcome == "failed":
             code = entry.error_code if entry.error_code != CANCELLED_CODE else None
             return "\n".join(p for p in (entry.error_message, code and f"Code: {code}",

@@ -58,6 +58,7 @@ class HistoryPanel(HistoryRowActions, QWidget):
 
     reopenRequested = Signal(object)  # HistoryEntry: still active, URL still stored
     createAgainRequested = Signal(object)  # HistoryEntry: expired, failed, or URL not kept
+    retryRequested = Signal(object)  # HistoryEntry: outcome unknown, to send again with its key
     exportFinished = Signal(str, int)  # path, rows written
     exportFailed = Signal(str)  # what went wrong, in words
 

@@ -34,11 +34,14 @@ class HistoryTab:
         tabs.addTab(self.placeholder, "History")
         self.panel: "HistoryPanel | None" = None
         self.task: "asyncio.Task[None] | None" = None
+        self._retry: Callable[["HistoryEntry"], object] | None = None
 
     def open(self, services: "Services", *, reopen: Callable[["HistoryEntry"], object],
-             create_again: Callable[["HistoryEntry"], object]) -> None:
-        """Start opening the history; the panel's rows then reopen or refill through the two
-        callbacks. :meth:`ready` awaits the opening."""
+             create_again: Callable[["HistoryEntry"], object],
+             retry: Callable[["HistoryEntry"], object] | None = None) -> None:
+        """Start opening the history; the panel's rows then reopen, refill or (an attempt of
+        unknown outcome) retry through the callbacks. :meth:`ready` awaits the opening."""
+        self._retry = retry
         self.placeholder.setText("Opening history…")
         services.start_opening_history()
         self.task = self._spawn(self._open(services, reopen, create_again), "open history")
@@ -66,6 +69,8 @@ class HistoryTab:
         panel = HistoryPanel(result, clock=services.clock, parent=self.tabs.window(),
                              worker=services.history_worker, spawn=self._spawn)
         panel.reopenRequested.connect(reopen)
+        if self._retry is not None:
+            panel.retryRequested.connect(self._retry)
         panel.createAgainRequested.connect(lambda entry: self._create_again(services, entry, create_again))
         index = self.tabs.indexOf(self.placeholder)
         current = self.tabs.currentIndex() == index

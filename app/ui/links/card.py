@@ -301,11 +301,15 @@ class LinkCard(FitsWidth, QFrame):
             self._copy.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def copy(self) -> None:
+        """Copy the link while it lives. The countdown is read now (the last tick may be up to
+        500 ms old), and the guard refuses a deadline already past: a dead URL never reaches the
+        clipboard."""
+        self.tick()
         if self.state is LinkState.EXPIRED:
             return
         assert self._countdown is not None  # a state means a bound link
-        self._guard.copy_link(self._link.url, self._countdown.deadline_monotonic)
-        self.statusMessage.emit("Link copied. It will be cleared from the clipboard when it expires.")
+        if self._guard.copy_link(self._link.url, self._countdown.deadline_monotonic):
+            self.statusMessage.emit("Link copied. It will be cleared from the clipboard when it expires.")
 
     def open(self) -> None:
         if self.state is LinkState.EXPIRED:

@@ -63,17 +63,26 @@ class ClipboardGuard(QObject):
             return None
         return "image" if self._image is not None else "text"
 
-    def copy_link(self, url: str, deadline_monotonic: float) -> None:
-        """Put ``url`` on the clipboard, to be cleared at ``deadline_monotonic``."""
+    def copy_link(self, url: str, deadline_monotonic: float) -> bool:
+        """Put ``url`` on the clipboard, to be cleared at ``deadline_monotonic``. False (and the
+        clipboard untouched) when that deadline has passed: a dead link is never copied, whatever
+        the caller's last look at its countdown said."""
+        if self._clock.monotonic() >= deadline_monotonic:
+            return False
         mime = QMimeData()
         mime.setText(url)
         self._put(mime, deadline_monotonic, url=url, image=None)
+        return True
 
-    def copy_image(self, image: QImage, deadline_monotonic: float) -> None:
-        """Put ``image`` (a link's QR code) on the clipboard, to be cleared at the deadline."""
+    def copy_image(self, image: QImage, deadline_monotonic: float) -> bool:
+        """Put ``image`` (a link's QR code) on the clipboard, to be cleared at the deadline;
+        False, as :meth:`copy_link`, once the deadline has passed."""
+        if self._clock.monotonic() >= deadline_monotonic:
+            return False
         mime = QMimeData()
         mime.setImageData(image)
         self._put(mime, deadline_monotonic, url=None, image=image.convertToFormat(QImage.Format.Format_RGB32))
+        return True
 
     def _put(self, mime: QMimeData, deadline: float, *, url: str | None, image: QImage | None) -> None:
         marker = f"{self._session}-{next(self._serials)}".encode()

@@ -89,6 +89,7 @@ class LinkFlow(Presenting, Recording):
         self.last_error: BaseException | None = None  # what the last attempt failed with
         self.closing_tasks: list[asyncio.Task[None]] = []  # refreshes cancelled with present mode
         self.recorded_keys: set[str] = set()  # Idempotency-Keys whose outcome is in history
+        self.open_attempts: dict[str, int] = {}  # Idempotency-Key -> its history row, written before sending
 
     # -- the inner, cancellable request --------------------------------------------------------
     async def cancellable(self, coro: Awaitable[Any]) -> Any:
@@ -111,8 +112,11 @@ class LinkFlow(Presenting, Recording):
         account = self.w.account_panel.account
         return account if account is not None and account.id == account_id else None
 
-    async def create(self, request: LinkRequest | None = None, *, retry_key: str | None = None) -> LinkCard | None:
-        """The Create button: returns the new card, or None when refused, failed or cancelled."""
+    async def create(self, request: LinkRequest | None = None, *, retry_key: str | None = None,
+                     retry_of: "HistoryEntry | None" = None) -> LinkCard | None:
+        """The Create button: returns the new card, or None when refused, failed or cancelled.
+        ``retry_of`` is a history attempt of unknown outcome sent again with its key (its row is
+        completed rather than a new one written)."""
         w = self.w
         if w.services is None or w.busy:
             return None
@@ -159,15 +163,17 @@ class LinkFlow(Presenting, Recording):
         w.set_busy(True, "Creating the link…", action="create")
         cancelled = False
         try:
+            if not await self.open_attempt(req, account, key, retry_of):
+                return None  # not written: nothing is sent (said in the window)
             card = await self.cancellable(self.mint(req, account, key))
         except CancelledByOperator as exc:
             cancelled = True
-            self.record_failure(req, account, exc)
+            self.record_failure(req, account, exc, key)
             return None
         except asyncio.CancelledError:  # the window is closing: keep the attempt on record
-            if key not in self.recorded_keys:
+            if key not in self.recorded_keys and key in self.open_attempts:
                 closed = CancelledByOperator("Linkdesk was closed before Stripe answered.")
-                self.record_failure(req, account, closed)
+                self.record_failure(req, account, closed, key)
             raise
         except StripeError as exc:
             self.last_error = exc
@@ -259,12 +265,12 @@ class LinkFlow(Presenting, Recording):
                 self.discard(card)
             if isinstance(exc, StripeError):
                 self.recorded_keys.add(key)
-                self.record_failure(req, account, exc)
+                self.record_failure(req, account, exc, key)
             raise
         self.recorded_keys.add(key)
         if self.w.inflight is asyncio.current_task():
             self.w.inflight = None  # the link exists: Esc can no longer take it away
-        recording = asyncio.ensure_future(self.record_link(req, link, account))
+        recording = asyncio.ensure_future(self.record_link(req, link, account, key))
         await asyncio.sleep(0)  # the write runs (on the worker only if another instance holds the lock)...
         card.bind(link)  # ...while the QR code is drawn here, if it does
         entry = await recording

@@ -117,9 +117,10 @@ def save_qr_svg(text: str, path: str | Path) -> Path:
     return target
 
 
-def copy_qr_image(text: str, guard: "ClipboardGuard", deadline_monotonic: float, module_px: int = 10) -> None:
-    """Copy the code as an image through ``guard``: cleared when the link expires."""
-    guard.copy_image(qr_image(text, module_px), deadline_monotonic)
+def copy_qr_image(text: str, guard: "ClipboardGuard", deadline_monotonic: float, module_px: int = 10) -> bool:
+    """Copy the code as an image through ``guard``: cleared when the link expires. False (nothing
+    copied) once the link has expired."""
+    return guard.copy_image(qr_image(text, module_px), deadline_monotonic)
 
 
 class QrWidget(QWidget):
@@ -297,8 +298,8 @@ class QrWidget(QWidget):
     def copy_image(self) -> None:
         if self._can_copy():
             assert self._guard is not None and self._deadline is not None
-            copy_qr_image(self._text, self._guard, self._deadline)
-            self.statusMessage.emit("QR image copied. It will be cleared from the clipboard when the link expires.")
+            if copy_qr_image(self._text, self._guard, self._deadline):
+                self.statusMessage.emit("QR image copied. It will be cleared from the clipboard when the link expires.")
 
     def save_to(self, path: str | Path) -> None:
         """Save as PNG or SVG by the file's suffix (PNG when it has none), reporting the result."""

@@ -229,7 +229,8 @@ class MainWindow(WindowFeedback, QMainWindow):
         keep_urls.setChecked(services.preferences.store_urls)
         keep_urls.blockSignals(False)
         keep_urls.setEnabled(True)
-        self.history_tab.open(services, reopen=self.flow.reopen, create_again=self.flow.create_again)
+        self.history_tab.open(services, reopen=self.flow.reopen, create_again=self.flow.create_again,
+                              retry=self.flow.retry_attempt)
         self.profiles_ui.attach(services)
         if services.profile is not None and not services.connection.is_sandbox:
             self.profiles_ui.apply_form_defaults()
