@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.profiles.registry import ProfileRegistry
 
 KEY_PROMPT = "Stripe secret or restricted key (sk_… or rk_…; not shown): "
+MAX_KEY_CHARS = 4_096  # Stripe's keys are about 100 characters; more is not a key (nothing is cut)
 
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
@@ -82,14 +83,23 @@ def open_registry(args: argparse.Namespace) -> "ProfileRegistry":
     return ProfileRegistry(SettingsStore.for_paths(paths), KeyVault())
 
 
+class KeyTooLong(ValueError):
+    """The line read as the key is longer than :data:`MAX_KEY_CHARS`."""
+
+
 def read_key(err: TextIO, stdin: TextIO | None = None) -> str:
-    """One line from standard input; on a terminal, asked for without echo."""
+    """One line from standard input; on a terminal, asked for without echo. KeyTooLong when the
+    line has more than MAX_KEY_CHARS characters: it is refused whole, never cut to a prefix."""
     stdin = stdin or sys.stdin
     if stdin.isatty():
         import getpass
 
-        return getpass.getpass(KEY_PROMPT, stream=err)
-    return stdin.readline(4096)
+        line = getpass.getpass(KEY_PROMPT, stream=err)
+    else:
+        line = stdin.readline(MAX_KEY_CHARS + 2)  # one past the limit, and its line break
+    if len(line.rstrip("\r\n")) > MAX_KEY_CHARS:
+        raise KeyTooLong(f"the line read is longer than {MAX_KEY_CHARS:,} characters")
+    return line
 
 
 def add_profile(registry: "ProfileRegistry", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -108,6 +118,10 @@ def add_profile(registry: "ProfileRegistry", args: argparse.Namespace, out: Text
     api_base = getattr(args, "api_base", None) or DEFAULT_API_BASE
     try:
         key = parse_key(read_key(err))
+    except KeyTooLong:
+        say(err, f"linkdesk: invalid key: more than {MAX_KEY_CHARS:,} characters were read, and a Stripe key "
+                 "is about 100. Nothing was saved: paste the key alone, on one line.")
+        return EXIT_INVALID
     except KeyCheckFailed as exc:
         say(err, f"linkdesk: invalid key: {exc.explanation}")
         return EXIT_INVALID
@@ -128,6 +142,8 @@ def add_profile(registry: "ProfileRegistry", args: argparse.Namespace, out: Text
     where = f"the file {key_file}" if key_file else "the OS keyring"
     say(out, f"Added profile “{profile.name}” ({profile.label}, Accounts {profile.accounts_api}): {check.platform}; "
              f"key {profile.key_hint} in {where}.")
+    if check.note:
+        say(out, f"Note: {check.note}")
     if registry.default is None:
         say(out, f"Make it the default with: linkdesk profile use {profile.name!r}")
     return EXIT_OK

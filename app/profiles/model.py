@@ -65,8 +65,15 @@ def clean_text(value: object, limit: int) -> str | None:
     return text or None
 
 
+def fold_name(name: str) -> str:
+    """A profile name as names are compared: trimmed, NFKC-normalised and case-folded, so that
+    full-width ``ＳＡＮＤＢＯＸ`` or ``ﬁ`` ligatures cannot pass for another name than they show."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+
+
 def check_name(name: object, *, taken: tuple[str, ...] = ()) -> str:
-    """A profile name, trimmed; ValidationError("name", …) if empty, too long, reserved or taken."""
+    """A profile name, trimmed; ValidationError("name", …) if empty, too long, reserved or taken
+    (compared with :func:`fold_name`)."""
     text = name.strip() if isinstance(name, str) else ""
     if not text:
         raise ValidationError("name", "give the profile a name, such as “Acme live”.")
@@ -74,9 +81,10 @@ def check_name(name: object, *, taken: tuple[str, ...] = ()) -> str:
         raise ValidationError("name", f"use at most {MAX_NAME} characters.")
     if any(unicodedata.category(ch)[0] == "C" for ch in text):
         raise ValidationError("name", "the name contains control characters.")
-    if text.casefold() in (n.casefold() for n in RESERVED_NAMES):
+    folded = fold_name(text)
+    if folded in (fold_name(n) for n in RESERVED_NAMES):
         raise ValidationError("name", f"“{text}” is built in; choose another name.")
-    if text.casefold() in (n.casefold() for n in taken):
+    if folded in (fold_name(n) for n in taken):
         raise ValidationError("name", f"a profile named “{text}” already exists.")
     return text
 

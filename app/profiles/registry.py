@@ -31,6 +31,7 @@ from .model import (
     Profile,
     ProfileError,
     check_name,
+    fold_name,
     environment_profile,
     new_profile_id,
     sandbox_profile,
@@ -82,14 +83,14 @@ class ProfileRegistry:
         name = self.settings.default
         if name is None:
             return None
-        if name.casefold() == SANDBOX_NAME.casefold():
+        if fold_name(name) == fold_name(SANDBOX_NAME):
             return self.sandbox
         return self.settings.find(name)
 
     def get(self, name: str) -> Profile:
-        folded = (name or "").strip().casefold()
+        folded = fold_name(name or "")
         for profile in self.all():
-            if profile.name.casefold() == folded:
+            if fold_name(profile.name) == folded:
                 return profile
         names = ", ".join(p.name for p in self.all())
         raise UnknownProfile(f"There is no profile named “{(name or '').strip()}”. Profiles: {names}.")
@@ -101,7 +102,7 @@ class ProfileRegistry:
         """The profile this run uses (see the module's docstring); None when nothing is set up
         (no saved default, no key in the environment)."""
         if self.environment is not None:
-            if requested and requested.strip().casefold() != ENVIRONMENT_NAME.casefold():
+            if requested and fold_name(requested) != fold_name(ENVIRONMENT_NAME):
                 raise UnknownProfile(
                     f"STRIPE_API_KEY is set, and it would be used instead of the profile “{requested.strip()}”. "
                     "Unset STRIPE_API_KEY to use the profile, or leave out --profile to use the key.")
