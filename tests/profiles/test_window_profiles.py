@@ -235,6 +235,20 @@ async def test_add_a_key_from_the_welcome_view(make_window, memory_keyring, make
     assert registry(app_paths).default.name == "Acme live"
 
 
+async def test_a_new_platform_without_accounts_can_be_added_from_the_window_with_a_note(make_window, memory_keyring, sandbox):
+    window = await make_window()
+    window.profiles_ui.request_add_profile()
+    add_dialog = await dialog(window, "addProfileDialog")
+    find(add_dialog, "profileNameInput", QLineEdit).setText("Fresh")
+    find(add_dialog, "apiBaseInput", QLineEdit).setText(sandbox.url)
+    find(add_dialog, "keyInput", QLineEdit).setText("sk_test_51FreshPlatform00_newplatform")
+    assert (await add_dialog.check()) is not None
+    assert "no connected accounts yet" in find(add_dialog, "keyCheckResult", QLabel).text()
+    assert find(add_dialog, "saveProfileButton", QPushButton).isEnabled()
+    assert await add_dialog.save() is not None
+    assert list(memory_keyring.passwords.values()) == ["sk_test_51FreshPlatform00_newplatform"]
+
+
 @pytest.mark.parametrize("choice", ["session", "file"])
 async def test_without_a_keyring_the_dialog_offers_session_or_file(make_window, fail_keyring, sandbox, app_paths, tmp_path, choice):
     window = await make_window()
