@@ -108,6 +108,9 @@ class Profile:
     key_hint: str | None = None  # the key redacted: sk_live_…4abc
     key_storage: str = KEYRING  # keyring | file | session (| none for the sandbox)
     key_file: str | None = None  # only for key_storage == "file": the file the user chose
+    # Only for a key file: True when Linkdesk created it (it may rewrite or delete it), False
+    # when the user wrote it (read only). Absent in files from before: read only, to be safe.
+    key_file_owned: bool | None = None
     accounts_api: str = "v1"  # "v1" | "v2": the platform's Accounts API (issue 12); --accounts-api overrides
 
     # -- what follows from the key ----------------------------------------------------------
@@ -210,6 +213,7 @@ class Profile:
             key_hint=hint if isinstance(hint, str) and _HINT.fullmatch(hint) else None,
             key_storage=storage if storage in KEY_STORAGES else KEYRING,
             key_file=_str(data.get("key_file")),
+            key_file_owned=(data.get("key_file_owned") is True) if storage == KEY_FILE else None,
             # A file from before the setting existed (version 1) has none: those platforms were on v1.
             accounts_api=data.get("accounts_api") if data.get("accounts_api") in ACCOUNTS_APIS else "v1",
         )

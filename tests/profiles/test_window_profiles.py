@@ -249,6 +249,26 @@ async def test_a_new_platform_without_accounts_can_be_added_from_the_window_with
     assert list(memory_keyring.passwords.values()) == ["sk_test_51FreshPlatform00_newplatform"]
 
 
+async def test_the_dialog_never_writes_the_key_over_a_file_of_the_users(make_window, fail_keyring, sandbox, app_paths, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    window = await make_window()
+    window.profiles_ui.request_add_profile()
+    add_dialog = await dialog(window, "addProfileDialog")
+    find(add_dialog, "profileNameInput", QLineEdit).setText("Demo")
+    find(add_dialog, "apiBaseInput", QLineEdit).setText(sandbox.url)
+    find(add_dialog, "keyInput", QLineEdit).setText(TEST_KEY.secret)
+    assert await add_dialog.check() is not None
+    find(add_dialog, "keyFileRadio", QRadioButton).setChecked(True)
+    find(add_dialog, "keyFilePath", QLineEdit).setText(str(notes))
+    assert await add_dialog.save() is None
+    shown = find(add_dialog, "keyCheckResult", QLabel).text()
+    assert shown.startswith("Key file:") and "never overwrites" in shown and TEST_KEY.secret not in shown
+    assert notes.read_text() == "my notes\n" and registry(app_paths).saved == ()
+    assert find(add_dialog, "saveProfileButton", QPushButton).isEnabled()  # choose another name and save again
+    add_dialog.reject()
+
+
 @pytest.mark.parametrize("choice", ["session", "file"])
 async def test_without_a_keyring_the_dialog_offers_session_or_file(make_window, fail_keyring, sandbox, app_paths, tmp_path, choice):
     window = await make_window()
