@@ -137,7 +137,7 @@ def _failure(error: StripeError, key: ApiKey, *, stage: str, platform: str | Non
             + (" (with “Viewing test data” on, for a test key)." if key.mode == "test" else "."),
             error=error,
         )
-    if "only stripe connect platforms" in message:  # Stripe's answer to a business without Connect
+    if "only stripe connect" in message:  # Stripe's "Only Stripe Connect platforms can work with other accounts"
         return KeyCheckFailed(KeyProblem.NOT_A_PLATFORM, _explain_not_a_platform(key, platform), error=error)
     if isinstance(error, PermissionDeniedError):
         if key.kind == "restricted" or "permission" in message:
