@@ -46,7 +46,7 @@ def test_a_key_without_connect_sees_its_own_account_and_no_connected_ones(sandbo
 
 
 def test_a_new_platform_lists_no_accounts_and_reaches_none(sandbox):
-    key = "sk_test_51FreshPlatform00_newplatform"
+    key = "sk_test_51Fq7Hz2Nw9Lb_newplatform"
     assert call(sandbox, key, "GET", "/v1/account").json()["id"] == sandbox.store.platform_id
     listed = call(sandbox, key, "GET", "/v1/accounts", params={"limit": 1})
     assert listed.status_code == 200 and listed.json()["data"] == [] and listed.json()["has_more"] is False

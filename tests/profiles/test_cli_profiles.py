@@ -16,8 +16,8 @@ from app.sandbox import DEMO_ACCOUNTS
 from app.sandbox.seed import MODE_BOUND_ACCOUNTS, PLATFORM
 from profile_helpers import all_bytes
 
-LIVE_KEY = "rk_live_" + "51CliLivePlatformKey0q7Rt"
-TEST_KEY = "sk_test_" + "51CliTestPlatformKey0z3Pw"
+LIVE_KEY = "rk_live_" + "51Qv8LmZ3cWn4TgRb0q7Rt"
+TEST_KEY = "sk_test_" + "51Tz6KpW2nYh8DsFj0z3Pw"
 URLS = ["--type", "account_onboarding", "--refresh-url", "https://example.com/r", "--return-url", "https://example.com/b"]
 
 
@@ -86,7 +86,7 @@ def test_a_key_longer_than_4096_characters_is_refused_whole_and_nothing_is_saved
 
 
 def test_a_new_platform_without_accounts_is_added_with_a_note(monkeypatch, memory_keyring, sandbox):
-    key = "sk_test_51FreshPlatform00_newplatform"
+    key = "sk_test_51Fq7Hz2Nw9Lb_newplatform"
     code, out, err = run(monkeypatch, "profile", "add", "Fresh", "--api-base", sandbox.url, stdin=key + "\n")
     assert (code, err) == (0, "")
     assert "Added profile “Fresh”" in out and "no connected accounts yet" in out

@@ -64,7 +64,7 @@ async def test_the_key_of_a_business_without_connect(sandbox):
 
 
 async def test_a_new_platform_with_no_connected_account_yet_is_accepted_with_a_note(sandbox):
-    check = await check_key(ApiKey("sk_test_51FreshPlatform00_newplatform"), api_base=sandbox.url)
+    check = await check_key(ApiKey("sk_test_51Fq7Hz2Nw9Lb_newplatform"), api_base=sandbox.url)
     assert (check.platform_id, check.has_accounts) == (PLATFORM.id, False)
     assert check.note is not None and "no connected accounts yet" in check.note
     good = await check_key(ApiKey(DEMO_API_KEY), api_base=sandbox.url)
@@ -82,7 +82,7 @@ async def test_a_restricted_key_without_connect_permission(sandbox):
 
 async def test_a_live_key_on_a_live_server(make_sandbox):
     server = make_sandbox(live=True)
-    check = await check_key(ApiKey("rk_live_51LivePlatformKey00abcd"), api_base=server.url)
+    check = await check_key(ApiKey("rk_live_51Lp8Kz3Qx7Wm2Nv00abcd"), api_base=server.url)
     assert check.platform_id == PLATFORM.id
 
 

@@ -23,8 +23,8 @@ from app.sandbox import DEMO_ACCOUNTS
 from app.stripe.errors import ValidationError
 from app.stripe.keys import ApiKey
 
-KEY = "sk_test_" + "51KeyFileTestPlatform0Qw7"
-OTHER = "sk_test_" + "51KeyFileOtherPlatform0Zx4"
+KEY = "sk_test_" + "51Kf4Tq8Zm2Wx6Rp0Qw7"
+OTHER = "sk_test_" + "51Kf9Oy3Vb7Nc5Ls0Zx4"
 NOTES = "my notes: call the bank on Monday\n"
 
 

@@ -24,8 +24,8 @@ from app.services import build_services
 from app.stripe.keys import ApiKey
 from profile_helpers import all_bytes
 
-LIVE_KEY = ApiKey("rk_live_" + "51WindowLivePlatform0Jk8Q")
-TEST_KEY = ApiKey("sk_test_" + "51WindowTestPlatform0Lm3R")
+LIVE_KEY = ApiKey("rk_live_" + "51Wl5Qz8Xc3Vb7Nm0Jk8Q")
+TEST_KEY = ApiKey("sk_test_" + "51Wt2Hg6Jd9Sa4Kp0Lm3R")
 
 
 def find(window, name: str, kind=None):
@@ -241,12 +241,12 @@ async def test_a_new_platform_without_accounts_can_be_added_from_the_window_with
     add_dialog = await dialog(window, "addProfileDialog")
     find(add_dialog, "profileNameInput", QLineEdit).setText("Fresh")
     find(add_dialog, "apiBaseInput", QLineEdit).setText(sandbox.url)
-    find(add_dialog, "keyInput", QLineEdit).setText("sk_test_51FreshPlatform00_newplatform")
+    find(add_dialog, "keyInput", QLineEdit).setText("sk_test_51Fq7Hz2Nw9Lb_newplatform")
     assert (await add_dialog.check()) is not None
     assert "no connected accounts yet" in find(add_dialog, "keyCheckResult", QLabel).text()
     assert find(add_dialog, "saveProfileButton", QPushButton).isEnabled()
     assert await add_dialog.save() is not None
-    assert list(memory_keyring.passwords.values()) == ["sk_test_51FreshPlatform00_newplatform"]
+    assert list(memory_keyring.passwords.values()) == ["sk_test_51Fq7Hz2Nw9Lb_newplatform"]
 
 
 async def test_the_dialog_never_writes_the_key_over_a_file_of_the_users(make_window, fail_keyring, sandbox, app_paths, tmp_path):
