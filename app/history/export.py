@@ -1,4 +1,4 @@
-"""CSV export of history. Never with link URLs.
+"""CSV and JSON export of history, streamed (one page of rows in memory). Never with link URLs.
 
 Rows come from :meth:`HistoryEntry.public_dict`, which has no ``url`` field at all, so no
 switch can let a URL through. Text that a spreadsheet would run as a formula (a cell starting
@@ -67,6 +67,28 @@ def write_csv(entries: Iterable[HistoryEntry], out: TextIO, *, now_wall: float) 
     """Header plus one row per entry (times in ISO 8601 UTC); returns the number of rows."""
     write_csv_header(out)
     return write_csv_rows(entries, out, now_wall=now_wall)
+
+
+def write_json_array(entries: Iterable[HistoryEntry], out: TextIO, *, now_wall: float, indent: int = 2,
+                     batch: int = 200) -> int:
+    """The entries as one JSON array, written as they come (a batch of rows per write): the
+    same text as ``json.dumps([...], indent=indent)`` plus a line break, with only one batch in
+    memory however long the history. Returns the number of entries."""
+    import json
+
+    pad = " " * indent
+    count = 0
+    chunk: list[str] = []
+    for entry in entries:
+        item = json.dumps(entry.public_dict(now_wall), indent=indent, default=list)
+        chunk.append(("[\n" if count == 0 else ",\n") + pad + item.replace("\n", "\n" + pad))
+        count += 1
+        if len(chunk) >= batch:
+            out.write("".join(chunk))
+            chunk.clear()
+    chunk.append("\n]\n" if count else "[]\n")
+    out.write("".join(chunk))
+    return count
 
 
 def export_csv(store: "HistoryStore", path: Path, query: HistoryQuery | None = None) -> int:
