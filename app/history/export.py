@@ -13,7 +13,7 @@ import io
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, TextIO
 
 from app.history.entry import HistoryEntry
 from app.history.query import HistoryQuery
@@ -70,25 +70,33 @@ def write_csv(entries: Iterable[HistoryEntry], out: TextIO, *, now_wall: float) 
 
 
 def write_json_array(entries: Iterable[HistoryEntry], out: TextIO, *, now_wall: float, indent: int = 2,
-                     batch: int = 200) -> int:
+                     batch: int = 500) -> int:
     """The entries as one JSON array, written as they come (a batch of rows per write): the
     same text as ``json.dumps([...], indent=indent)`` plus a line break, with only one batch in
     memory however long the history. Returns the number of entries."""
     import json
 
-    pad = " " * indent
+    encoder = json.JSONEncoder(indent=indent, default=list)
     count = 0
-    chunk: list[str] = []
-    for entry in entries:
-        item = json.dumps(entry.public_dict(now_wall), indent=indent, default=list)
-        chunk.append(("[\n" if count == 0 else ",\n") + pad + item.replace("\n", "\n" + pad))
-        count += 1
-        if len(chunk) >= batch:
-            out.write("".join(chunk))
-            chunk.clear()
-    chunk.append("\n]\n" if count else "[]\n")
-    out.write("".join(chunk))
+    for rows in _batches(entries, batch):
+        # A batch encoded as an array is "[\n" + its items + "\n]": the items, joined to the
+        # previous batch's by ",\n", are exactly what the whole array would hold.
+        text = encoder.encode([e.public_dict(now_wall) for e in rows])
+        out.write(("[\n" if count == 0 else ",\n") + text[2:-2])
+        count += len(rows)
+    out.write("\n]\n" if count else "[]\n")
     return count
+
+
+def _batches(entries: Iterable[HistoryEntry], size: int) -> Iterator[list[HistoryEntry]]:
+    rows: list[HistoryEntry] = []
+    for entry in entries:
+        rows.append(entry)
+        if len(rows) >= size:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
 
 
 def export_csv(store: "HistoryStore", path: Path, query: HistoryQuery | None = None) -> int:
