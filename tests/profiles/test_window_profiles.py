@@ -269,6 +269,22 @@ async def test_the_dialog_never_writes_the_key_over_a_file_of_the_users(make_win
     add_dialog.reject()
 
 
+async def test_removing_a_profile_in_the_window_keeps_a_key_file_of_the_users(make_window, fail_keyring, sandbox, app_paths, tmp_path):
+    mine = tmp_path / "mine.key"
+    mine.write_text(TEST_KEY.secret + "\n")
+    os.chmod(mine, 0o600)
+    registry(app_paths).add("Mine", TEST_KEY, storage="file", key_file=str(mine), api_base=sandbox.url)
+    window = await make_window()
+    window.profiles_ui.open_settings()
+    settings = await dialog(window, "settingsDialog")
+    settings.select("Mine")
+    find(settings, "removeProfileButton", QPushButton).click()
+    shown = find(settings, "settingsMessage", QLabel).text()
+    assert shown.startswith("Removed “Mine” and left its key file") and "deleted" not in shown
+    assert mine.read_text() == TEST_KEY.secret + "\n" and registry(app_paths).saved == ()
+    settings.close()
+
+
 @pytest.mark.parametrize("choice", ["session", "file"])
 async def test_without_a_keyring_the_dialog_offers_session_or_file(make_window, fail_keyring, sandbox, app_paths, tmp_path, choice):
     window = await make_window()
