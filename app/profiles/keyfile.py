@@ -90,7 +90,11 @@ def inspect_key_file(path: Path) -> os.stat_result | None:
 def create_key_file(path: Path, key: ApiKey) -> None:
     """Write ``key`` alone to a new file at ``path`` (mode 0600). Refused when anything at all
     exists there: the open is exclusive and does not follow a symlink."""
-    ensure_private_dir(path.parent)  # a missing folder is made 0700; an existing one is left as it is
+    try:
+        ensure_private_dir(path.parent)  # a missing folder is made 0700; an existing one is left as it is
+    except OSError as exc:
+        raise ValidationError("key_file", f"the folder {path.parent} cannot be used ({exc.strerror or 'error'}). "
+                                          + _CHOOSE_NEW) from None
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
     except FileExistsError:

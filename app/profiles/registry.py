@@ -232,12 +232,13 @@ class ProfileRegistry:
             return settings.without(profile.id)
 
         self.settings = self.store.update(change)
+        deleted = self.vault.drop(profile, shared=bool(users))  # deletes only a file Linkdesk made
         if users:
             return profile, (f"kept its key file {profile.key_file}, which "
                              f"{', '.join(f'“{p.name}”' for p in users)} also use{'s' if len(users) == 1 else ''}")
         if not profile.key_file_owned:
             return profile, f"left its key file {profile.key_file} as it is (it is yours: Linkdesk did not create it)"
-        if self.vault.drop(profile):
+        if deleted:
             return profile, f"deleted its key file {profile.key_file}"
         return profile, (f"left {profile.key_file} in place: it no longer holds only this profile's key "
                          "(or is gone)")
