@@ -171,9 +171,8 @@ def existing_key_file(key_file: str) -> "ApiKey | None":
     try:
         return read_key_file(path)
     except KeyMissing as exc:
-        raise ValidationError("key_file", f"{path} already exists and is not a key file Linkdesk can use "
-                                          f"({exc}). Linkdesk never overwrites a file it did not create: choose "
-                                          "a new file name.") from None
+        raise ValidationError("key_file", f"{path} already exists, and Linkdesk never overwrites a file it did not "
+                                          f"create: choose a new file name. ({exc})") from None
 
 
 def key_beside_file(file_key: "ApiKey", key_file: str, err: TextIO) -> "ApiKey":

@@ -154,20 +154,22 @@ def read_key_file(path: Path) -> ApiKey:
         kind = what_is_there(info.st_mode)
         if kind is not None:  # swapped after the check
             raise KeyMissing(f"The key file {path} is {kind}; Linkdesk reads a key only from a regular file.")
-        if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise KeyMissing(f"The key file {path} can be read or changed by other users (its group or everyone); "
-                             "Linkdesk will not use it. Make it private (chmod 600) and try again.")
         if info.st_size > MAX_KEY_FILE_BYTES:
-            raise KeyMissing(f"The key file {path} is not a key file (it is too large).")
+            raise KeyMissing(f"The key file {path} does not hold a Stripe secret or restricted key alone (it is "
+                             "too large).")
         data = os.read(fd, MAX_KEY_FILE_BYTES + 1)
     except OSError as exc:
         raise KeyMissing(f"The key file {path} could not be read ({exc.strerror or 'error'}).") from None
     finally:
         os.close(fd)
     try:
-        return ApiKey(data.decode("utf-8").strip())
+        key = ApiKey(data.decode("utf-8").strip())
     except (UnicodeDecodeError, ValidationError):
         raise KeyMissing(f"The key file {path} does not hold a Stripe secret or restricted key alone.") from None
+    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyMissing(f"The key file {path} can be read or changed by other users (its group or everyone); "
+                         "Linkdesk will not use it. Make it private (chmod 600) and try again.")
+    return key
 
 
 def remove_key_file(path: Path, key_hint: str | None) -> bool:

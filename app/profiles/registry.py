@@ -173,9 +173,8 @@ class ProfileRegistry:
         try:
             existing = read_key_file(path)
         except KeyMissing as exc:
-            raise ValidationError("key_file", f"{path} already exists and Linkdesk cannot use it as a key file "
-                                              f"({exc}). Linkdesk never overwrites a file it did not create: "
-                                              "choose a new file name.") from None
+            raise ValidationError("key_file", f"{path} already exists, and Linkdesk never overwrites a file it did "
+                                              f"not create: choose a new file name. ({exc})") from None
         if existing != key:
             raise ValidationError("key_file", f"{path} already holds another key ({existing.redacted}); Linkdesk "
                                               "never overwrites it. Choose a new file name.")

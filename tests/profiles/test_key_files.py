@@ -191,3 +191,18 @@ def test_a_key_file_from_before_ownership_was_recorded_is_never_deleted(app_path
     assert reg.key_for(reg.get("Old")) == ApiKey(KEY)
     reg.remove("Old")
     assert path.read_text() == KEY + "\n"
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604])
+def test_a_key_file_the_group_or_others_can_read_is_refused_on_add_and_on_use(monkeypatch, fail_keyring, sandbox, tmp_path, mode):
+    mine = tmp_path / "mine.key"
+    mine.write_text(KEY + "\n")
+    os.chmod(mine, mode)
+    before = snapshot(mine)
+    status, out, err = run(monkeypatch, "profile", "add", "Mine", "--api-base", sandbox.url, "--key-file", str(mine))
+    assert status == 2 and "chmod 600" in err and KEY not in err and snapshot(mine) == before
+    os.chmod(mine, 0o600)
+    assert run(monkeypatch, "profile", "add", "Mine", "--api-base", sandbox.url, "--key-file", str(mine))[0] == 0
+    os.chmod(mine, mode)  # made readable by others later: the profile stops using it
+    status, out, err = run(monkeypatch, "--profile", "Mine", "account", DEMO_ACCOUNTS["custom_due"])
+    assert status == 2 and "chmod 600" in err and out == ""
