@@ -61,8 +61,7 @@ class KeyCheck:
         """What to tell the user besides "the key works", or None."""
         if self.has_accounts:
             return None
-        return (f"{self.platform} has no connected accounts yet in {self.key.mode} mode. The key is saved; "
-                "accounts appear once sellers connect (or you create them).")
+        return f"no connected accounts yet in {self.key.mode} mode; they appear once sellers connect."
 
 
 class KeyCheckFailed(LinkdeskError):

@@ -243,7 +243,7 @@ async def test_a_new_platform_without_accounts_can_be_added_from_the_window_with
     find(add_dialog, "apiBaseInput", QLineEdit).setText(sandbox.url)
     find(add_dialog, "keyInput", QLineEdit).setText("sk_test_51Fq7Hz2Nw9Lb_newplatform")
     assert (await add_dialog.check()) is not None
-    assert "no connected accounts yet" in find(add_dialog, "keyCheckResult", QLabel).text()
+    assert "No connected accounts yet in test mode" in find(add_dialog, "keyCheckResult", QLabel).text()
     assert find(add_dialog, "saveProfileButton", QPushButton).isEnabled()
     assert await add_dialog.save() is not None
     assert list(memory_keyring.passwords.values()) == ["sk_test_51Fq7Hz2Nw9Lb_newplatform"]
