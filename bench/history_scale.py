@@ -21,6 +21,11 @@ beats minus 1 ms, i.e. the longest time the Qt thread could not paint or take in
 * record: one ``store.record`` (committed) on the Qt thread with 100k rows present;
 * export: all rows to CSV (worker thread, one page per job);
 * memory: resident-set growth from before opening the store until after the keystrokes.
+
+Then the command line (``--cli-rows``, default ``--rows``; ``--cli-only`` for it alone):
+``linkdesk history --json/--csv --limit 0`` (and the table) into a pipe, in a child process, against the same
+command on an empty database and against the way it worked before it streamed (every entry
+loaded, then written): time to the first row, time for all, output size, the child's peak RSS.
 """
 
 from __future__ import annotations
@@ -257,13 +262,98 @@ async def measure(folder: Path, app, beat: Heartbeat, export_dir: Path) -> dict[
     return out
 
 
+# -- the command line: `linkdesk history --json/--csv --limit 0` at scale (issue 18, point 17) --
+
+# The way the command worked before it streamed: every entry loaded into a list, then written.
+_LOADED_FIRST = """
+import json, sys
+from pathlib import Path
+from app.clock import SystemClock
+from app.history.export import write_csv
+from app.history.store import HistoryStore
+store = HistoryStore.open(Path(sys.argv[1]), clock=SystemClock())
+entries = list(store.iter_entries())
+now = store.now()
+if sys.argv[2] == "json":
+    print(json.dumps([e.public_dict(now) for e in entries], indent=2, default=list))
+else:
+    write_csv(entries, sys.stdout, now_wall=now)
+store.close()
+"""
+
+
+def run_cli(folder: Path, fmt: str, way: str, home: Path) -> dict[str, float]:
+    """One child process writing every row of ``folder``'s history as ``fmt`` to a pipe this
+    process reads: time to the first row, total time, bytes, and the child's peak RSS."""
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINKDESK_", "XDG_", "STRIPE_"))}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
+               XDG_STATE_HOME=str(home / "state"), LINKDESK_DATA_DIR=str(folder))
+    if way == "streamed":
+        argv = [sys.executable, "-m", "app", "history", *([f"--{fmt}"] if fmt != "table" else []), "--limit", "0"]
+    else:
+        argv = [sys.executable, "-c", _LOADED_FIRST, str(folder), fmt]
+    first_row = b'  {\n' if fmt == "json" else b"\n"  # JSON: the first object; CSV: the header's end
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert child.stdout is not None
+    first = None
+    size = 0
+    tail = b""
+    while chunk := child.stdout.read1(1 << 16):
+        if first is None and first_row in tail + chunk:
+            first = time.perf_counter() - start
+        size += len(chunk)
+        tail = chunk[-8:]
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    total = time.perf_counter() - start
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[:6])} failed with status {child.returncode}")
+    return {"first": first if first is not None else total, "total": total, "mb": size / 2**20,
+            "peak": usage.ru_maxrss / 1024}  # ru_maxrss is in KiB on Linux
+
+
+def cli_bench(rows: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="linkdesk-bench-cli-") as tmp:
+        big, empty, home = Path(tmp, "big"), Path(tmp, "empty"), Path(tmp, "home")
+        t = time.perf_counter()
+        for folder, count in ((big, rows), (empty, 0)):
+            subprocess.run([sys.executable, __file__, "--seed", str(folder), "--rows", str(count)], check=True)
+        print(f"seeded {rows:,} rows in {time.perf_counter() - t:.1f} s "
+              f"({Path(big, 'history.sqlite3').stat().st_size / 2**20:.1f} MB on disk)")
+        print("linkdesk history --FORMAT --limit 0 > pipe (child process; peak RSS of the child):")
+        print(f"  {'':<34}{'first row':>10}{'all rows':>10}{'output':>10}{'peak RSS':>10}")
+        for fmt in ("json", "csv"):
+            base = run_cli(empty, fmt, "streamed", home)
+            for way, folder in (("streamed", big), ("loaded first", big)):
+                got = run_cli(folder, fmt, way, home)
+                print(f"  {fmt} {way + ',':<14}{rows:>9,} rows {got['first']:9.2f}s {got['total']:9.1f}s "
+                      f"{got['mb']:7.0f} MB {got['peak']:7.0f} MB   vs empty db: peak {got['peak'] / base['peak']:.2f}x")
+            print(f"  {fmt} streamed, empty db (baseline) {base['first']:9.2f}s {base['total']:9.1f}s "
+                  f"{base['mb']:7.0f} MB {base['peak']:7.0f} MB")
+        base = run_cli(empty, "table", "streamed", home)
+        got = run_cli(big, "table", "streamed", home)
+        print(f"  {'table streamed,':<19}{rows:>9,} rows {got['first']:9.2f}s {got['total']:9.1f}s "
+              f"{got['mb']:7.0f} MB {got['peak']:7.0f} MB   vs empty db: peak {got['peak'] / base['peak']:.2f}x")
+        print("targets: peak RSS under 100 MB whatever the size, first row in under 1 s "
+              "(\"loaded first\" is the command before it streamed, for comparison)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--cli-rows", type=int, default=None,
+                        help="rows for the command-line part (default: --rows); 0 skips it")
+    parser.add_argument("--cli-only", action="store_true", help="measure only the command line")
     parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
         seed(args.seed, args.rows)
+        return 0
+    cli_rows = args.rows if args.cli_rows is None else args.cli_rows
+    if args.cli_only:
+        cli_bench(cli_rows)
         return 0
 
     import qasync
@@ -334,6 +424,8 @@ def main() -> int:
     worst = max(scale[key] for _label, key in stalls)
     print(f"{'  worst of all steps':<42}{ms(worst)}")
     print(f"{'extra memory (RSS)':<42}{scale['memory']:8.1f} MB   target <= 60 MB   empty db {base['memory']:.1f} MB")
+    if cli_rows:
+        cli_bench(cli_rows)
     return 0
 
 

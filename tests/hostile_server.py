@@ -266,3 +266,68 @@ def always(reply: Reply) -> Script:
 
 def seconds_since(start: float) -> float:
     return time.monotonic() - start
+
+
+# --- A server that echoes the caller's key in pieces (issue 18, point 2) --------------------
+# Every answer quotes the key from the Authorization header: cut after "sk_test_51" as the
+# attack cut it, split again by a zero-width space (which plain text drops, joining the halves),
+# and once more spelled with JSON \u escapes. ``KeyEcho(ok=...)`` picks which paths answer 2xx
+# (an account whose name, email and metadata carry the pieces) instead of an error.
+
+def key_pieces_message(secret: str) -> str:
+    """The JSON string literal (quotes included) of a message quoting ``secret`` in pieces."""
+    head, rest = secret[:10], secret[10:]
+    half = len(rest) // 2
+    escaped = "".join(f"\\u{ord(c):04x}" for c in rest)
+    plain = f"No such key {head} {rest}; also {rest[:half]}\u200b{rest[half:]}; and "
+    return json.dumps(plain)[:-1] + escaped + '"'
+
+
+def key_of(headers: dict[str, str]) -> str:
+    return headers.get("authorization", "").partition(" ")[2]
+
+
+class KeyEcho:
+    """A script (pass it to :class:`HostileServer`) answering every request with the caller's
+    key in pieces: as an error (``status``) by default, or as 2xx data on the paths in ``ok``:
+    "account" (GET /v1/account and /v1/accounts/…), "accounts" (GET /v1/accounts), "v2 account"."""
+
+    def __init__(self, *, ok: frozenset[str] = frozenset(), status: int = 400) -> None:
+        self.ok = ok
+        self.status = status
+
+    def __call__(self, request_line: str, headers: dict[str, str], body: bytes) -> Reply:
+        secret = key_of(headers)
+        method, _, rest = request_line.partition(" ")
+        path = rest.split(" ")[0].split("?")[0]
+        quoted = key_pieces_message(secret)
+        if method == "GET" and path.startswith("/v1/account") and path != "/v1/accounts" and "account" in self.ok:
+            account_id = path.rsplit("/", 1)[-1] if path.startswith("/v1/accounts/") else ACCOUNT
+            return Reply(200, self._account_json(account_id, quoted).encode(), {"Request-Id": "req_KeyEcho0001"})
+        if method == "GET" and path == "/v1/accounts" and "accounts" in self.ok:
+            items = ",".join(self._account_json(f"acct_1KeyEcho{n:07d}", quoted, created=CREATED - n) for n in range(3))
+            text = '{"object": "list", "url": "/v1/accounts", "has_more": false, "data": [' + items + "]}"
+            return Reply(200, text.encode(), {"Request-Id": "req_KeyEcho0002"})
+        error = '{"error": {"type": "invalid_request_error", "code": "resource_missing", "message": ' + quoted + "}}"
+        if path.startswith("/v2/"):
+            error = '{"error": {"type": "invalid_request_error", "code": "invalid_value", "message": ' + quoted + "}}"
+        return Reply(self.status, error.encode(), {"Request-Id": "req_KeyEcho0003"})
+
+    @staticmethod
+    def _account_json(account_id: str, quoted: str, *, created: int = CREATED - 86_400) -> str:
+        body = account_body(id=account_id, created=created, business_profile={"name": "NAME"}, email="EMAIL",
+                            metadata={"note": "NOTE"})
+        text = json.dumps(body)
+        for marker in ('"NAME"', '"EMAIL"', '"NOTE"'):
+            text = text.replace(marker, quoted)
+        return text
+
+
+def leaked_runs(secret: str, text: str, run: int = 8) -> list[str]:
+    """Every run of ``run`` characters of ``secret``'s part after the prefix found in ``text``
+    (also with zero-width and other format characters removed, as a screen shows it)."""
+    import unicodedata
+
+    body = secret[8:]
+    shown = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return sorted({body[i:i + run] for i in range(len(body) - run + 1) if body[i:i + run] in text + "\n" + shown})

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import Callable, TextIO
+import itertools
+from typing import Callable, Iterable, Iterator, TextIO
 
-from app.cli.output import EXIT_INVALID, plain, print_json, report, say
-from app.history.entry import account_label, status_text, type_text
-from app.history.export import write_csv
+from app.cli.output import EXIT_INVALID, plain, report, say
+from app.history.entry import HistoryEntry, account_label, status_text, type_text
+from app.history.export import write_csv, write_json_array
 from app.history.query import HistoryQuery
 from app.history.store import HistoryStore
 
 TABLE_LIMIT = 50
+TABLE_BLOCK = 500  # rows of the table formatted (and measured for column widths) at a time
 # Ctrl-C (app.cli.entry.main): listing only reads.
 INTERRUPTED = "the history listing, so what was printed is incomplete"
 
@@ -171,39 +173,57 @@ def run_history_command(args: argparse.Namespace, *, store: HistoryStore, out: T
     fmt = args.history_format
     limit = args.history_limit if args.history_limit is not None else (TABLE_LIMIT if fmt == "table" else 0)
     limit = limit or None  # 0: no limit
-    entries = []
-    for entry in store.iter_entries(query):
-        if limit is not None and len(entries) >= limit:
-            break
-        entries.append(entry)
     now = store.now()
+    # Streamed: rows are read a page at a time and written as they come, so memory stays flat
+    # and the first row is out at once, however long the history (issue 18, point 17).
+    entries: Iterator[HistoryEntry] = store.iter_entries(query)
+    if limit is not None:
+        entries = itertools.islice(entries, limit)
     if fmt == "json":
-        print_json([e.public_dict(now) for e in entries], out, indent=2)
+        write_json_array(entries, out, now_wall=now)
     elif fmt == "csv":
         write_csv(entries, out, now_wall=now)
     else:
-        _table(entries, out, now=now, total=store.count(query))
+        _table(entries, out, now=now, total=lambda: store.count(query))
     return 0
 
 
-def _table(entries: list, out: TextIO, *, now: float, total: int) -> None:
-    if not entries:
+def _table(entries: Iterable[HistoryEntry], out: TextIO, *, now: float, total: Callable[[], int],
+           block: int = TABLE_BLOCK) -> None:
+    """The table, a block of rows at a time: columns are as wide as the widest cell so far
+    (the first block sets them; a later, wider cell widens the rest), so a table of every entry
+    never holds more than one block."""
+    header = ("TIME", "ACCOUNT", "TYPE", "STATUS", "MODE", "NOTE")
+    widths = [0] * len(header)
+    shown = 0
+    for rows in _blocks(entries, now, block):
+        if shown == 0:
+            rows.insert(0, header)
+        widths = [max(w, *(len(r[i]) for r in rows)) for i, w in enumerate(widths)]
+        out.write("".join("  ".join(plain(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n"
+                          for row in rows))
+        shown += len(rows) - (1 if shown == 0 else 0)
+    if shown == 0:
         out.write("No history entries match.\n")
         return
-    header = ("TIME", "ACCOUNT", "TYPE", "STATUS", "MODE", "NOTE")
-    rows = [
-        (
+    count = total()
+    if count > shown:
+        out.write(f"({shown} of {count} shown; use --limit N for more)\n")
+
+
+def _blocks(entries: Iterable[HistoryEntry], now: float, size: int) -> Iterator[list[tuple[str, ...]]]:
+    rows: list[tuple[str, ...]] = []
+    for e in entries:
+        rows.append((
             dt.datetime.fromtimestamp(e.attempted_at).strftime("%Y-%m-%d %H:%M"),
             account_label(e),
             type_text(e),
             status_text(e, now),
             e.mode,
             " ".join((e.note or "").split()),
-        )
-        for e in entries
-    ]
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    for row in (header, *rows):
-        out.write("  ".join(plain(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
-    if total > len(entries):
-        out.write(f"({len(entries)} of {total} shown; use --limit N for more)\n")
+        ))
+        if len(rows) >= size:
+            yield rows
+            rows = []
+    if rows:
+        yield rows

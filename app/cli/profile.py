@@ -3,8 +3,10 @@
 The key is read from standard input (typed without echo on a terminal, or piped), never from an
 argument, which would land in shell history and ``ps``. ``profile add`` checks it with
 ``GET /v1/account`` and ``GET /v1/accounts`` before saving, and stores it in the OS keyring;
-without a working keyring it refuses (exit 2) unless ``--key-file PATH`` names a file to keep
-it in (mode 0600). Exit status as everywhere: 0 done, 2 invalid input or setup (nothing saved),
+without a working keyring it refuses (exit 2) unless ``--key-file PATH`` names a new file to
+keep it in (created with mode 0600), or an existing private file that holds only the key (read,
+never rewritten; the key is then not asked for). Nothing else is ever written to (see
+:mod:`app.profiles.keyfile`). Exit status as everywhere: 0 done, 2 invalid input or setup (nothing saved),
 1 Stripe or the network refused.
 """
 
@@ -17,10 +19,12 @@ from typing import TYPE_CHECKING, Callable, TextIO
 from app.cli.output import EXIT_API_ERROR, EXIT_INVALID, EXIT_OK, print_json, say
 
 if TYPE_CHECKING:
+    from app.stripe.keys import ApiKey
     from app.profiles.model import Profile
     from app.profiles.registry import ProfileRegistry
 
 KEY_PROMPT = "Stripe secret or restricted key (sk_… or rk_…; not shown): "
+MAX_KEY_CHARS = 4_096  # Stripe's keys are about 100 characters; more is not a key (nothing is cut)
 
 
 def add_parser(sub: "argparse._SubParsersAction", add_global_options: Callable[..., None]) -> None:
@@ -66,8 +70,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
             return run_defaults(registry, args, out)
         if action == "remove":
-            removed = registry.remove(args.profile_name)
-            say(out, f"Removed profile “{removed.name}” and deleted its key.")
+            removed, what = registry.remove_and_tell(args.profile_name)
+            say(out, f"Removed profile “{removed.name}” and {what}.")
             return EXIT_OK
         chosen = registry.use(args.profile_name)
         say(out, f"“{chosen.name}” ({chosen.label}) is now the default profile.")
@@ -101,14 +105,23 @@ def open_registry(args: argparse.Namespace) -> "ProfileRegistry":
     return ProfileRegistry(SettingsStore.for_paths(paths), KeyVault())
 
 
+class KeyTooLong(ValueError):
+    """The line read as the key is longer than :data:`MAX_KEY_CHARS`."""
+
+
 def read_key(err: TextIO, stdin: TextIO | None = None) -> str:
-    """One line from standard input; on a terminal, asked for without echo."""
+    """One line from standard input; on a terminal, asked for without echo. KeyTooLong when the
+    line has more than MAX_KEY_CHARS characters: it is refused whole, never cut to a prefix."""
     stdin = stdin or sys.stdin
     if stdin.isatty():
         import getpass
 
-        return getpass.getpass(KEY_PROMPT, stream=err)
-    return stdin.readline(4096)
+        line = getpass.getpass(KEY_PROMPT, stream=err)
+    else:
+        line = stdin.readline(MAX_KEY_CHARS + 2)  # one past the limit, and its line break
+    if len(line.rstrip("\r\n")) > MAX_KEY_CHARS:
+        raise KeyTooLong(f"the line read is longer than {MAX_KEY_CHARS:,} characters")
+    return line
 
 
 def add_profile(registry: "ProfileRegistry", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -126,7 +139,12 @@ def add_profile(registry: "ProfileRegistry", args: argparse.Namespace, out: Text
         return EXIT_INVALID
     api_base = getattr(args, "api_base", None) or DEFAULT_API_BASE
     try:
-        key = parse_key(read_key(err))
+        file_key = existing_key_file(key_file) if key_file else None
+        key = parse_key(read_key(err)) if file_key is None else key_beside_file(file_key, key_file, err)
+    except KeyTooLong:
+        say(err, f"linkdesk: invalid key: more than {MAX_KEY_CHARS:,} characters were read, and a Stripe key "
+                 "is about 100. Nothing was saved: paste the key alone, on one line.")
+        return EXIT_INVALID
     except KeyCheckFailed as exc:
         say(err, f"linkdesk: invalid key: {exc.explanation}")
         return EXIT_INVALID
@@ -144,12 +162,50 @@ def add_profile(registry: "ProfileRegistry", args: argparse.Namespace, out: Text
     except SettingsError as exc:
         say(err, f"linkdesk: {exc}")
         return EXIT_API_ERROR
-    where = f"the file {key_file}" if key_file else "the OS keyring"
+    if not key_file:
+        where = "the OS keyring"
+    elif file_key is not None:
+        where = f"the file {profile.key_file}, which Linkdesk reads and never rewrites"
+    else:
+        where = f"the new file {profile.key_file}"
     say(out, f"Added profile “{profile.name}” ({profile.label}, Accounts {profile.accounts_api}): {check.platform}; "
              f"key {profile.key_hint} in {where}.")
+    if check.note:
+        say(out, f"Note: {check.note}")
     if registry.default is None:
         say(out, f"Make it the default with: linkdesk profile use {profile.name!r}")
     return EXIT_OK
+
+
+def existing_key_file(key_file: str) -> "ApiKey | None":
+    """The key in ``key_file`` when a file is already there (used read only: the key is not
+    asked for); None when nothing is there. Anything but a private regular file holding only a
+    key is refused (ValidationError / ProfileError: exit 2, nothing sent)."""
+    from app.profiles.keyfile import KeyMissing, inspect_key_file, key_file_path, read_key_file
+    from app.stripe.errors import ValidationError
+
+    path = key_file_path(key_file)
+    if inspect_key_file(path) is None:
+        return None
+    try:
+        return read_key_file(path)
+    except KeyMissing as exc:
+        raise ValidationError("key_file", f"{path} already exists, and Linkdesk never overwrites a file it did not "
+                                          f"create: choose a new file name. ({exc})") from None
+
+
+def key_beside_file(file_key: "ApiKey", key_file: str, err: TextIO) -> "ApiKey":
+    """The key of an existing key file; a key piped in as well must be the same one."""
+    from app.profiles.check import parse_key
+    from app.stripe.errors import ValidationError
+
+    if sys.stdin.isatty():
+        return file_key  # nothing to ask: the file holds the key
+    line = read_key(err)
+    if line.strip() and parse_key(line) != file_key:
+        raise ValidationError("key_file", f"{key_file} already holds another key ({file_key.redacted}) than the one "
+                                          "given; Linkdesk never overwrites it. Choose a new file name.")
+    return file_key
 
 
 def profile_row(profile: "Profile", default: "Profile | None") -> dict:

@@ -1,4 +1,4 @@
-"""CSV export of history. Never with link URLs.
+"""CSV and JSON export of history, streamed (one page of rows in memory). Never with link URLs.
 
 Rows come from :meth:`HistoryEntry.public_dict`, which has no ``url`` field at all, so no
 switch can let a URL through. Text that a spreadsheet would run as a formula (a cell starting
@@ -13,7 +13,7 @@ import io
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, TextIO
 
 from app.history.entry import HistoryEntry
 from app.history.query import HistoryQuery
@@ -67,6 +67,36 @@ def write_csv(entries: Iterable[HistoryEntry], out: TextIO, *, now_wall: float) 
     """Header plus one row per entry (times in ISO 8601 UTC); returns the number of rows."""
     write_csv_header(out)
     return write_csv_rows(entries, out, now_wall=now_wall)
+
+
+def write_json_array(entries: Iterable[HistoryEntry], out: TextIO, *, now_wall: float, indent: int = 2,
+                     batch: int = 500) -> int:
+    """The entries as one JSON array, written as they come (a batch of rows per write): the
+    same text as ``json.dumps([...], indent=indent)`` plus a line break, with only one batch in
+    memory however long the history. Returns the number of entries."""
+    import json
+
+    encoder = json.JSONEncoder(indent=indent, default=list)
+    count = 0
+    for rows in _batches(entries, batch):
+        # A batch encoded as an array is "[\n" + its items + "\n]": the items, joined to the
+        # previous batch's by ",\n", are exactly what the whole array would hold.
+        text = encoder.encode([e.public_dict(now_wall) for e in rows])
+        out.write(("[\n" if count == 0 else ",\n") + text[2:-2])
+        count += len(rows)
+    out.write("\n]\n" if count else "[]\n")
+    return count
+
+
+def _batches(entries: Iterable[HistoryEntry], size: int) -> Iterator[list[HistoryEntry]]:
+    rows: list[HistoryEntry] = []
+    for entry in entries:
+        rows.append(entry)
+        if len(rows) >= size:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
 
 
 def export_csv(store: "HistoryStore", path: Path, query: HistoryQuery | None = None) -> int:

@@ -1,7 +1,8 @@
 """Checking a key before it is saved: which platform it belongs to, or what is wrong with it.
 
 :func:`check_key` asks ``GET /v1/account`` (whose key is this: the platform's name and id) and
-then ``GET /v1/accounts?limit=1`` (may it work with connected accounts). Each way that fails
+then ``GET /v1/accounts?limit=1`` (may it work with connected accounts: an empty list is a new
+platform, accepted with a note; a business without Connect gets an error). Each way that fails
 gets its own :class:`KeyProblem` and a plain explanation with what to do: a mistyped key, a
 revoked or expired one, a publishable key, the key of a business that is not a Connect
 platform, a restricted key without Connect permission, no answer at all, or any other error.
@@ -47,10 +48,20 @@ class KeyCheck:
     platform_id: str
     platform_name: str | None
     request_id: str | None = None
+    # False when the list of connected accounts came back empty: a platform that has just
+    # enabled Connect. (A business without Connect gets an error from Stripe instead.)
+    has_accounts: bool = True
 
     @property
     def platform(self) -> str:
         return f"{self.platform_name} ({self.platform_id})" if self.platform_name else self.platform_id
+
+    @property
+    def note(self) -> str | None:
+        """What to tell the user besides "the key works", or None."""
+        if self.has_accounts:
+            return None
+        return f"no connected accounts yet in {self.key.mode} mode; they appear once sellers connect."
 
 
 class KeyCheckFailed(LinkdeskError):
@@ -99,9 +110,10 @@ async def check_key(key: ApiKey, *, api_base: str, stripe_version: str | None = 
             connected = await client.list_accounts(limit=1)
         except StripeError as error:
             raise _failure(error, key, stage="accounts", platform=name or platform_id) from None
-        if not connected.data:
-            raise KeyCheckFailed(KeyProblem.NOT_A_PLATFORM, _explain_not_a_platform(key, name or platform_id))
-        return KeyCheck(key=key, platform_id=platform_id, platform_name=name)
+        # An empty list is a platform with no connected accounts yet (it has just enabled
+        # Connect); a business that is not a platform gets Stripe's "Only Stripe Connect
+        # platforms can work with other accounts" error instead, which _failure explains.
+        return KeyCheck(key=key, platform_id=platform_id, platform_name=name, has_accounts=bool(connected.data))
 
 
 def _failure(error: StripeError, key: ApiKey, *, stage: str, platform: str | None = None) -> KeyCheckFailed:
@@ -124,9 +136,9 @@ def _failure(error: StripeError, key: ApiKey, *, stage: str, platform: str | Non
             + (" (with “Viewing test data” on, for a test key)." if key.mode == "test" else "."),
             error=error,
         )
+    if "only stripe connect" in message:  # Stripe's "Only Stripe Connect platforms can work with other accounts"
+        return KeyCheckFailed(KeyProblem.NOT_A_PLATFORM, _explain_not_a_platform(key, platform), error=error)
     if isinstance(error, PermissionDeniedError):
-        if "only stripe connect platforms" in message:
-            return KeyCheckFailed(KeyProblem.NOT_A_PLATFORM, _explain_not_a_platform(key, platform), error=error)
         if key.kind == "restricted" or "permission" in message:
             return KeyCheckFailed(
                 KeyProblem.NO_CONNECT_PERMISSION,
@@ -152,6 +164,6 @@ def _explain_publishable() -> str:
 
 def _explain_not_a_platform(key: ApiKey, platform: str | None) -> str:
     owner = f"“{platform}”" if platform else "the account this key belongs to"
-    return (f"{owner[0].upper()}{owner[1:]} has no connected accounts in {key.mode} mode: it is not a "
-            "Connect platform, or it has not connected any account yet. Use the key of your Connect "
-            f"platform (the account your sellers are connected to), in the mode you work in.")
+    return (f"Stripe says {owner} is not a Connect platform, so it cannot work with connected accounts "
+            f"({key.mode} mode). Use the key of your Connect platform (the account your sellers are "
+            "connected to), or set up Connect in Dashboard → Connect first.")

@@ -65,8 +65,15 @@ def clean_text(value: object, limit: int) -> str | None:
     return text or None
 
 
+def fold_name(name: str) -> str:
+    """A profile name as names are compared: trimmed, NFKC-normalised and case-folded, so that
+    full-width ``ＳＡＮＤＢＯＸ`` or ``ﬁ`` ligatures cannot pass for another name than they show."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+
+
 def check_name(name: object, *, taken: tuple[str, ...] = ()) -> str:
-    """A profile name, trimmed; ValidationError("name", …) if empty, too long, reserved or taken."""
+    """A profile name, trimmed; ValidationError("name", …) if empty, too long, reserved or taken
+    (compared with :func:`fold_name`)."""
     text = name.strip() if isinstance(name, str) else ""
     if not text:
         raise ValidationError("name", "give the profile a name, such as “Acme live”.")
@@ -74,9 +81,10 @@ def check_name(name: object, *, taken: tuple[str, ...] = ()) -> str:
         raise ValidationError("name", f"use at most {MAX_NAME} characters.")
     if any(unicodedata.category(ch)[0] == "C" for ch in text):
         raise ValidationError("name", "the name contains control characters.")
-    if text.casefold() in (n.casefold() for n in RESERVED_NAMES):
+    folded = fold_name(text)
+    if folded in (fold_name(n) for n in RESERVED_NAMES):
         raise ValidationError("name", f"“{text}” is built in; choose another name.")
-    if text.casefold() in (n.casefold() for n in taken):
+    if folded in (fold_name(n) for n in taken):
         raise ValidationError("name", f"a profile named “{text}” already exists.")
     return text
 
@@ -100,6 +108,9 @@ class Profile:
     key_hint: str | None = None  # the key redacted: sk_live_…4abc
     key_storage: str = KEYRING  # keyring | file | session (| none for the sandbox)
     key_file: str | None = None  # only for key_storage == "file": the file the user chose
+    # Only for a key file: True when Linkdesk created it (it may rewrite or delete it), False
+    # when the user wrote it (read only). Absent in files from before: read only, to be safe.
+    key_file_owned: bool | None = None
     accounts_api: str = "v1"  # "v1" | "v2": the platform's Accounts API (issue 12); --accounts-api overrides
 
     # -- what follows from the key ----------------------------------------------------------
@@ -202,6 +213,7 @@ class Profile:
             key_hint=hint if isinstance(hint, str) and _HINT.fullmatch(hint) else None,
             key_storage=storage if storage in KEY_STORAGES else KEYRING,
             key_file=_str(data.get("key_file")),
+            key_file_owned=(data.get("key_file_owned") is True) if storage == KEY_FILE else None,
             # A file from before the setting existed (version 1) has none: those platforms were on v1.
             accounts_api=data.get("accounts_api") if data.get("accounts_api") in ACCOUNTS_APIS else "v1",
         )

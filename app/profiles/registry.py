@@ -31,10 +31,12 @@ from .model import (
     Profile,
     ProfileError,
     check_name,
+    fold_name,
     environment_profile,
     new_profile_id,
     sandbox_profile,
 )
+from .keyfile import KeyMissing, inspect_key_file, key_file_path, read_key_file
 from .secrets import KeyringUnavailable, KeyVault
 from .store import Settings, SettingsStore
 
@@ -82,14 +84,14 @@ class ProfileRegistry:
         name = self.settings.default
         if name is None:
             return None
-        if name.casefold() == SANDBOX_NAME.casefold():
+        if fold_name(name) == fold_name(SANDBOX_NAME):
             return self.sandbox
         return self.settings.find(name)
 
     def get(self, name: str) -> Profile:
-        folded = (name or "").strip().casefold()
+        folded = fold_name(name or "")
         for profile in self.all():
-            if profile.name.casefold() == folded:
+            if fold_name(profile.name) == folded:
                 return profile
         names = ", ".join(p.name for p in self.all())
         raise UnknownProfile(f"There is no profile named “{(name or '').strip()}”. Profiles: {names}.")
@@ -104,7 +106,7 @@ class ProfileRegistry:
         refused: UnknownProfile). None when no name was given."""
         flag = (requested or "").strip() or None
         if self.environment is not None:
-            if flag and flag.casefold() != ENVIRONMENT_NAME.casefold():
+            if flag and fold_name(flag) != fold_name(ENVIRONMENT_NAME):
                 raise UnknownProfile(
                     f"STRIPE_API_KEY is set, and it would be used instead of the profile “{flag}”. "
                     "Unset STRIPE_API_KEY to use the profile, or leave out --profile to use the key.")
@@ -150,10 +152,12 @@ class ProfileRegistry:
         if storage == KEY_FILE and not key_file:
             raise ValidationError("key_file", "choose the file to keep the key in.")
         name = check_name(name, taken=tuple(p.name for p in self.settings.profiles))
+        path = key_file_path(key_file) if storage == KEY_FILE and key_file else None
+        owned, created = (self._key_file_plan(path, key) if path is not None else (None, False))
         profile = Profile(
             name=name, id=new_profile_id(), key_hint=key.redacted, key_storage=storage,
-            # absolute: a later run may start in another folder
-            key_file=str(Path(key_file).expanduser().resolve()) if key_file else None,
+            # absolute: a later run may start in another folder (the folder resolved, not the file)
+            key_file=str(path) if path is not None else None, key_file_owned=owned,
             platform_id=check.platform_id if check else None,
             platform_name=check.platform_name if check else None,
             **fields,  # type: ignore[arg-type]
@@ -162,9 +166,27 @@ class ProfileRegistry:
         try:
             self.settings = self.store.update(lambda s: s.with_profile(profile))
         except BaseException:
-            self.vault.drop(profile)  # no key left behind for a profile that does not exist
+            # No key left behind for a profile that does not exist; a key file only if this call made it.
+            self.vault.drop(profile, shared=not created)
             raise
         return profile
+
+    def _key_file_plan(self, path: Path, key: ApiKey) -> tuple[bool, bool]:
+        """(owned, created) for keeping ``key`` at ``path``: a new file Linkdesk creates, or an
+        existing one that already holds exactly this key (a file Linkdesk created for another
+        profile, or one the user wrote, used read only). Anything else is refused, unchanged."""
+        if inspect_key_file(path) is None:  # refuses symlinks, folders, FIFOs, devices
+            return True, True
+        try:
+            existing = read_key_file(path)
+        except KeyMissing as exc:
+            raise ValidationError("key_file", f"{path} already exists, and Linkdesk never overwrites a file it did "
+                                              f"not create: choose a new file name. ({exc})") from None
+        if existing != key:
+            raise ValidationError("key_file", f"{path} already holds another key ({existing.redacted}); Linkdesk "
+                                              "never overwrites it. Choose a new file name.")
+        owned = any(p.key_file == str(path) and p.key_file_owned for p in self.settings.profiles)
+        return owned, False
 
     def update(self, profile: Profile) -> Profile:
         """Save changed fields of a saved profile (name, defaults, API base...)."""
@@ -181,23 +203,56 @@ class ProfileRegistry:
         updated = profile.replace(key_hint=key.redacted,
                                   platform_id=check.platform_id if check else profile.platform_id,
                                   platform_name=check.platform_name if check else profile.platform_name)
+        if profile.key_storage == KEY_FILE and self._key_file_users(profile):
+            raise ValidationError("key_file", f"{profile.key_file} is also the key file of "
+                                              f"{', '.join(p.name for p in self._key_file_users(profile))}; "
+                                              "Linkdesk will not change their key. Add this key as a new profile.")
         self.vault.put(updated, key)
         self.settings = self.store.update(lambda s: s.with_profile(updated))
         return updated
 
     def remove(self, name: str) -> Profile:
-        """Delete a saved profile and its key (from the keyring, or its key file)."""
+        """Delete a saved profile and its key (see :meth:`remove_and_tell`)."""
+        return self.remove_and_tell(name)[0]
+
+    def remove_and_tell(self, name: str) -> tuple[Profile, str]:
+        """Delete a saved profile and its key: from the keyring, or its key file when Linkdesk
+        created that file and no other profile uses it. Returns the profile and what became of
+        its key, in words."""
         profile = self.get(name)
         if not profile.saved:
             raise ValidationError("name", f"the {profile.name} profile is built in and cannot be removed.")
-        try:
-            self.vault.drop(profile)
-        except KeyringUnavailable as exc:  # keep the profile: its key would be left behind
-            raise ProfileError(f"The key of “{profile.name}” could not be deleted from the keyring "
-                               f"({exc.reason}) so the profile was kept. Try again when the keyring "
-                               "is available.") from None
-        self.settings = self.store.update(lambda s: s.without(profile.id))
-        return profile
+        if profile.key_storage != KEY_FILE:
+            try:
+                self.vault.drop(profile)
+            except KeyringUnavailable as exc:  # keep the profile: its key would be left behind
+                raise ProfileError(f"The key of “{profile.name}” could not be deleted from the keyring "
+                                   f"({exc.reason}) so the profile was kept. Try again when the keyring "
+                                   "is available.") from None
+            self.settings = self.store.update(lambda s: s.without(profile.id))
+            return profile, "deleted its key"
+        users: list[Profile] = []
+
+        def change(settings: Settings) -> Settings:  # who else uses the file, seen under the lock
+            users[:] = [p for p in settings.profiles if p.id != profile.id and p.key_file == profile.key_file]
+            return settings.without(profile.id)
+
+        self.settings = self.store.update(change)
+        deleted = self.vault.drop(profile, shared=bool(users))  # deletes only a file Linkdesk made
+        if users:
+            return profile, (f"kept its key file {profile.key_file}, which "
+                             f"{', '.join(f'“{p.name}”' for p in users)} also use{'s' if len(users) == 1 else ''}")
+        if not profile.key_file_owned:
+            return profile, f"left its key file {profile.key_file} as it is (it is yours: Linkdesk did not create it)"
+        if deleted:
+            return profile, f"deleted its key file {profile.key_file}"
+        return profile, (f"left {profile.key_file} in place: it no longer holds only this profile's key "
+                         "(or is gone)")
+
+    def _key_file_users(self, profile: Profile) -> list[Profile]:
+        """The other saved profiles that keep their key in ``profile``'s key file."""
+        return [p for p in self.settings.profiles if p.id != profile.id and p.key_storage == KEY_FILE
+                and p.key_file == profile.key_file]
 
     def use(self, name: str) -> Profile:
         """Make ``name`` the default profile."""

@@ -14,16 +14,16 @@ key wherever that profile keeps it. Keys travel as :class:`ApiKey`, which shows 
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
 from app.stripe.errors import ValidationError
 from app.stripe.keys import ApiKey
 
+from .keyfile import KeyMissing, create_key_file, inspect_key_file, key_file_path, read_key_file, remove_key_file, replace_key_file
 from .model import ENVIRONMENT, KEY_FILE, KEYRING, SANDBOX, SESSION, Profile, ProfileError
-from .store import atomic_write
+
+__all__ = ["KeyMissing", "KeyStore", "KeyVault", "KeyringUnavailable", "read_key_file", "write_key_file"]
 
 SERVICE = "linkdesk"
 # Backends that keep secrets in clear or not at all: no better than none, so never used.
@@ -41,10 +41,6 @@ class KeyringUnavailable(ProfileError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"{reason} {_NO_KEYRING_ADVICE}")
         self.reason = reason
-
-
-class KeyMissing(ProfileError):
-    """A profile's key could not be found where the profile keeps it; the text says what to do."""
 
 
 class KeyStore:
@@ -152,7 +148,7 @@ class KeyVault:
         elif profile.key_storage == SESSION:
             self._session[profile.id] = key
         elif profile.key_storage == KEY_FILE and profile.key_file:
-            write_key_file(Path(profile.key_file), key)
+            put_key_file(profile, key)
             self._session.pop(profile.id, None)
         else:
             raise ValueError(f"profile {profile.name!r} keeps no key")
@@ -173,51 +169,46 @@ class KeyVault:
             raise KeyMissing(f"The keyring has no key for “{profile.name}”. Enter the key again.")
         return key
 
-    def drop(self, profile: Profile) -> None:
-        """Forget the profile's key: from memory, the keyring (if it is there) and, for a
-        key file, the file itself. A keyring that is not available now is not an error for
-        a profile that does not keep its key there."""
+    def drop(self, profile: Profile, *, shared: bool = False) -> bool:
+        """Forget the profile's key: from memory, the keyring (if it is there) and, for a key
+        file Linkdesk created that no other profile uses (``shared``), the file itself; True
+        when a key file was deleted. A file the user wrote, or one that no longer holds only
+        this key, is left alone. A keyring that is not available now is not an error for a
+        profile that does not keep its key there."""
         self._session.pop(profile.id, None)
         if profile.key_storage == KEYRING:
             self.keyring.delete(profile.id)
-        elif profile.key_storage == KEY_FILE and profile.key_file:
-            try:
-                os.unlink(profile.key_file)
-            except FileNotFoundError:
-                pass
+        elif profile.key_storage == KEY_FILE and profile.key_file and profile.key_file_owned and not shared:
+            return remove_key_file(Path(profile.key_file), profile.key_hint)
+        return False
+
+
+def put_key_file(profile: Profile, key: ApiKey) -> None:
+    """``key`` in the profile's key file: created when nothing is there; a file that already
+    holds this key is used as it is (never rewritten); a file Linkdesk created
+    (``key_file_owned``) holding another key is replaced whole. Anything else is refused."""
+    path = Path(profile.key_file or "")
+    if inspect_key_file(path) is None:
+        if not profile.key_file_owned:
+            raise KeyMissing(f"The key file {path} is gone. Enter the key again.")
+        create_key_file(path, key)
+        return
+    try:
+        current: ApiKey | None = read_key_file(path)
+    except KeyMissing:
+        current = None
+    if current == key:
+        return
+    if not profile.key_file_owned:
+        raise ValidationError("key_file", f"{path} is your file, and Linkdesk never rewrites it: put the new key "
+                                          "in it yourself, or choose a new file name.")
+    replace_key_file(path, key)
 
 
 def write_key_file(path: Path, key: ApiKey) -> None:
-    """The key alone in ``path``, mode 0600 (the user chose this file, after a warning)."""
-    path = Path(path).expanduser()
-    if path.is_dir():
-        raise ValidationError("key_file", "that is a folder; choose a file name.")
-    try:
-        atomic_write(path, (key.secret + "\n").encode("ascii"))
-    except OSError as exc:
-        raise ValidationError("key_file", f"the key could not be written there ({exc.strerror or 'error'}).") from None
-
-
-def read_key_file(path: Path) -> ApiKey:
-    """The key in ``path``. Refused (KeyMissing) if the file is missing, readable by others
-    (POSIX), or holds something else than one Stripe key."""
-    path = Path(path).expanduser()
-    try:
-        info = os.stat(path)
-        if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise KeyMissing(f"The key file {path} can be read by other users; Linkdesk will not use it. "
-                             f"Make it private (chmod 600) and try again.")
-        if info.st_size > 4096:
-            raise KeyMissing(f"The key file {path} is not a key file (it is too large).")
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise KeyMissing(f"The key file {path} is gone. Enter the key again.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KeyMissing(f"The key file {path} could not be read ({getattr(exc, 'strerror', None) or 'error'}).") from None
-    try:
-        return ApiKey(text.strip())
-    except ValidationError:
-        raise KeyMissing(f"The key file {path} does not hold a Stripe secret or restricted key.") from None
+    """The key alone in a new file at ``path``, mode 0600; refused when anything exists there
+    (see :mod:`.keyfile`)."""
+    create_key_file(key_file_path(path), key)
 
 
 def _name(backend: Any) -> str:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator, Mapping
 from app.paths import AppPaths, ensure_private_dir
 from app.stripe.errors import LinkdeskError
 
-from .model import Profile, check_recent
+from .model import Profile, check_recent, fold_name
 
 try:  # POSIX: serialise read-modify-write between instances
     import fcntl
@@ -58,8 +58,8 @@ class Settings:
     read_only: bool = False
 
     def find(self, name: str) -> Profile | None:
-        folded = name.strip().casefold()
-        return next((p for p in self.profiles if p.name.casefold() == folded), None)
+        folded = fold_name(name)
+        return next((p for p in self.profiles if fold_name(p.name) == folded), None)
 
     def with_profile(self, profile: Profile) -> "Settings":
         """``profile`` added, or put in place of the one with its id."""
@@ -234,7 +234,7 @@ def _parse(data: dict[str, Any]) -> Settings:
         except ValueError as exc:
             problems.append(f"A profile in the settings file was skipped: {exc}.")
             continue
-        if any(p.name.casefold() == profile.name.casefold() or p.id == profile.id for p in profiles):
+        if any(fold_name(p.name) == fold_name(profile.name) or p.id == profile.id for p in profiles):
             problems.append(f"A second profile named “{profile.name}” was skipped.")
             continue
         profiles.append(profile)

@@ -65,6 +65,7 @@ class Caller:
     # a restricted key was given no Connect permission.
     platform: bool = True
     connect_permission: bool = True
+    has_accounts: bool = True  # False: a new platform, none of the sandbox's accounts is connected to it
 
 
 class SandboxApi:
@@ -135,11 +136,13 @@ class SandboxApi:
         # Sandbox conventions, so the app and its tests can meet every answer a key check gets:
         # ``…_expired`` / ``…_revoked``: a key rolled or revoked in the Dashboard (api_key_expired);
         # ``…_notplatform``: the key of a business that never set up Connect;
+        # ``…_newplatform``: a platform that has just enabled Connect and has no accounts yet;
         # ``rk_…_noconnect``: a restricted key without the Connect permissions.
         if key.endswith(("_expired", "_revoked")):
             raise errors.expired_key(key)
         return Caller(key=key, livemode=mode == "live", platform=not key.endswith("_notplatform"),
-                      connect_permission=not (kind == "rk" and key.endswith("_noconnect")))
+                      connect_permission=not (kind == "rk" and key.endswith("_noconnect")),
+                      has_accounts=not key.endswith("_newplatform"))
 
     def _route(self, request: Request, caller: Caller, request_id: str) -> tuple[int, bytes, dict[str, str]]:
         path, _, query = request.target.partition("?")
@@ -156,10 +159,17 @@ class SandboxApi:
                 owner = self.store.platform_id if caller.platform else NOT_A_PLATFORM.id
                 raise errors.missing_permission(
                     caller.key, owner, "rak_connected_account_write" if write else "rak_connected_account_read")
-            if not caller.platform:
-                if path == "/v1/accounts" and method == "GET":  # no connected accounts to list
-                    return 200, dump_json({"object": "list", "data": [], "has_more": False, "url": "/v1/accounts"}), {}
+            if not caller.platform:  # Stripe refuses even the list (it is not an empty one)
                 raise errors.not_a_platform()
+            if not caller.has_accounts:
+                if path == "/v1/accounts" and method == "GET":  # a platform with nothing connected yet
+                    return 200, dump_json({"object": "list", "data": [], "has_more": False, "url": "/v1/accounts"}), {}
+                match = _ACCOUNT_PATH.match(path)
+                if match:
+                    account_id = unquote(match.group(1))
+                else:
+                    account_id = dict(_parse_params(request.body.decode("utf-8", "replace"))).get("account", "")
+                raise errors.account_invalid(caller.key, account_id)
         if path == "/v1/account_links" and method == "POST":
             params += _parse_params(request.body.decode("utf-8", "replace"))
             return self._idempotent(request, caller, request_id, params)

@@ -28,7 +28,7 @@ import httpx
 
 from app import __version__
 from app.clock import Clock, SystemClock
-from app.redact import redact
+from app.redact import KeyScrubber, redact
 from app.stripe.deadline import finish_by
 from app.stripe.encoding import encode_form
 from app.stripe.errors import APITimeoutError, StripeError, error_from_response
@@ -99,6 +99,9 @@ class StripeClient(AccountsV2Calls):
         random: Callable[[], float] = _random.random,
     ) -> None:
         self._key = api_key
+        # Every text and answer from the server passes it: the key echoed whole or in pieces
+        # never reaches a message, the history, the directory or the screen (app.redact).
+        self._key_scrubber = KeyScrubber(api_key.secret)
         self.api_base = normalize_api_base(api_base, live=api_key.live)
         self.stripe_version = stripe_version
         self.max_retries = max(0, int(max_retries))
@@ -314,10 +317,10 @@ class StripeClient(AccountsV2Calls):
                     answered.http_status, answered.request_id = status, request_id
                     raise answered
                 if 200 <= status < 300:
-                    data = decode_json(answered, status, request_id, self._scrub)
+                    data = decode_json(answered, status, request_id, self._scrub, clean=self._key_scrubber.scrub_json)
                     return ApiAnswer(data, response_headers, request_id, status, sent, first_sent)
-                text = self._scrub(answered.decode("utf-8", "replace"))
-                error = error_from_response(status, text, request_id)
+                # Scrubbed field by field after decoding (a JSON \u escape cannot hide the key).
+                error = error_from_response(status, answered.decode("utf-8", "replace"), request_id, scrub=self._scrub)
                 error.retry_after = retry_after(response_headers)
                 if status == 429:
                     self._limiter.on_rate_limited(error.retry_after)
@@ -356,12 +359,10 @@ class StripeClient(AccountsV2Calls):
         return max(delay, retry_after or 0.0)
 
     def _scrub(self, text: str) -> str:
-        """Text from the server is echoed in messages: a server echoing the key (or any key,
-        or a link URL) must not get it into an error, a log line or the history."""
-        secret = self._key.secret
-        if secret in text:
-            text = text.replace(secret, self._key.redacted)
-        return redact(text)
+        """Text from the server is echoed in messages: a server echoing the key (whole or in
+        pieces of 8+ characters; or any key, or a link URL) must not get it into an error, a
+        log line or the history."""
+        return redact(self._key_scrubber.scrub(text))
 
 
 def _build_link(answer: ApiAnswer) -> AccountLink:

@@ -8,7 +8,7 @@ what to do about it. No exception text ever contains an API key or an Account Li
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from app.stripe.safety import plain_text
 
@@ -158,12 +158,16 @@ def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def error_from_response(status: int, text: str, request_id: str | None = None) -> StripeError:
+def error_from_response(status: int, text: str, request_id: str | None = None,
+                        scrub: Callable[[str], str] | None = None) -> StripeError:
     """The exception for a non-2xx answer whose body is ``text``.
 
     Stripe's ``{"error": {...}}`` body gives type, code, message, param and doc_url; anything
     else (a proxy's HTML page, a truncated body) becomes an :class:`APIError` quoting an excerpt.
+    ``scrub`` (the client's: the key, whole or in pieces, and link URLs) is applied to each
+    field after decoding and to the excerpt, so no escape or markup can hide the key from it.
     """
+    scrub = scrub or (lambda value: value)
     try:
         import json
 
@@ -172,7 +176,7 @@ def error_from_response(status: int, text: str, request_id: str | None = None) -
         body = None
     details = body.get("error") if isinstance(body, dict) else None
     if not isinstance(details, dict):
-        shown = excerpt(text)
+        shown = scrub(excerpt(scrub(text)))
         message = "The answer was not Stripe's JSON" + (f": “{shown}”" if shown else " (empty body)")
         return APIError(message, http_status=status, request_id=request_id)
 
@@ -180,7 +184,7 @@ def error_from_response(status: int, text: str, request_id: str | None = None) -
         # Only text is kept, as one plain line: a list, a number or an escape sequence in an
         # error body is not Stripe's and must not reach a terminal.
         value = details.get(name)
-        return plain_text(value, limit=_FIELD_LIMITS.get(name, 200)) or None if isinstance(value, str) else None
+        return plain_text(scrub(value), limit=_FIELD_LIMITS.get(name, 200)) or None if isinstance(value, str) else None
 
     error_type = field("type")
     return _error_class(status, error_type)(

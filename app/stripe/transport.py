@@ -185,13 +185,17 @@ def http_date(value: str | None) -> float | None:
     return when if when is not None and math.isfinite(when) else None
 
 
-def decode_json(body: bytes, status: int, request_id: str | None, scrub: Callable[[str], str]) -> dict[str, Any]:
-    """A 2xx body as a JSON object; anything else is an UntrustedAnswerError."""
+def decode_json(body: bytes, status: int, request_id: str | None, scrub: Callable[[str], str],
+                clean: Callable[[Any, bytes], Any] | None = None) -> dict[str, Any]:
+    """A 2xx body as a JSON object; anything else is an UntrustedAnswerError. ``clean(data,
+    body)`` takes the decoded value first (the client's key scrubber: every string of it)."""
     try:
         data = decode.loads(body)
+        if clean is not None:
+            data = clean(data, body)
         return dict(decode.obj(data, "the answer"))
     except decode.DecodeError as problem:
-        shown = excerpt(scrub(body[:16_384].decode("utf-8", "replace")))
+        shown = scrub(excerpt(scrub(body[:16_384].decode("utf-8", "replace"))))
         message = f"The answer was not the expected JSON ({problem})" + (f": “{shown}”" if shown else "")
         raise UntrustedAnswerError(
             message, problem=str(problem), http_status=status, request_id=request_id

@@ -29,7 +29,7 @@ from hostile_server import (
     raw_reply,
 )
 
-SECRET = "sk_test_51HostileCliKeyNotReal0Zz9Q"
+SECRET = "sk_test_51Hc7Rq2Wz9Xm4Tb6Vn0Zz9Q"
 URLS = ["--refresh-url", "https://example.com/reauth", "--return-url", "https://example.com/return"]
 
 

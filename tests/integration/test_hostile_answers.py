@@ -28,7 +28,7 @@ from hostile_server import (
     raw_reply,
 )
 
-SECRET = "sk_test_51HostileKeyNotReal00Zz9Q"
+SECRET = "sk_test_51Hk3Pw8Qy5Ld2Gs7Jx0Zz9Q"
 REQUEST = LinkRequest(ACCOUNT, "account_onboarding", "https://example.com/reauth", "https://example.com/return")
 
 

@@ -34,13 +34,26 @@ def test_a_key_without_connect_sees_its_own_account_and_no_connected_ones(sandbo
     own = call(sandbox, key, "GET", "/v1/account").json()
     assert own["id"] != sandbox.store.platform_id
     assert own["business_profile"]["name"] == "Juniper Print Shop"
+    # As on Stripe, a business without Connect cannot even list: an error, not an empty list.
     listed = call(sandbox, key, "GET", "/v1/accounts", params={"limit": 1})
-    assert listed.status_code == 200 and listed.json()["data"] == []
+    assert listed.status_code == 403
+    assert listed.json() == {"error": {"message": NOT_A_PLATFORM_MESSAGE, "type": "invalid_request_error"}}
     one = call(sandbox, key, "GET", f"/v1/accounts/{DEMO_ACCOUNTS['custom_due']}")
     assert one.status_code == 403
     assert one.json() == {"error": {"message": NOT_A_PLATFORM_MESSAGE, "type": "invalid_request_error"}}
     link = call(sandbox, key, "POST", "/v1/account_links", data={"account": DEMO_ACCOUNTS["custom_due"], **LINK})
     assert link.status_code == 403 and link.json()["error"]["message"] == NOT_A_PLATFORM_MESSAGE
+
+
+def test_a_new_platform_lists_no_accounts_and_reaches_none(sandbox):
+    key = "sk_test_51Fq7Hz2Nw9Lb_newplatform"
+    assert call(sandbox, key, "GET", "/v1/account").json()["id"] == sandbox.store.platform_id
+    listed = call(sandbox, key, "GET", "/v1/accounts", params={"limit": 1})
+    assert listed.status_code == 200 and listed.json()["data"] == [] and listed.json()["has_more"] is False
+    one = call(sandbox, key, "GET", f"/v1/accounts/{DEMO_ACCOUNTS['custom_due']}")
+    assert one.status_code == 403 and one.json()["error"]["code"] == "account_invalid"
+    link = call(sandbox, key, "POST", "/v1/account_links", data={"account": DEMO_ACCOUNTS["custom_due"], **LINK})
+    assert link.status_code == 403 and DEMO_ACCOUNTS["custom_due"] in link.json()["error"]["message"]
 
 
 def test_a_restricted_key_without_connect_permission_is_refused_with_the_permission_named(sandbox):

@@ -16,8 +16,8 @@ from app.sandbox import DEMO_ACCOUNTS
 from app.sandbox.seed import MODE_BOUND_ACCOUNTS, PLATFORM
 from profile_helpers import all_bytes
 
-LIVE_KEY = "rk_live_" + "51CliLivePlatformKey0q7Rt"
-TEST_KEY = "sk_test_" + "51CliTestPlatformKey0z3Pw"
+LIVE_KEY = "rk_live_" + "51Qv8LmZ3cWn4TgRb0q7Rt"
+TEST_KEY = "sk_test_" + "51Tz6KpW2nYh8DsFj0z3Pw"
 URLS = ["--type", "account_onboarding", "--refresh-url", "https://example.com/r", "--return-url", "https://example.com/b"]
 
 
@@ -62,7 +62,7 @@ def test_the_key_never_comes_from_an_argument(monkeypatch, memory_keyring):
     ("pk_test_51Publishable00000abcd", 2, "publishable key"),
     ("not a key", 2, "not a Stripe secret or restricted key"),
     ("sk_test_51Revoked0000000000_revoked", 1, "expired or was revoked"),
-    ("sk_test_51Juniper0000000_notplatform", 1, "not a Connect platform"),
+    ("sk_test_51Juniper0000000_notplatform", 1, "is not a Connect platform"),
     ("rk_test_51NoConnect000000_noconnect", 1, "may not work with connected accounts"),
     ("sk_live_51UnknownToThisServer00", 1, "does not know the key"),
 ])
@@ -71,6 +71,26 @@ def test_a_key_that_fails_its_check_is_not_saved(monkeypatch, memory_keyring, sa
     assert code == status and words in err and out == ""
     assert key not in err and memory_keyring.passwords == {}
     assert "Acme" not in run(monkeypatch, "profile", "list")[1]
+
+
+def test_a_key_longer_than_4096_characters_is_refused_whole_and_nothing_is_saved(monkeypatch, memory_keyring, sandbox):
+    long_key = "sk_test_51" + "A" * 5_000
+    code, out, err = run(monkeypatch, "profile", "add", "Acme", "--api-base", sandbox.url, stdin=long_key + "\n")
+    assert code == 2 and "more than 4,096 characters" in err and "Nothing was saved" in err
+    assert long_key[:60] not in err and memory_keyring.passwords == {}
+    assert "Acme" not in run(monkeypatch, "profile", "list")[1]
+    exactly = "sk_test_51" + "B" * (4_096 - 10)  # at the limit: read whole, then checked by Stripe
+    code, out, err = run(monkeypatch, "profile", "add", "Acme", "--api-base", sandbox.url, stdin=exactly + "\n")
+    assert code == 0, err
+    assert list(memory_keyring.passwords.values()) == [exactly]
+
+
+def test_a_new_platform_without_accounts_is_added_with_a_note(monkeypatch, memory_keyring, sandbox):
+    key = "sk_test_51Fq7Hz2Nw9Lb_newplatform"
+    code, out, err = run(monkeypatch, "profile", "add", "Fresh", "--api-base", sandbox.url, stdin=key + "\n")
+    assert (code, err) == (0, "")
+    assert "Added profile “Fresh”" in out and "no connected accounts yet" in out
+    assert list(memory_keyring.passwords.values()) == [key]
 
 
 def test_without_a_keyring_add_refuses_and_explains_key_file(monkeypatch, fail_keyring, sandbox, tmp_path):

@@ -56,10 +56,19 @@ def test_text_that_is_no_key_at_all(text):
 
 
 async def test_the_key_of_a_business_without_connect(sandbox):
+    # Stripe answers the list call with "Only Stripe Connect platforms can work with other accounts".
     error = await failure("sk_test_51JuniperPrint000_notplatform", sandbox.url)
     assert error.problem is KeyProblem.NOT_A_PLATFORM
-    assert f"“{NOT_A_PLATFORM.name}” has no connected accounts in test mode" in error.explanation
-    assert "not a Connect platform" in error.explanation
+    assert f"Stripe says “{NOT_A_PLATFORM.name}” is not a Connect platform" in error.explanation
+    assert error.error is not None and error.error.http_status == 403 and error.request_id
+
+
+async def test_a_new_platform_with_no_connected_account_yet_is_accepted_with_a_note(sandbox):
+    check = await check_key(ApiKey("sk_test_51Fq7Hz2Nw9Lb_newplatform"), api_base=sandbox.url)
+    assert (check.platform_id, check.has_accounts) == (PLATFORM.id, False)
+    assert check.note is not None and "no connected accounts yet" in check.note
+    good = await check_key(ApiKey(DEMO_API_KEY), api_base=sandbox.url)
+    assert good.has_accounts and good.note is None
 
 
 async def test_a_restricted_key_without_connect_permission(sandbox):
@@ -73,7 +82,7 @@ async def test_a_restricted_key_without_connect_permission(sandbox):
 
 async def test_a_live_key_on_a_live_server(make_sandbox):
     server = make_sandbox(live=True)
-    check = await check_key(ApiKey("rk_live_51LivePlatformKey00abcd"), api_base=server.url)
+    check = await check_key(ApiKey("rk_live_51Lp8Kz3Qx7Wm2Nv00abcd"), api_base=server.url)
     assert check.platform_id == PLATFORM.id
 
 

@@ -21,8 +21,9 @@ KEY = ApiKey("rk_live_" + "51KeystoreTest0Secret0abcd")
 OTHER = ApiKey("sk_test_" + "51KeystoreOther0Secret9wxyz")
 
 
-def profile(storage: str = KEYRING, key_file: str | None = None) -> Profile:
-    return Profile(name="Acme", id=new_profile_id(), key_hint=KEY.redacted, key_storage=storage, key_file=key_file)
+def profile(storage: str = KEYRING, key_file: str | None = None, owned: bool | None = None) -> Profile:
+    return Profile(name="Acme", id=new_profile_id(), key_hint=KEY.redacted, key_storage=storage, key_file=key_file,
+                   key_file_owned=owned)
 
 
 def test_a_key_is_stored_read_and_deleted_in_the_keyring(memory_keyring):
@@ -119,21 +120,30 @@ def test_without_a_keyring_the_vault_keeps_a_session_key_in_memory_only(fail_key
 def test_the_file_choice_writes_the_key_alone_with_mode_0600(fail_keyring, tmp_path):
     path = tmp_path / "chosen" / "acme.key"
     vault = KeyVault()
-    p = profile(KEY_FILE, str(path))
+    p = profile(KEY_FILE, str(path), owned=True)
     vault.put(p, KEY)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert path.read_text() == KEY.secret + "\n"
     assert KeyVault().get(p) == KEY  # a later session reads it back
-    vault.drop(p)
+    assert vault.drop(p) is True
     assert not path.exists()
 
 
-def test_a_key_file_others_can_read_is_refused(tmp_path):
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620, 0o660])
+def test_a_key_file_its_group_or_others_can_read_or_change_is_refused(tmp_path, mode):
     path = tmp_path / "k"
     write_key_file(path, KEY)
-    os.chmod(path, 0o644)
-    with pytest.raises(KeyMissing, match="chmod 600"):
+    os.chmod(path, mode)
+    with pytest.raises(KeyMissing, match="chmod 600") as info:
         read_key_file(path)
+    assert KEY.secret not in str(info.value)
+    os.chmod(path, 0o600)
+    assert read_key_file(path) == KEY
+
+
+def test_a_key_file_that_is_not_a_key_alone_or_missing_is_refused(tmp_path):
+    path = tmp_path / "k"
+    write_key_file(path, KEY)
     os.chmod(path, 0o600)
     path.write_text("pk_live_notasecret\n")
     with pytest.raises(KeyMissing, match="does not hold a Stripe secret") as info:

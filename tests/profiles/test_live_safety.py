@@ -15,8 +15,8 @@ from app.stripe.errors import StripeError, ValidationError
 from app.stripe.keys import ApiKey
 from app.stripe.validation import LinkRequest
 
-LIVE_KEY = ApiKey("sk_live_" + "51SafetyLive0Platform0wxyz")
-TEST_KEY = ApiKey("sk_test_" + "51SafetyTest0Platform0wxyz")
+LIVE_KEY = ApiKey("sk_live_" + "51Sl3Fq8Yt6Rw2Mp0wxyz")
+TEST_KEY = ApiKey("sk_test_" + "51St7Gz4Xk9Qe5Hv0wxyz")
 
 
 def profile(key: ApiKey, name: str = "Acme") -> Profile:

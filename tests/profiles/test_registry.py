@@ -56,6 +56,24 @@ def test_names_are_checked(app_paths, memory_keyring):
     assert memory_keyring.passwords.__len__() == 1  # refused names stored no key
 
 
+@pytest.mark.parametrize("name", ["ＳＡＮＤＢＯＸ", "Ｅｎｖｉｒｏｎｍｅｎｔ", " ｓａｎｄｂｏｘ ", "SANDBOX"])
+def test_a_built_in_name_in_other_letter_forms_is_refused(app_paths, memory_keyring, name):
+    with pytest.raises(ValidationError, match="built in"):
+        registry(app_paths).add(name, TEST)
+    assert memory_keyring.passwords == {}
+
+
+def test_user_names_are_compared_after_nfkc_and_case_folding(app_paths, memory_keyring):
+    reg = registry(app_paths)
+    reg.add("Acme", TEST)
+    reg.add("ﬁsh", TEST)  # the "ﬁ" ligature
+    for twin in ("ＡＣＭＥ", "acme", "FISH", "ｆｉｓｈ"):
+        with pytest.raises(ValidationError, match="already exists"):
+            reg.add(twin, TEST)
+    assert reg.get("ＡＣＭＥ").name == "Acme" and reg.get("fish").name == "ﬁsh"
+    assert reg.use("ｓａｎｄｂｏｘ").name == "Sandbox" and reg.default is not None and reg.default.is_sandbox
+
+
 def test_a_live_profile_refuses_http_redirect_defaults_before_anything_is_stored(app_paths, memory_keyring):
     with pytest.raises(ValidationError) as info:
         registry(app_paths).add("Acme", LIVE, return_url="http://acme.example.com/back")

@@ -24,8 +24,8 @@ from app.services import build_services
 from app.stripe.keys import ApiKey
 from profile_helpers import all_bytes
 
-LIVE_KEY = ApiKey("rk_live_" + "51WindowLivePlatform0Jk8Q")
-TEST_KEY = ApiKey("sk_test_" + "51WindowTestPlatform0Lm3R")
+LIVE_KEY = ApiKey("rk_live_" + "51Wl5Qz8Xc3Vb7Nm0Jk8Q")
+TEST_KEY = ApiKey("sk_test_" + "51Wt2Hg6Jd9Sa4Kp0Lm3R")
 
 
 def find(window, name: str, kind=None):
@@ -233,6 +233,56 @@ async def test_add_a_key_from_the_welcome_view(make_window, memory_keyring, make
     assert list(memory_keyring.passwords.values()) == [LIVE_KEY.secret]
     assert find(window, "liveBand", QLabel).isVisible() and not find(window, "welcomeView").isVisible()
     assert registry(app_paths).default.name == "Acme live"
+
+
+async def test_a_new_platform_without_accounts_can_be_added_from_the_window_with_a_note(make_window, memory_keyring, sandbox):
+    window = await make_window()
+    window.profiles_ui.request_add_profile()
+    add_dialog = await dialog(window, "addProfileDialog")
+    find(add_dialog, "profileNameInput", QLineEdit).setText("Fresh")
+    find(add_dialog, "apiBaseInput", QLineEdit).setText(sandbox.url)
+    find(add_dialog, "keyInput", QLineEdit).setText("sk_test_51Fq7Hz2Nw9Lb_newplatform")
+    assert (await add_dialog.check()) is not None
+    assert "No connected accounts yet in test mode" in find(add_dialog, "keyCheckResult", QLabel).text()
+    assert find(add_dialog, "saveProfileButton", QPushButton).isEnabled()
+    assert await add_dialog.save() is not None
+    assert list(memory_keyring.passwords.values()) == ["sk_test_51Fq7Hz2Nw9Lb_newplatform"]
+
+
+async def test_the_dialog_never_writes_the_key_over_a_file_of_the_users(make_window, fail_keyring, sandbox, app_paths, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    window = await make_window()
+    window.profiles_ui.request_add_profile()
+    add_dialog = await dialog(window, "addProfileDialog")
+    find(add_dialog, "profileNameInput", QLineEdit).setText("Demo")
+    find(add_dialog, "apiBaseInput", QLineEdit).setText(sandbox.url)
+    find(add_dialog, "keyInput", QLineEdit).setText(TEST_KEY.secret)
+    assert await add_dialog.check() is not None
+    find(add_dialog, "keyFileRadio", QRadioButton).setChecked(True)
+    find(add_dialog, "keyFilePath", QLineEdit).setText(str(notes))
+    assert await add_dialog.save() is None
+    shown = find(add_dialog, "keyCheckResult", QLabel).text()
+    assert shown.startswith("Key file:") and "never overwrites" in shown and TEST_KEY.secret not in shown
+    assert notes.read_text() == "my notes\n" and registry(app_paths).saved == ()
+    assert find(add_dialog, "saveProfileButton", QPushButton).isEnabled()  # choose another name and save again
+    add_dialog.reject()
+
+
+async def test_removing_a_profile_in_the_window_keeps_a_key_file_of_the_users(make_window, fail_keyring, sandbox, app_paths, tmp_path):
+    mine = tmp_path / "mine.key"
+    mine.write_text(TEST_KEY.secret + "\n")
+    os.chmod(mine, 0o600)
+    registry(app_paths).add("Mine", TEST_KEY, storage="file", key_file=str(mine), api_base=sandbox.url)
+    window = await make_window()
+    window.profiles_ui.open_settings()
+    settings = await dialog(window, "settingsDialog")
+    settings.select("Mine")
+    find(settings, "removeProfileButton", QPushButton).click()
+    shown = find(settings, "settingsMessage", QLabel).text()
+    assert shown.startswith("Removed “Mine” and left its key file") and "deleted" not in shown
+    assert mine.read_text() == TEST_KEY.secret + "\n" and registry(app_paths).saved == ()
+    settings.close()
 
 
 @pytest.mark.parametrize("choice", ["session", "file"])

@@ -36,7 +36,7 @@ from app.services import Connection, Services
 from app.stripe.client import StripeClient
 from app.stripe.keys import ApiKey
 
-SECRET = "sk_test_51HostileWindowKeyNotReal0Zz9"
+SECRET = "sk_test_51Hw6Zq3Rt8Kc4Nb9My0Zz9"
 SCHEMES = ("https", "http", "file", "javascript", "data")
 RICH_NAMES = ["<img width=2000 src=x>", "<b>x</b>", "a <i>b</i> & c", "<table><tr><td>x</td></tr></table>"]
 

@@ -146,7 +146,8 @@ class AddProfileDialog(QDialog):
         finally:
             self.check_button.setEnabled(True)
         self.checked = check
-        self.result.setText(f"✓ {check.platform} — {key.mode} mode, key {key.redacted}")
+        self.result.setText(f"✓ {check.platform} — {key.mode} mode, key {key.redacted}"
+                            + (f"\n{check.note[0].upper()}{check.note[1:]}" if check.note else ""))
         self.save_button.setEnabled(True)
         return check
 

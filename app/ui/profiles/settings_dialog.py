@@ -171,8 +171,9 @@ class SettingsDialog(QDialog):
         if self.c.profile is not None and self.c.profile.id == profile.id:
             self.message.setText(f"“{profile.name}” is in use; switch to another profile first.")
             return
-        if self._guard(lambda: self.c.registry.remove(profile.name)):
-            self.message.setText(f"Removed “{profile.name}” and deleted its key.")
+        told: list[str] = []  # what became of its key: a key file Linkdesk did not make, or that another uses, stays
+        if self._guard(lambda: told.append(self.c.registry.remove_and_tell(profile.name)[1])):
+            self.message.setText(f"Removed “{profile.name}” and {told[0]}.")
             self.reload()
             self.c.refresh()
 
