@@ -71,14 +71,23 @@ class _TerminalProgress:
         self._err = err
         self._live = hasattr(err, "isatty") and err.isatty()
         self._last = 0.0
+        self._limited: str | None = None  # the rate-limit notice last shown
 
     def __call__(self, progress: "SyncProgress") -> None:
+        from app.directory.sync import clock_time
+
+        limited = None if progress.retry_at is None else f"rate limited by Stripe; next try at {clock_time(progress.retry_at)}"
+        if limited is not None and not self._live and limited != self._limited:
+            self._err.write(f"Syncing accounts: {limited}.\n")  # redirected: one line per new wait
+            self._err.flush()
+        changed, self._limited = limited != self._limited, limited
         now = time.monotonic()
-        if not self._live or now - self._last < 0.1:
+        if not self._live or (now - self._last < 0.1 and not changed):
             return
         self._last = now
         of = f" of about {progress.estimate:,}" if progress.estimate else ""
-        self._err.write(f"\r\x1b[KSyncing accounts: {progress.fetched:,}{of} ({progress.phase})")
+        state = limited or progress.phase
+        self._err.write(f"\r\x1b[KSyncing accounts: {progress.fetched:,}{of} ({state})")
         self._err.flush()
 
     def done(self) -> None:
@@ -110,14 +119,16 @@ def _summary_line(result: "SyncResult") -> str:
     kind = "Full sync" if result.full else "Sync"
     resumed = " (resumed)" if result.resumed else ""
     removed = f", {result.removed:,} removed" if result.removed else ""
+    skipped = (f" {result.skipped:,} listed item{'s' if result.skipped != 1 else ''} without a usable account id "
+               "left out.") if result.skipped else ""
     return (f"{kind}{resumed}: fetched {result.fetched:,} accounts ({result.new:,} new, {result.updated:,} updated"
-            f"{removed}) in {result.seconds:.1f} s; the index holds {result.total:,}.")
+            f"{removed}) in {result.seconds:.1f} s; the index holds {result.total:,}.{skipped}")
 
 
 def _result_json(result: "SyncResult") -> dict:
     return {"full": result.full, "resumed": result.resumed, "fetched": result.fetched, "new": result.new,
             "updated": result.updated, "removed": result.removed, "total": result.total,
-            "requests": result.requests, "seconds": round(result.seconds, 3)}
+            "requests": result.requests, "seconds": round(result.seconds, 3), "skipped": result.skipped}
 
 
 async def search(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
