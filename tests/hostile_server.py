@@ -304,15 +304,17 @@ class AccountList:
 
     * ``"cycle"``: a cursor past the second page goes back to the first (pages A, B, A, B...);
     * ``"ignore cursor"``: ``starting_after`` is ignored (the same page again and again);
-    * ``"endless"``: every page below the first is 100 fresh ids at the top of the asked
-      window, and ``has_more`` never ends;
+    * ``"endless"``: every page below the first is fresh ids, ``endless_step`` seconds below
+      the page before (0: all at the top of the asked window), and ``has_more`` never ends;
     * ``"429"``: every request is answered 429, with ``Retry-After: retry_after`` if given.
 
     ``sent`` counts the list requests answered; ``accounts`` may be added to meanwhile."""
 
     def __init__(self, accounts: list[dict[str, object]], mode: str | None = None,
-                 retry_after: str | None = None) -> None:
+                 retry_after: str | None = None, endless_step: int = 0) -> None:
         self.accounts = accounts
+        self.endless_step = endless_step
+        self._pages = 0
         self.mode = mode
         self.retry_after = retry_after
         self.sent = 0
@@ -339,7 +341,8 @@ class AccountList:
         limit = int(query.get("limit", "10"))
         bounds = {op: int(query[f"created[{op}]"]) for op in ("gt", "gte", "lt", "lte") if f"created[{op}]" in query}
         if self.mode == "endless" and bounds:
-            top = bounds.get("lte", LIST_NOW)
+            self._pages += 1
+            top = bounds.get("lte", LIST_NOW) - self.endless_step * self._pages
             data = []
             for _ in range(limit):
                 self._fresh += 1
@@ -361,10 +364,15 @@ class AccountList:
 
 
 def mock_transport(script: Script) -> "object":
-    """``script`` behind an ``httpx.MockTransport`` (unit tests: the same answers, no socket)."""
+    """``script`` behind an ``httpx.MockTransport`` (unit tests: the same answers, no socket).
+    Each answer lets the event loop run first, as a socket would: a sync that never ends is
+    then stopped by a test's ``asyncio.timeout`` instead of spinning without a pause."""
+    import asyncio
+
     import httpx
 
-    def handle(request: "httpx.Request") -> "httpx.Response":
+    async def handle(request: "httpx.Request") -> "httpx.Response":
+        await asyncio.sleep(0)
         line = f"{request.method} {request.url.raw_path.decode('ascii')} HTTP/1.1"
         reply = script(line, {k.lower(): v for k, v in request.headers.items()}, request.content)
         return httpx.Response(reply.status, content=reply.body,

@@ -35,7 +35,8 @@ loses the odd field, one without a usable id is skipped and counted (``skipped``
 pages must go down in ``created`` without repeating an id and stay within its bounds; a page
 that does not (a cursor cycle, a server ignoring ``starting_after``) stops the sync with
 :class:`SyncStopped`, as does a list that goes on past :data:`BOUND_FACTOR` times what its first
-page suggested (or :data:`MAX_ACCOUNTS`). What was fetched before stays in the index. 429s are
+page suggested (at least :data:`BOUND_FLOOR`, at most :data:`MAX_ACCOUNTS`), or lists more than
+:data:`MAX_PER_SECOND` accounts created in one second. What was fetched before stays in the index. 429s are
 waited out (``Retry-After`` or a backoff), with the next try's time in the progress, for at
 most :data:`MAX_RATE_LIMITED_WAIT` seconds in a row; then :class:`SyncRateLimited`.
 """
@@ -65,7 +66,9 @@ PAGE = 100
 DEFAULT_CONCURRENCY = 8
 MAX_RATE_LIMITED_WAIT = 120.0  # seconds of 429s in a row (no page answered) before the sync gives up
 MAX_ACCOUNTS = 1_000_000  # no sync fetches more than this: a list that goes on is not Stripe's
-BOUND_FACTOR = 10  # ... nor more than this many times what its first page suggested
+BOUND_FACTOR = 10  # ... nor more than this many times what its first page suggested,
+BOUND_FLOOR = 100_000  # ... unless that is less than this (a first page can underestimate a lot)
+MAX_PER_SECOND = 1_000  # accounts listed with one ``created`` second: Stripe creates far fewer
 _BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # waits after 429s that name no Retry-After
 _EARLIEST = 1_293_840_000  # 2011-01-01: no Connect account is older
 _SPLIT_MIN_PAGES = 2.5
@@ -139,6 +142,8 @@ class DirectorySync:
         progress: Progress | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         max_rate_limited_wait: float = MAX_RATE_LIMITED_WAIT,
+        max_accounts: int = MAX_ACCOUNTS,
+        bound_floor: int = BOUND_FLOOR,
     ) -> None:
         self._client = client
         self._index = index
@@ -164,7 +169,8 @@ class DirectorySync:
         self._limited_since: float | None = None  # the first of the 429s in a row (monotonic)
         self._limited_count = 0
         self._retry_at: float | None = None
-        self._bound = MAX_ACCOUNTS
+        self._max_accounts, self._bound_floor = int(max_accounts), int(bound_floor)
+        self._bound = self._max_accounts
         self._tied: dict[int, set[str]] = {}  # per window: ids fetched at its last ``created``
 
     def cancel(self) -> None:
@@ -242,9 +248,10 @@ class DirectorySync:
 
     def _set_bound(self, suggested: object) -> None:
         """The most accounts this run may fetch: BOUND_FACTOR times what the first page
-        suggested (or, before that is known, what the index holds), within MAX_ACCOUNTS."""
+        suggested (or, before that is known, what the index holds), at least the floor and at
+        most ``max_accounts``."""
         known = suggested if isinstance(suggested, int) else self._index.count()
-        self._bound = min(MAX_ACCOUNTS, BOUND_FACTOR * max(int(known), 10 * PAGE))
+        self._bound = min(self._max_accounts, max(self._bound_floor, BOUND_FACTOR * int(known)))
 
     # -- requests ---------------------------------------------------------------------------------
     async def _request(self, call: Callable[[], Any]) -> Any:
@@ -345,6 +352,8 @@ class DirectorySync:
                 problem = f"{where} went back to newer accounts (a page came again)"
             elif created == previous and account.id in tied:
                 problem = f"{where} sent {account.id} a second time"
+            elif created == previous and len(tied) >= MAX_PER_SECOND:
+                problem = f"{where} listed more than {MAX_PER_SECOND:,} accounts created in the same second"
             if problem is not None:
                 return accounts[:i], problem
             if created != previous:
@@ -364,8 +373,9 @@ class DirectorySync:
         if self._fetched > self._bound:
             raise SyncStopped(
                 f"Stripe's account list did not end: this sync has fetched {self._fetched:,} accounts, "
-                f"more than {self._bound:,} (ten times what its first page suggested, at most "
-                f"{MAX_ACCOUNTS:,}), and the list still said there were more.", problem="the list did not end")
+                f"more than {self._bound:,} (ten times what its first page suggested, at least "
+                f"{self._bound_floor:,}, at most {self._max_accounts:,}), and the list still said there were more.",
+                problem="the list did not end")
         self._report()
 
     def _report(self) -> None:

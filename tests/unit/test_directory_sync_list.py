@@ -134,13 +134,30 @@ async def test_accounts_created_at_the_epoch_do_not_make_the_sync_fail(tmp_path,
 # -- 12: a list that never ends ---------------------------------------------------------------------
 
 async def test_a_list_that_never_ends_stops_past_ten_times_what_the_first_page_suggested(tmp_path):
-    server = AccountList(accounts(100, step=30 * DAY), mode="endless")  # suggests about 200 accounts
+    """Fresh ids, a second lower each page, and ``has_more`` forever: the index grew by about
+    0.7 MB/s without limit. (The floor of the bound is lowered here to keep the test short.)"""
+    server = AccountList(accounts(101, step=30 * DAY), mode="endless", endless_step=1)  # suggests ~200
+    path = tmp_path / "accounts-x.sqlite3"
+    with DirectoryIndex.open(path) as index:
+        async with StripeClient(KEY, transport=mock_transport(server),
+                                rate_limiter=RateLimiter(10_000.0, share=1.0)) as client:
+            sync = DirectorySync(client, index, bound_floor=1_000)
+            with pytest.raises(SyncStopped) as stopped:
+                async with asyncio.timeout(60):
+                    await sync.run()
+    assert "did not end" in stopped.value.explanation
+    assert 1_500 <= int(stopped.value.explanation.split("more than ")[1].split(" ")[0].replace(",", "")) <= 3_000
+    assert server.sent <= 35
+    assert len(indexed(path)) <= 3_100
+
+
+async def test_a_list_of_fresh_ids_in_one_second_without_end_stops(tmp_path):
+    server = AccountList(accounts(101, step=30 * DAY), mode="endless", endless_step=0)
     path = tmp_path / "accounts-x.sqlite3"
     with pytest.raises(SyncStopped) as stopped:
         await run_sync(path, server)
-    assert "did not end" in stopped.value.explanation and "10,000" in stopped.value.explanation
-    assert server.sent <= 110
-    assert 10_000 < len(indexed(path)) <= 10_100
+    assert "more than 1,000 accounts created in the same second" in stopped.value.explanation
+    assert server.sent <= 30 and len(indexed(path)) <= 1_300
 
 
 # -- 13: 429 storms -----------------------------------------------------------------------------------
