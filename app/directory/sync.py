@@ -29,16 +29,10 @@ last request is therefore in the index.
 up (their requirements change). ``full=True`` redoes everything and drops accounts the list no
 longer has.
 
-**A list that misbehaves ends the sync, not the other way round (issue 18).** Each account of
-a page is read on its own (:func:`app.directory.record.decode_page`): an odd one is clipped or
-loses the odd field, one without a usable id is skipped and counted (``skipped``). A window's
-pages must go down in ``created`` without repeating an id and stay within its bounds; a page
-that does not (a cursor cycle, a server ignoring ``starting_after``) stops the sync with
-:class:`SyncStopped`, as does a list that goes on past :data:`BOUND_FACTOR` times what its first
-page suggested (at least :data:`BOUND_FLOOR`, at most :data:`MAX_ACCOUNTS`), or lists more than
-:data:`MAX_PER_SECOND` accounts created in one second. What was fetched before stays in the index. 429s are
-waited out (``Retry-After`` or a backoff), with the next try's time in the progress, for at
-most :data:`MAX_RATE_LIMITED_WAIT` seconds in a row; then :class:`SyncRateLimited`.
+**A list that misbehaves ends the sync, not the other way round (issue 18).** Accounts are read
+one by one (odd ones clipped, those without an id skipped and counted); cycles, a list without
+end and long 429 storms stop it with a message, keeping what was fetched: see
+:mod:`app.directory.guards` and :mod:`app.directory.fetch`.
 """
 
 from __future__ import annotations
@@ -52,25 +46,26 @@ from typing import Any, Awaitable, Callable
 from app.clock import Clock, SystemClock
 from app.directory.index import DirectoryIndex, Window
 from app.stripe.ratelimit import RateLimiter
-from app.directory.record import AccountSummary, decode_page
-from app.stripe.errors import (
-    InvalidRequestError,
-    PermissionDeniedError,
-    RateLimitError,
-    StripeError,
-    UntrustedAnswerError,
+from app.directory.record import AccountSummary
+from app.directory.fetch import _EARLIEST, PAGE, PageFetcher, SyncCancelled
+from app.directory.guards import (
+    BOUND_FLOOR,
+    MAX_ACCOUNTS,
+    MAX_RATE_LIMITED_WAIT,
+    ListOrder,
+    RateLimitWaits,
+    SyncRateLimited,
+    SyncStopped,
+    bound,
+    clock_time,
+    out_of_order,
+    past_bound,
 )
-from app.stripe.validation import list_params
 
-PAGE = 100
+__all__ = ["DirectorySync", "SyncCancelled", "SyncProgress", "SyncRateLimited", "SyncResult", "SyncStopped",
+           "clock_time"]
+
 DEFAULT_CONCURRENCY = 8
-MAX_RATE_LIMITED_WAIT = 120.0  # seconds of 429s in a row (no page answered) before the sync gives up
-MAX_ACCOUNTS = 1_000_000  # no sync fetches more than this: a list that goes on is not Stripe's
-BOUND_FACTOR = 10  # ... nor more than this many times what its first page suggested,
-BOUND_FLOOR = 100_000  # ... unless that is less than this (a first page can underestimate a lot)
-MAX_PER_SECOND = 1_000  # accounts listed with one ``created`` second: Stripe creates far fewer
-_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # waits after 429s that name no Retry-After
-_EARLIEST = 1_293_840_000  # 2011-01-01: no Connect account is older
 _SPLIT_MIN_PAGES = 2.5
 _MAX_TAIL_ROUNDS = 10  # accounts created faster than they can be paged: stop, the next sync goes on  # a window is split only when this many pages are left in it
 
@@ -100,35 +95,9 @@ class SyncResult:
     skipped: int = 0  # list items left out: no usable account id
 
 
-class SyncCancelled(Exception):
-    pass
 
 
-class SyncStopped(UntrustedAnswerError):
-    """The account list did what Stripe's never does (a cycle, no end): the sync stopped, and
-    what it fetched before is kept. ``explanation`` says so in words."""
-
-    def __init__(self, message: str, *, problem: str) -> None:
-        super().__init__(message, problem=problem)
-        self.explanation = message
-
-
-class SyncRateLimited(RateLimitError):
-    """Stripe kept answering 429 for longer than the sync waits (or asked for a longer wait):
-    the sync stopped, resumable; ``retry_at`` is when Stripe would take the next try (wall clock)."""
-
-    def __init__(self, message: str, *, retry_at: float, request_id: str | None = None) -> None:
-        super().__init__(message, http_status=429, code="rate_limit", request_id=request_id)
-        self.explanation = message
-        self.retry_at = retry_at
-
-
-def clock_time(when: float) -> str:
-    """A wall-clock instant as the operator's local HH:MM:SS."""
-    return time.strftime("%H:%M:%S", time.localtime(when))
-
-
-class DirectorySync:
+class DirectorySync(PageFetcher):
     """One sync of ``index`` from ``client`` (an :class:`app.stripe.StripeClient`)."""
 
     def __init__(
@@ -162,16 +131,12 @@ class DirectorySync:
         self._density = 0.0  # accounts per second near the top of the list
         self._floor = _EARLIEST
         self._phase = "first page"
-        self._sleep = sleep
-        self._max_wait = float(max_rate_limited_wait)
+        self._waits = RateLimitWaits(self._clock, sleep, max_rate_limited_wait, self._report)
+        self._order = ListOrder()
         self._skipped_items: set[str] = set()  # list items without a usable id, by fingerprint
         self._skipped_lookups = 0
-        self._limited_since: float | None = None  # the first of the 429s in a row (monotonic)
-        self._limited_count = 0
-        self._retry_at: float | None = None
         self._max_accounts, self._bound_floor = int(max_accounts), int(bound_floor)
         self._bound = self._max_accounts
-        self._tied: dict[int, set[str]] = {}  # per window: ids fetched at its last ``created``
 
     def cancel(self) -> None:
         """Stop after the requests in flight; what was fetched stays, and the next run resumes."""
@@ -188,7 +153,7 @@ class DirectorySync:
         pending = index.state("run_phase")
         resumed = pending is not None and not (full and index.state("run_kind") != "full")
         removed = 0
-        ticker = asyncio.ensure_future(self._show_rate_limit())
+        ticker = asyncio.ensure_future(self._waits.watch(getattr(self._client, "rate_limiter", None)))
         try:
             if resumed:
                 self._run = int(index.state("run"))
@@ -247,123 +212,8 @@ class DirectorySync:
                 f"(the index holds {total:,}), and the next sync continues from where it stopped.")
 
     def _set_bound(self, suggested: object) -> None:
-        """The most accounts this run may fetch: BOUND_FACTOR times what the first page
-        suggested (or, before that is known, what the index holds), at least the floor and at
-        most ``max_accounts``."""
         known = suggested if isinstance(suggested, int) else self._index.count()
-        self._bound = min(self._max_accounts, max(self._bound_floor, BOUND_FACTOR * int(known)))
-
-    # -- requests ---------------------------------------------------------------------------------
-    async def _request(self, call: Callable[[], Any]) -> Any:
-        """``call()`` (one client call, with the client's own retries), asked again after a
-        429: after ``Retry-After`` when Stripe names one, else after a growing backoff, with
-        the next try's time in the progress. 429s in a row for more than the sync waits (or a
-        wait longer than that) end the sync with :class:`SyncRateLimited`."""
-        while True:
-            if self._cancel.is_set():
-                raise SyncCancelled()
-            if self._limiter is not None:
-                await self._limiter.acquire()
-            if self._cancel.is_set():
-                raise SyncCancelled()
-            self._requests += 1
-            sent = self._clock.monotonic()
-            try:
-                result = await call()
-            except RateLimitError as error:
-                if self._limiter is not None:
-                    self._limiter.on_rate_limited(error.retry_after)
-                await self._wait_rate_limited(error, sent)
-                continue
-            self._limited_since, self._limited_count = None, 0
-            return result
-
-    async def _wait_rate_limited(self, error: RateLimitError, sent: float) -> None:
-        now = self._clock.monotonic()
-        if self._limited_since is None or self._limited_since > sent:
-            self._limited_since = sent if self._limited_since is None else min(self._limited_since, sent)
-        self._limited_count += 1
-        retry_after = error.retry_after if error.retry_after is not None and error.retry_after > 0 else None
-        wait = retry_after if retry_after is not None else _BACKOFF[min(self._limited_count, len(_BACKOFF)) - 1]
-        waited = now - self._limited_since
-        retry_at = self._clock.time() + wait
-        if waited + wait > self._max_wait:
-            if waited < 1.0:
-                what = f"Rate limited by Stripe: it asked to wait {_duration(wait)} before the next request"
-            else:
-                what = f"Rate limited by Stripe: it has answered only “too many requests” for {_duration(waited)}"
-            raise SyncRateLimited(f"{what}; the next try is due at {clock_time(retry_at)}.", retry_at=retry_at,
-                                  request_id=error.request_id) from None
-        self._retry_at = max(self._retry_at or 0.0, retry_at)
-        self._report()
-        try:
-            await self._sleep(wait)
-        finally:
-            if self._retry_at is not None and self._retry_at <= self._clock.time():
-                self._retry_at = None
-
-    async def _show_rate_limit(self) -> None:
-        """While the client waits out a Retry-After inside a call (its own retries), the
-        progress shows when the next try is due, refreshed each second (real time: only shown)."""
-        limiter = getattr(self._client, "rate_limiter", None)
-        while True:
-            await asyncio.sleep(1.0)
-            blocked = getattr(limiter, "blocked_for", 0.0)
-            if isinstance(blocked, (int, float)) and blocked > 0.5:
-                self._retry_at = self._clock.time() + blocked
-                self._report()
-            elif self._retry_at is not None and self._retry_at <= self._clock.time():
-                self._retry_at = None
-
-    async def _list(self, *, lo: int | None, hi: int | None, cursor: str | None) -> tuple[list[AccountSummary], bool]:
-        """One page of ``created`` in [lo, hi], each account decoded on its own; the items
-        without a usable id are counted in ``skipped``. Bounds below 0 (accounts created at
-        0, the epoch) are clamped: the list takes no negative time."""
-        if hi is not None and hi < 0:
-            return [], False
-        lo = None if lo is None else max(0, lo)
-        created = {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}
-        params = list_params(PAGE, cursor, None, created or None)
-        answer = await self._request(lambda: self._client.request("GET", "/v1/accounts", params=params))
-        try:
-            accounts, has_more, skipped = decode_page(answer.data, refreshed_at=self._clock.time())
-        except ValueError as problem:
-            raise UntrustedAnswerError(f"The account list was not what Stripe sends: {problem}",
-                                       problem=str(problem), http_status=answer.status,
-                                       request_id=answer.request_id) from None
-        self._skipped_items.update(skipped)
-        return accounts, has_more
-
-    def _in_order(self, accounts: list[AccountSummary], *, key: int, upper: int | None,
-                  hi: int | None, where: str) -> tuple[list[AccountSummary], str | None]:
-        """The accounts of a page that follow the ones before them (newest first: ``created``
-        never goes up, never above ``hi``, and no id comes twice within one second), and what
-        is wrong with the first one that does not (None when all do)."""
-        tied = self._tied.setdefault(key, set())
-        previous = upper
-        for i, account in enumerate(accounts):
-            created = account.created
-            if created is None:
-                continue
-            problem = None
-            if hi is not None and created > hi:
-                problem = f"{where} sent an account created after the window it was asked for"
-            elif previous is not None and created > previous:
-                problem = f"{where} went back to newer accounts (a page came again)"
-            elif created == previous and account.id in tied:
-                problem = f"{where} sent {account.id} a second time"
-            elif created == previous and len(tied) >= MAX_PER_SECOND:
-                problem = f"{where} listed more than {MAX_PER_SECOND:,} accounts created in the same second"
-            if problem is not None:
-                return accounts[:i], problem
-            if created != previous:
-                tied.clear()
-                previous = created
-            tied.add(account.id)
-        return accounts, None
-
-    def _stop(self, problem: str) -> SyncStopped:
-        return SyncStopped(f"Stripe's account list did not end as it should: {problem}.", problem=problem)
+        self._bound = bound(known, floor=self._bound_floor, most=self._max_accounts)
 
     def _save(self, accounts: list[AccountSummary], window: Window | None = None) -> None:
         result = self._index.save_page(accounts, run=self._run, window=window)
@@ -371,18 +221,13 @@ class DirectorySync:
         self._new += result.new
         self._updated += result.updated
         if self._fetched > self._bound:
-            raise SyncStopped(
-                f"Stripe's account list did not end: this sync has fetched {self._fetched:,} accounts, "
-                f"more than {self._bound:,} (ten times what its first page suggested, at least "
-                f"{self._bound_floor:,}, at most {self._max_accounts:,}), and the list still said there were more.",
-                problem="the list did not end")
+            raise past_bound(self._fetched, self._bound, floor=self._bound_floor, most=self._max_accounts)
         self._report()
 
     def _report(self) -> None:
         if self._progress is not None:
             estimate = None if self._estimate is None else max(self._estimate, self._fetched)
-            retry_at = self._retry_at if self._retry_at is not None and self._retry_at > self._clock.time() else None
-            self._progress(SyncProgress(self._fetched, estimate, self._phase, retry_at))
+            self._progress(SyncProgress(self._fetched, estimate, self._phase, self._waits.retry_at))
 
     # -- full sync: first page and windows ----------------------------------------------------------
     async def _first_page(self) -> None:
@@ -396,10 +241,10 @@ class DirectorySync:
             raise
         floor = await platform
         self._workers = self._workers_for(time.perf_counter() - started)
-        accounts, problem = self._in_order(accounts, key=0, upper=None, hi=None, where="the first page")
+        accounts, problem = self._order.check(accounts, key=0, upper=None, hi=None, where="the first page")
         self._save(accounts)
         if problem is not None:
-            raise self._stop(problem)
+            raise out_of_order(problem)
         index = self._index
         dated = [a.created for a in accounts if a.created is not None]
         if not dated:
@@ -416,16 +261,6 @@ class DirectorySync:
         index.set_state(run_phase="windows", run_top=top, run_fetched=self._fetched, run_first=self._fetched,
                         run_density=self._density, run_floor=self._floor, run_bound=self._estimate)
         self._windows = windows
-
-    async def _platform_created(self) -> int:
-        """Where to stop cutting windows: the platform's own creation (a restricted key may not
-        read it; then 2011). Accounts older than that are still fetched, by the open window."""
-        self._requests += 1
-        try:  # (not asked again after a 429: the first page's own waits are the ones shown)
-            platform = await self._client.retrieve_platform_account()
-        except StripeError:  # a restricted key, a 429, ...
-            return _EARLIEST
-        return max(_EARLIEST, platform.created or _EARLIEST)
 
     def _plan(self, hi: int, cursor: str) -> list[Window]:
         """Windows over [floor, hi] (the first continuing the first page's cursor) and one
@@ -511,7 +346,7 @@ class DirectorySync:
     async def _page(self, window: Window) -> None:
         accounts, has_more = await self._list(lo=window.lo, hi=window.hi, cursor=window.cursor)
         upper = window.last_created if window.last_created is not None else window.hi
-        accounts, problem = self._in_order(accounts, key=window.id, upper=upper, hi=window.hi, where="a page")
+        accounts, problem = self._order.check(accounts, key=window.id, upper=upper, hi=window.hi, where="a page")
         if accounts and accounts[-1].id == window.cursor:
             has_more = False  # a server that does not move past the cursor would loop forever
         window.fetched += len(accounts)
@@ -527,7 +362,7 @@ class DirectorySync:
         window.done = not has_more or below
         self._save(accounts, window)  # (what came before a problem is kept, with its cursor)
         if problem is not None:
-            raise self._stop(problem)
+            raise out_of_order(problem)
         self._estimate = self._fetched + int(sum(self._remaining(w) for w in self._windows))
 
     # -- tail: accounts newer than the snapshot, and incremental syncs -------------------------------
@@ -538,12 +373,12 @@ class DirectorySync:
         rounds = 0
         while True:
             cursor, round_new, newest, pages = None, 0, since, 0
-            self._tied.pop(-1, None)
+            self._order.forget(-1)
             previous: int | None = None
             while True:
                 accounts, has_more = await self._list(lo=since, hi=None, cursor=cursor)
                 pages += 1
-                accounts, problem = self._in_order(accounts, key=-1, upper=previous, hi=None,
+                accounts, problem = self._order.check(accounts, key=-1, upper=previous, hi=None,
                                                    where="the list of new accounts")
                 older = next((i for i, a in enumerate(accounts)
                               if since is not None and a.created is not None and a.created < since), None)
@@ -553,7 +388,7 @@ class DirectorySync:
                 self._save(accounts)
                 round_new += self._new - before
                 if problem is not None:
-                    raise self._stop(problem)
+                    raise out_of_order(problem)
                 if not accounts or accounts[-1].id == cursor:  # (a server stuck on its cursor)
                     break
                 dated = [a.created for a in accounts if a.created is not None]
@@ -568,23 +403,3 @@ class DirectorySync:
                 return
             since = newest
             self._index.set_state(run_top=since)
-
-    async def _refresh_looked_up(self, started: float) -> None:
-        ids = self._index.looked_up(refreshed_before=started)
-        for account_id in ids:
-            try:
-                account = await self._request(lambda: self._client.retrieve_account(account_id))
-            except (PermissionDeniedError, InvalidRequestError):
-                continue  # gone or disconnected; a full sync removes it
-            except UntrustedAnswerError:
-                self._skipped_lookups += 1  # an answer Stripe never sends: its row stays as it was
-                continue
-            self._save([AccountSummary.from_account(account, refreshed_at=self._clock.time())])
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds / 3600:.1f} hours"
