@@ -331,3 +331,118 @@ def leaked_runs(secret: str, text: str, run: int = 8) -> list[str]:
     body = secret[8:]
     shown = "".join(c for c in text if unicodedata.category(c) != "Cf")
     return sorted({body[i:i + run] for i in range(len(body) - run + 1) if body[i:i + run] in text + "\n" + shown})
+
+
+# --- The account list (issue 18, points 9-13; helper H8) ------------------------------------------
+# ``GET /v1/accounts`` as Stripe pages it, over account bodies, and the ways a hostile list breaks
+# a sync: cursor cycles, a cursor ignored, a list that never ends, odd accounts, 429 storms.
+
+import urllib.parse  # noqa: E402  (this block is kept apart so that it merges on its own)
+
+LIST_NOW = 1_767_225_600
+
+
+def listed_account(n: int, created: int, **changes: object) -> dict[str, object]:
+    """Account number ``n`` of a list: an id of Stripe's shape, a name and email to search by."""
+    body = account_body(id=f"acct_1List{n:011d}", created=created, email=f"shop{n}@list.example",
+                        business_profile={"name": f"List Shop {n}"})
+    body.update(changes)
+    return body
+
+
+def odd_accounts(created: int) -> list[dict[str, object]]:
+    """Accounts a real Stripe never sends, each of which used to fail its whole page (issue 18,
+    point 10), and one without a usable id (the only one to skip)."""
+    return [
+        listed_account(9001, created, business_profile={"name": "N" * 1001}),
+        listed_account(9002, created - 1, requirements={"currently_due": [f"item_{i}" for i in range(1001)]}),
+        listed_account(9003, created - 2, metadata={f"key{i}": f"value {i}" for i in range(1001)}),
+        listed_account(9004, created - 3, country="UNITEDSTATES"),
+        listed_account(9005, created - 4, type="Custom"),
+        {"id": "cus_NotAnAccount", "object": "account", "created": created - 5},
+    ]
+
+
+class AccountList:
+    """A script serving ``GET /v1/accounts`` newest first over ``accounts`` (bodies with an
+    ``id`` and ``created``): ``limit``, ``starting_after`` and ``created[gt|gte|lt|lte]`` as
+    Stripe reads them. ``GET /v1/account`` (the platform) is refused with 403, as for a
+    restricted key. ``mode`` makes it hostile:
+
+    * ``"cycle"``: a cursor past the second page goes back to the first (pages A, B, A, B...);
+    * ``"ignore cursor"``: ``starting_after`` is ignored (the same page again and again);
+    * ``"endless"``: every page below the first is fresh ids, ``endless_step`` seconds below
+      the page before (0: all at the top of the asked window), and ``has_more`` never ends;
+    * ``"429"``: every request is answered 429, with ``Retry-After: retry_after`` if given.
+
+    ``sent`` counts the list requests answered; ``accounts`` may be added to meanwhile."""
+
+    def __init__(self, accounts: list[dict[str, object]], mode: str | None = None,
+                 retry_after: str | None = None, endless_step: int = 0) -> None:
+        self.accounts = accounts
+        self.endless_step = endless_step
+        self._pages = 0
+        self.mode = mode
+        self.retry_after = retry_after
+        self.sent = 0
+        self._fresh = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request_line: str, headers: dict[str, str], body: bytes) -> Reply:
+        target = request_line.split(" ")[1]
+        url = urllib.parse.urlsplit(target)
+        if self.mode == "429":
+            extra = {} if self.retry_after is None else {"Retry-After": self.retry_after}
+            return json_reply({"error": {"type": "invalid_request_error", "code": "rate_limit",
+                                         "message": "Testmode request rate limit exceeded."}}, 429, **extra)
+        if url.path == "/v1/account":
+            return json_reply({"error": {"type": "invalid_request_error", "message": "restricted key"}}, 403)
+        if url.path != "/v1/accounts":
+            return json_reply({"error": {"type": "invalid_request_error", "message": "no such path"}}, 404)
+        query = dict(urllib.parse.parse_qsl(url.query))
+        with self._lock:
+            self.sent += 1
+            return json_reply(self._page(query))
+
+    def _page(self, query: dict[str, str]) -> dict[str, object]:
+        limit = int(query.get("limit", "10"))
+        bounds = {op: int(query[f"created[{op}]"]) for op in ("gt", "gte", "lt", "lte") if f"created[{op}]" in query}
+        if self.mode == "endless" and bounds:
+            self._pages += 1
+            top = bounds.get("lte", LIST_NOW) - self.endless_step * self._pages
+            data = []
+            for _ in range(limit):
+                self._fresh += 1
+                data.append(listed_account(500_000 + self._fresh, top))
+            return {"object": "list", "url": "/v1/accounts", "has_more": True, "data": data}
+        rows = sorted(self.accounts, key=lambda a: (-int(a.get("created", 0)), str(a["id"])))  # type: ignore[arg-type]
+        tests = {"gt": lambda c, v: c > v, "gte": lambda c, v: c >= v, "lt": lambda c, v: c < v,
+                 "lte": lambda c, v: c <= v}
+        rows = [a for a in rows if all(tests[op](int(a.get("created", 0)), v) for op, v in bounds.items())]  # type: ignore[arg-type]
+        start = 0
+        cursor = query.get("starting_after")
+        if cursor is not None and self.mode != "ignore cursor":
+            ids = [a["id"] for a in rows]
+            start = ids.index(cursor) + 1 if cursor in ids else len(rows)
+            if self.mode == "cycle" and start >= 2 * limit:
+                start = 0
+        page = rows[start:start + limit]
+        return {"object": "list", "url": "/v1/accounts", "has_more": start + limit < len(rows), "data": page}
+
+
+def mock_transport(script: Script) -> "object":
+    """``script`` behind an ``httpx.MockTransport`` (unit tests: the same answers, no socket).
+    Each answer lets the event loop run first, as a socket would: a sync that never ends is
+    then stopped by a test's ``asyncio.timeout`` instead of spinning without a pause."""
+    import asyncio
+
+    import httpx
+
+    async def handle(request: "httpx.Request") -> "httpx.Response":
+        await asyncio.sleep(0)
+        line = f"{request.method} {request.url.raw_path.decode('ascii')} HTTP/1.1"
+        reply = script(line, {k.lower(): v for k, v in request.headers.items()}, request.content)
+        return httpx.Response(reply.status, content=reply.body,
+                              headers={"Content-Type": "application/json", **reply.headers})
+
+    return httpx.MockTransport(handle)

@@ -77,14 +77,23 @@ class _TerminalProgress:
         self._err = err
         self._live = hasattr(err, "isatty") and err.isatty()
         self._last = 0.0
+        self._limited: str | None = None  # the rate-limit notice last shown
 
     def __call__(self, progress: "SyncProgress") -> None:
+        from app.directory.sync import clock_time
+
+        limited = None if progress.retry_at is None else f"rate limited by Stripe; next try at {clock_time(progress.retry_at)}"
+        if limited is not None and not self._live and limited != self._limited:
+            self._err.write(f"Syncing accounts: {limited}.\n")  # redirected: one line per new wait
+            self._err.flush()
+        changed, self._limited = limited != self._limited, limited
         now = time.monotonic()
-        if not self._live or now - self._last < 0.1:
+        if not self._live or (now - self._last < 0.1 and not changed):
             return
         self._last = now
         of = f" of about {progress.estimate:,}" if progress.estimate else ""
-        self._err.write(f"\r\x1b[KSyncing accounts: {progress.fetched:,}{of} ({progress.phase})")
+        state = limited or progress.phase
+        self._err.write(f"\r\x1b[KSyncing accounts: {progress.fetched:,}{of} ({state})")
         self._err.flush()
 
     def done(self) -> None:
@@ -124,7 +133,10 @@ def _summary_line(result: "SyncResult") -> str:
         (result.removed, f"{_count(result.removed, 'account')} removed (no longer connected)"),
     ) if count]
     what = ", ".join(changes) if changes else "no new or changed accounts"
-    return f"{kind}{resumed} done in {result.seconds:.1f} s: {what}. The index holds {_count(result.total, 'account')}."
+    skipped = (f" {_count(result.skipped, 'listed item')} without a usable account id left out."
+               if result.skipped else "")
+    return (f"{kind}{resumed} done in {result.seconds:.1f} s: {what}. "
+            f"The index holds {_count(result.total, 'account')}.{skipped}")
 
 
 def _count(n: int, noun: str) -> str:
@@ -134,7 +146,7 @@ def _count(n: int, noun: str) -> str:
 def _result_json(result: "SyncResult") -> dict:
     return {"full": result.full, "resumed": result.resumed, "fetched": result.fetched, "new": result.new,
             "updated": result.updated, "removed": result.removed, "total": result.total,
-            "requests": result.requests, "seconds": round(result.seconds, 3)}
+            "requests": result.requests, "seconds": round(result.seconds, 3), "skipped": result.skipped}
 
 
 async def search(services: "Services", args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -48,6 +48,9 @@ def build_parser(prog: str = "python -m app.sandbox") -> argparse.ArgumentParser
     parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS", help="delay added to every request")
     parser.add_argument("--rate-limit", type=_rate, default=25.0, metavar="N|none",
                         help="requests per second before 429 (default 25, Stripe's test-mode limit)")
+    parser.add_argument("--rate-limit-model", choices=("bucket", "window"), default="bucket",
+                        help="bucket: a burst of one second's worth, then N per second (default); "
+                             "window: at most N requests in any one-second window (strict)")
     parser.add_argument("--live", action="store_true", help="also accept live keys (and demand https redirect URLs from them)")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N", help="add N synthetic accounts")
     parser.add_argument("--no-demo", dest="demo", action="store_false", help="leave out the demo accounts")
@@ -72,7 +75,7 @@ def serve_forever(
     err = sys.stderr
     server = SandboxServer(
         demo=args.demo, synthetic_accounts=args.synthetic, live=args.live, latency=args.latency,
-        rate_limit=args.rate_limit, host=args.host, port=args.port,
+        rate_limit=args.rate_limit, rate_limit_model=args.rate_limit_model, host=args.host, port=args.port,
         log=None if args.quiet else (lambda line: print(line, file=err, flush=True)),
     )
     try:

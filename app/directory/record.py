@@ -1,20 +1,26 @@
 """What the directory keeps of an account: enough to find it and to show its status at a glance.
 
-Whole account objects are not kept (they are large and change); a summary row is built from the
-API's JSON through :class:`app.stripe.models.Account`, with every value type- and range-checked:
-the network is untrusted, and these strings end up in a popup and on a terminal.
+Whole account objects are not kept (they are large and change). A list page's accounts are read
+one by one and tolerantly (:meth:`AccountSummary.from_api`, issue 18): every value is type- and
+range-checked (the network is untrusted, and these strings end up in a popup and on a terminal),
+but a value that fails its check is dropped, or clipped when it is only too long, and the rest of
+the account kept. Only an item without a usable ``acct_`` id is skipped (:func:`decode_page`
+counts them): one odd account must not keep the whole page, and the directory, from syncing.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
 from app.directory.text import clean
 from app.stripe.models import Account
 
+PAGE_MAX = 100  # Stripe's largest page; items past it are skipped
 _MAX_COUNT = 10_000
+_MAX_METADATA = 50  # values kept (searchable) of an account's metadata
+_TYPES = frozenset({"standard", "express", "custom", "none"})
 _MIN_TIME, _MAX_TIME = 0, 32_503_680_000  # 1970 .. 3000: anything else is not a timestamp
 
 
@@ -93,27 +99,46 @@ class AccountSummary:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any], *, refreshed_at: float) -> "AccountSummary | None":
-        """The summary of one account object from a list page, or None if it is not one
-        (no ``acct_`` id, not an object): a hostile page cannot plant rows."""
-        if not isinstance(data, Mapping):
+        """The summary of one account object from a list page, or None when it has no usable
+        id (no ``acct_`` id, not an object): a hostile page cannot plant rows. Anything else
+        that is wrong is dropped or clipped, never the account: a 1,001-character name is
+        clipped, 1,001 requirement entries are counted, a country that is not two letters or
+        an unknown type is left out."""
+        account_id = usable_id(data)
+        if account_id is None:
             return None
-        account_id = data.get("id")
-        if not isinstance(account_id, str) or not account_id.startswith("acct_") or len(account_id) > 64:
-            return None
-        if not account_id[5:].isalnum() or not account_id.isascii():
-            return None
-        try:
-            account = Account.from_api(data)
-        except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
-            return None
-        summary = cls.from_account(account, refreshed_at=refreshed_at)
-        # The model is lenient (bool("false") is True, int(True) is 1): take these from the JSON.
-        return replace(
-            summary,
-            created=_time(data.get("created")),
+        profile = _obj(data.get("business_profile"))
+        dashboard = _obj(_obj(data.get("settings")).get("dashboard"))
+        controller = _obj(data.get("controller"))
+        req, future = _obj(data.get("requirements")), _obj(data.get("future_requirements"))
+        metadata = data.get("metadata")
+        meta: tuple[str, ...] = ()
+        if isinstance(metadata, Mapping):
+            values = (clean(v) for _, v in zip(range(_MAX_METADATA), metadata.values()))
+            meta = tuple(v for v in values if v)
+        return cls(
+            id=account_id,
+            business_name=clean(profile.get("name")),
+            display_name=clean(dashboard.get("display_name")),
+            email=clean(data.get("email"), 320),
+            country=_country(data.get("country")),
+            type=_type(data.get("type")),
+            controller_type=_token(controller.get("type")),
+            requirement_collection=_token(controller.get("requirement_collection")),
+            dashboard_type=_token(_obj(controller.get("stripe_dashboard")).get("type")),
             charges_enabled=data.get("charges_enabled") is True,
             payouts_enabled=data.get("payouts_enabled") is True,
             details_submitted=data.get("details_submitted") is True,
+            disabled_reason=clean(req.get("disabled_reason"), 80),
+            currently_due=_list_count(req.get("currently_due")),
+            past_due=_list_count(req.get("past_due")),
+            eventually_due=_list_count(req.get("eventually_due")),
+            pending_verification=_list_count(req.get("pending_verification")),
+            errors=_list_count(req.get("errors")),
+            deadline=_earliest(_time(req.get("current_deadline")), _time(future.get("current_deadline"))),
+            metadata=meta,
+            created=_time(data.get("created")),
+            refreshed_at=float(refreshed_at),
         )
 
     @property
@@ -143,6 +168,64 @@ class AccountSummary:
             "currently_due": self.currently_due,
             "deadline": self.deadline,
         }
+
+
+def usable_id(data: object) -> str | None:
+    """The ``acct_`` id of an account object from the network, or None if it has none usable."""
+    if not isinstance(data, Mapping):
+        return None
+    account_id = data.get("id")
+    if not isinstance(account_id, str) or not account_id.startswith("acct_") or len(account_id) > 64:
+        return None
+    if not account_id[5:].isalnum() or not account_id.isascii():
+        return None
+    return account_id
+
+
+def decode_page(data: Mapping[str, Any], *, refreshed_at: float) -> tuple[list[AccountSummary], bool, list[str]]:
+    """A ``GET /v1/accounts`` page: its accounts (each decoded on its own), ``has_more``, and a
+    fingerprint of each item skipped (no usable id, or past the 100 a page holds), so that an
+    item seen on two pages is counted once. Raises ValueError when the page itself is not a
+    list of accounts."""
+    items = data.get("data")
+    if not isinstance(items, list):
+        raise ValueError("data: not a list of accounts")
+    accounts: list[AccountSummary] = []
+    skipped: list[str] = []
+    for i, item in enumerate(items):
+        summary = AccountSummary.from_api(item, refreshed_at=refreshed_at) if i < PAGE_MAX else None
+        if summary is not None:
+            accounts.append(summary)
+        else:
+            skipped.append(hashlib.blake2b(repr(item)[:4096].encode(), digest_size=8).hexdigest())
+    return accounts, data.get("has_more") is True, skipped
+
+
+def _obj(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list_count(value: object) -> int:
+    return min(len(value), _MAX_COUNT) if isinstance(value, list) else 0
+
+
+def _token(value: object, limit: int = 20) -> str | None:
+    """A lower-case identifier such as ``application`` or ``none``, else None."""
+    if not isinstance(value, str) or not 0 < len(value) <= limit or not value.isascii():
+        return None
+    return value if value.replace("_", "").isalpha() and value.islower() else None
+
+
+def _type(value: object) -> str | None:
+    folded = value.lower() if isinstance(value, str) and len(value) <= 20 else None
+    return folded if folded in _TYPES else None
+
+
+def _country(value: object) -> str | None:
+    """An ISO 3166-1 alpha-2 code (``US``); anything else is not a country Stripe sends."""
+    if isinstance(value, str) and len(value) == 2 and value.isascii() and value.isalpha():
+        return value.upper()
+    return None
 
 
 FIELDS = tuple(f.name for f in fields(AccountSummary))

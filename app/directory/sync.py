@@ -28,6 +28,11 @@ last request is therefore in the index.
 ``gt``, because a second can hold several accounts) and re-read the accounts the operator looked
 up (their requirements change). ``full=True`` redoes everything and drops accounts the list no
 longer has.
+
+**A list that misbehaves ends the sync, not the other way round (issue 18).** Accounts are read
+one by one (odd ones clipped, those without an id skipped and counted); cycles, a list without
+end and long 429 storms stop it with a message, keeping what was fetched: see
+:mod:`app.directory.guards` and :mod:`app.directory.fetch`.
 """
 
 from __future__ import annotations
@@ -36,18 +41,31 @@ import asyncio
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from app.clock import Clock, SystemClock
 from app.directory.index import DirectoryIndex, Window
 from app.stripe.ratelimit import RateLimiter
 from app.directory.record import AccountSummary
-from app.stripe.errors import InvalidRequestError, PermissionDeniedError, RateLimitError, StripeError
+from app.directory.fetch import _EARLIEST, PAGE, PageFetcher, SyncCancelled
+from app.directory.guards import (
+    BOUND_FLOOR,
+    MAX_ACCOUNTS,
+    MAX_RATE_LIMITED_WAIT,
+    ListOrder,
+    RateLimitWaits,
+    SyncRateLimited,
+    SyncStopped,
+    bound,
+    clock_time,
+    out_of_order,
+    past_bound,
+)
 
-PAGE = 100
+__all__ = ["DirectorySync", "SyncCancelled", "SyncProgress", "SyncRateLimited", "SyncResult", "SyncStopped",
+           "clock_time"]
+
 DEFAULT_CONCURRENCY = 8
-MAX_RATE_LIMITED = 20  # 429s in a row on one page before the sync gives up
-_EARLIEST = 1_293_840_000  # 2011-01-01: no Connect account is older
 _SPLIT_MIN_PAGES = 2.5
 _MAX_TAIL_ROUNDS = 10  # accounts created faster than they can be paged: stop, the next sync goes on  # a window is split only when this many pages are left in it
 
@@ -59,6 +77,7 @@ class SyncProgress:
     fetched: int  # accounts fetched in this run so far (resumed runs count what they had)
     estimate: int | None  # accounts this run is expected to fetch in all, when known
     phase: str  # "first page" | "windows" | "new accounts" | "looked up"
+    retry_at: float | None = None  # rate limited by Stripe: the next try is due then (wall clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +92,12 @@ class SyncResult:
     resumed: bool
     cancelled: bool
     total: int  # accounts in the index afterwards
+    skipped: int = 0  # list items left out: no usable account id
 
 
-class SyncCancelled(Exception):
-    pass
 
 
-class DirectorySync:
+class DirectorySync(PageFetcher):
     """One sync of ``index`` from ``client`` (an :class:`app.stripe.StripeClient`)."""
 
     def __init__(
@@ -91,6 +109,10 @@ class DirectorySync:
         clock: Clock | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         progress: Progress | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        max_rate_limited_wait: float = MAX_RATE_LIMITED_WAIT,
+        max_accounts: int = MAX_ACCOUNTS,
+        bound_floor: int = BOUND_FLOOR,
     ) -> None:
         self._client = client
         self._index = index
@@ -109,6 +131,12 @@ class DirectorySync:
         self._density = 0.0  # accounts per second near the top of the list
         self._floor = _EARLIEST
         self._phase = "first page"
+        self._waits = RateLimitWaits(self._clock, sleep, max_rate_limited_wait, self._report)
+        self._order = ListOrder()
+        self._skipped_items: set[str] = set()  # list items without a usable id, by fingerprint
+        self._skipped_lookups = 0
+        self._max_accounts, self._bound_floor = int(max_accounts), int(bound_floor)
+        self._bound = self._max_accounts
 
     def cancel(self) -> None:
         """Stop after the requests in flight; what was fetched stays, and the next run resumes."""
@@ -125,6 +153,7 @@ class DirectorySync:
         pending = index.state("run_phase")
         resumed = pending is not None and not (full and index.state("run_kind") != "full")
         removed = 0
+        ticker = asyncio.ensure_future(self._waits.watch(getattr(self._client, "rate_limiter", None)))
         try:
             if resumed:
                 self._run = int(index.state("run"))
@@ -138,8 +167,9 @@ class DirectorySync:
                 index.clear_windows()
                 index.set_state(run=self._run, run_kind="full" if full else "incremental",
                                 run_phase="first page" if full else "tail", run_fetched=0,
-                                run_started=self._clock.time())
+                                run_started=self._clock.time(), run_bound=None)
                 pending = index.state("run_phase")
+            self._set_bound(index.state("run_bound"))
             if pending == "first page":
                 await self._first_page()
                 pending = index.state("run_phase")
@@ -160,55 +190,44 @@ class DirectorySync:
                 removed = index.delete_unseen(self._run, created_up_to=int(top))
             index.clear_windows()
             index.set_state(run_phase=None, run_top=None, run_kind=None, run_fetched=None, run_density=None,
-                            run_floor=None, run_first=None, last_complete=self._clock.time())
+                            run_floor=None, run_first=None, run_bound=None, last_complete=self._clock.time())
             cancelled = False
         except SyncCancelled:
             index.set_state(run_fetched=self._fetched)
             cancelled = True
+        except (SyncStopped, SyncRateLimited) as stop:
+            # What was fetched stays (each page was committed with its cursor); say so.
+            index.set_state(run_fetched=self._fetched)
+            stop.explanation = f"{stop.explanation} {self._kept()}"
+            raise
+        finally:
+            ticker.cancel()
         return SyncResult(full, self._fetched, self._new, self._updated, removed, self._requests,
-                          time.perf_counter() - started, resumed, cancelled, index.count())
+                          time.perf_counter() - started, resumed, cancelled, index.count(),
+                          len(self._skipped_items) + self._skipped_lookups)
 
-    # -- requests -------------------------------------------------------------------------------
-    async def _request(self, call: Callable[[], Any]) -> Any:
-        rate_limited = 0
-        while True:
-            if self._cancel.is_set():
-                raise SyncCancelled()
-            if self._limiter is not None:
-                await self._limiter.acquire()
-            if self._cancel.is_set():
-                raise SyncCancelled()
-            self._requests += 1
-            try:
-                return await call()
-            except RateLimitError as error:
-                rate_limited += 1
-                if self._limiter is not None:
-                    self._limiter.on_rate_limited(error.retry_after)
-                if rate_limited >= MAX_RATE_LIMITED:
-                    raise
-                if self._limiter is None:
-                    await asyncio.sleep(min(5.0, 0.5 * rate_limited))
+    def _kept(self) -> str:
+        total = self._index.count()
+        return (f"The sync stopped; the {self._fetched:,} accounts it fetched are kept "
+                f"(the index holds {total:,}), and the next sync continues from where it stopped.")
 
-    async def _list(self, *, lo: int | None, hi: int | None, cursor: str | None) -> tuple[list[AccountSummary], bool]:
-        created = {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}
-        page = await self._request(lambda: self._client.list_accounts(
-            limit=PAGE, starting_after=cursor, created=created or None))
-        now = self._clock.time()
-        accounts = [AccountSummary.from_account(a, refreshed_at=now) for a in page.data if a.id.startswith("acct_")]
-        return accounts, page.has_more
+    def _set_bound(self, suggested: object) -> None:
+        known = suggested if isinstance(suggested, int) else self._index.count()
+        self._bound = bound(known, floor=self._bound_floor, most=self._max_accounts)
 
     def _save(self, accounts: list[AccountSummary], window: Window | None = None) -> None:
         result = self._index.save_page(accounts, run=self._run, window=window)
         self._fetched += len(accounts)
         self._new += result.new
         self._updated += result.updated
+        if self._fetched > self._bound:
+            raise past_bound(self._fetched, self._bound, floor=self._bound_floor, most=self._max_accounts)
         self._report()
 
     def _report(self) -> None:
         if self._progress is not None:
             estimate = None if self._estimate is None else max(self._estimate, self._fetched)
-            self._progress(SyncProgress(self._fetched, estimate, self._phase))
+            self._progress(SyncProgress(self._fetched, estimate, self._phase, self._waits.retry_at))
 
     # -- full sync: first page and windows ----------------------------------------------------------
     async def _first_page(self) -> None:
@@ -216,35 +235,32 @@ class DirectorySync:
         started = time.perf_counter()
         try:
             accounts, has_more = await self._list(lo=None, hi=None, cursor=None)
-        finally:
-            floor = await platform
+        except BaseException:
+            platform.cancel()
+            await asyncio.gather(platform, return_exceptions=True)
+            raise
+        floor = await platform
         self._workers = self._workers_for(time.perf_counter() - started)
+        accounts, problem = self._order.check(accounts, key=0, upper=None, hi=None, where="the first page")
         self._save(accounts)
+        if problem is not None:
+            raise out_of_order(problem)
         index = self._index
-        if not accounts:
+        dated = [a.created for a in accounts if a.created is not None]
+        if not dated:
             index.set_state(run_phase="tail", run_top=None, run_fetched=self._fetched)
             return
-        top, last = accounts[0].created or 0, accounts[-1].created or 0
+        top, last = dated[0], dated[-1]
         if not has_more:
             index.set_state(run_phase="tail", run_top=top, run_fetched=self._fetched)
             return
         self._density = len(accounts) / max(1, top - last + 1)
-        self._floor = min(floor, last)
+        self._floor = max(0, min(floor, last))  # (accounts created at 0 exist: no window below it)
         windows = self._plan(last, accounts[-1].id)
+        self._set_bound(self._estimate)
         index.set_state(run_phase="windows", run_top=top, run_fetched=self._fetched, run_first=self._fetched,
-                        run_density=self._density, run_floor=self._floor)
+                        run_density=self._density, run_floor=self._floor, run_bound=self._estimate)
         self._windows = windows
-
-    async def _platform_created(self) -> int:
-        """Where to stop cutting windows: the platform's own creation (a restricted key may not
-        read it; then 2011). Accounts older than that are still fetched, by the open window."""
-        try:
-            platform = await self._request(self._client.retrieve_platform_account)
-        except (PermissionDeniedError, InvalidRequestError, SyncCancelled):
-            return _EARLIEST
-        except StripeError:
-            return _EARLIEST
-        return max(_EARLIEST, platform.created or _EARLIEST)
 
     def _plan(self, hi: int, cursor: str) -> list[Window]:
         """Windows over [floor, hi] (the first continuing the first page's cursor) and one
@@ -254,10 +270,11 @@ class DirectorySync:
         span = max(1, hi - floor)
         workers = getattr(self, "_workers", self._concurrency)
         count = max(1, min(workers, math.ceil(self._density * span / PAGE)))
-        bounds = [hi - (span * i) // count for i in range(count + 1)]  # descending, last == floor
+        bounds = [max(0, hi - (span * i) // count) for i in range(count + 1)]  # descending, last == floor
         windows = [index.add_window(self._run, bounds[1], hi, cursor)]
         for upper, lower in zip(bounds[1:-1], bounds[2:]):
-            windows.append(index.add_window(self._run, lower, upper - 1))
+            if upper - 1 >= lower:
+                windows.append(index.add_window(self._run, lower, upper - 1))
         if floor > 0:
             windows.append(index.add_window(self._run, None, floor - 1))
         self._estimate = self._fetched + int(self._density * span)
@@ -269,7 +286,7 @@ class DirectorySync:
         rate = getattr(self._limiter or getattr(self._client, "rate_limiter", None), "rate", None)
         if not isinstance(rate, (int, float)) or rate <= 0:
             return self._concurrency
-        return max(2, min(self._concurrency, math.ceil(rate * latency * 1.3)))
+        return max(2, min(self._concurrency, math.ceil(rate * latency * 2)))
 
     async def _work(self) -> None:
         count = getattr(self, "_workers", self._concurrency)
@@ -328,19 +345,24 @@ class DirectorySync:
 
     async def _page(self, window: Window) -> None:
         accounts, has_more = await self._list(lo=window.lo, hi=window.hi, cursor=window.cursor)
+        upper = window.last_created if window.last_created is not None else window.hi
+        accounts, problem = self._order.check(accounts, key=window.id, upper=upper, hi=window.hi, where="a page")
         if accounts and accounts[-1].id == window.cursor:
             has_more = False  # a server that does not move past the cursor would loop forever
         window.fetched += len(accounts)
+        dated = [a.created for a in accounts if a.created is not None]
         if accounts:
-            first, last = accounts[0].created or 0, accounts[-1].created or 0
-            if len(accounts) >= PAGE // 2:
-                window.density = len(accounts) / max(1, first - last + 1)
+            if dated and len(accounts) >= PAGE // 2:
+                window.density = len(accounts) / max(1, dated[0] - dated[-1] + 1)
             window.cursor = accounts[-1].id
-            window.last_created = last
+            if dated:
+                window.last_created = dated[-1]
         # Split while this page was in flight: the part below the new ``lo`` is another window's.
         below = window.lo is not None and window.last_created is not None and window.last_created < window.lo
         window.done = not has_more or below
-        self._save(accounts, window)
+        self._save(accounts, window)  # (what came before a problem is kept, with its cursor)
+        if problem is not None:
+            raise out_of_order(problem)
         self._estimate = self._fetched + int(sum(self._remaining(w) for w in self._windows))
 
     # -- tail: accounts newer than the snapshot, and incremental syncs -------------------------------
@@ -351,15 +373,28 @@ class DirectorySync:
         rounds = 0
         while True:
             cursor, round_new, newest, pages = None, 0, since, 0
+            self._order.forget(-1)
+            previous: int | None = None
             while True:
                 accounts, has_more = await self._list(lo=since, hi=None, cursor=cursor)
                 pages += 1
+                accounts, problem = self._order.check(accounts, key=-1, upper=previous, hi=None,
+                                                   where="the list of new accounts")
+                older = next((i for i, a in enumerate(accounts)
+                              if since is not None and a.created is not None and a.created < since), None)
+                if older is not None:  # older than asked for: nothing newer follows
+                    accounts, has_more = accounts[:older], False
                 before = self._new
                 self._save(accounts)
                 round_new += self._new - before
+                if problem is not None:
+                    raise out_of_order(problem)
                 if not accounts or accounts[-1].id == cursor:  # (a server stuck on its cursor)
                     break
-                newest = max(newest or 0, accounts[0].created or 0)
+                dated = [a.created for a in accounts if a.created is not None]
+                if dated:
+                    newest = max(newest or 0, dated[0])
+                    previous = dated[-1]
                 cursor = accounts[-1].id
                 if not has_more:
                     break
@@ -368,12 +403,3 @@ class DirectorySync:
                 return
             since = newest
             self._index.set_state(run_top=since)
-
-    async def _refresh_looked_up(self, started: float) -> None:
-        ids = self._index.looked_up(refreshed_before=started)
-        for account_id in ids:
-            try:
-                account = await self._request(lambda: self._client.retrieve_account(account_id))
-            except (PermissionDeniedError, InvalidRequestError):
-                continue  # gone or disconnected; a full sync removes it
-            self._save([AccountSummary.from_account(account, refreshed_at=self._clock.time())])

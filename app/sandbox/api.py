@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from . import errors
 from .errors import ApiError
 from .seed import NOT_A_PLATFORM
-from .state import AccountStore, IdempotencyStore, SavedResult, TokenBucket
+from .state import AccountStore, IdempotencyStore, SavedResult, rate_limiter_for
 
 DEFAULT_STRIPE_VERSION = "2026-10-28.endive"
 LINK_TTL = 300
@@ -70,12 +70,13 @@ class Caller:
 
 class SandboxApi:
     def __init__(
-        self, *, store: AccountStore, clock: Callable[[], float], live: bool, rate_limit: float | None
+        self, *, store: AccountStore, clock: Callable[[], float], live: bool, rate_limit: float | None,
+        rate_limit_model: str = "bucket",
     ) -> None:
         self.store = store
         self._clock = clock
         self._live = live
-        self._bucket = TokenBucket(rate_limit, clock) if rate_limit is not None else None
+        self._bucket = rate_limiter_for(rate_limit_model, rate_limit, clock) if rate_limit is not None else None
         self._idempotency = IdempotencyStore(clock)
         self._lock = threading.Lock()  # one POST at a time: replays never race first uses
         from .v2 import V2Routes  # Accounts v2 endpoints (app/sandbox/v2.py)

@@ -30,7 +30,9 @@ class SandboxServer:
     """A local, stateful, Stripe-compatible server for the endpoints Linkdesk uses.
 
     ``clock`` is the wall clock (Unix seconds) for link timestamps, demo deadlines, idempotency
-    expiry and the rate-limit bucket; ``latency`` (real seconds) is added to every request.
+    expiry and the rate limit; ``latency`` (real seconds) is added to every request.
+    ``rate_limit_model`` is ``"bucket"`` (a burst of one second's worth, then ``rate_limit`` per
+    second) or ``"window"`` (at most ``rate_limit`` requests in any one-second window, strict).
     ``log``, if given, receives one access-log line per request (request line and status only:
     never a key, never a link URL).
     """
@@ -44,6 +46,7 @@ class SandboxServer:
         live: bool = False,
         latency: float = 0.0,
         rate_limit: float | None = None,
+        rate_limit_model: str = "bucket",
         host: str = "127.0.0.1",
         port: int = 0,
         log: Callable[[str], None] | None = None,
@@ -53,7 +56,8 @@ class SandboxServer:
         self.latency = float(latency)
         self.log = log
         self.store = AccountStore(demo=demo, synthetic=synthetic_accounts, seed_now=int(clock()))
-        self.api = SandboxApi(store=self.store, clock=clock, live=live, rate_limit=rate_limit)
+        self.api = SandboxApi(store=self.store, clock=clock, live=live, rate_limit=rate_limit,
+                              rate_limit_model=rate_limit_model)
         self.faults = FaultQueue()
         self._address = (host, port)
         self._httpd: _HTTPServer | None = None

@@ -8,6 +8,7 @@ same as listing 14.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import threading
 from bisect import bisect_left, bisect_right
@@ -199,3 +200,42 @@ class TokenBucket:
                 self._tokens -= 1.0
                 return True
             return False
+
+
+class SlidingWindow:
+    """At most ``rate`` requests in any one-second window, timed on ``clock``: the strict
+    limit Stripe states ("25 requests per second in test mode"), with no burst above it.
+    A refused request does not count (it was not served)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float], window: float = 1.0) -> None:
+        if rate <= 0:
+            raise ValueError("rate_limit must be positive (or None to disable it)")
+        self._max = max(1, int(rate))
+        self._window = float(window)
+        self._clock = clock
+        self._served: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = self._clock()
+            served = self._served
+            while served and (served[0] <= now - self._window or served[0] > now):  # (a clock stepped back)
+                served.popleft()
+            if len(served) >= self._max:
+                return False
+            served.append(now)
+            return True
+
+
+RATE_LIMIT_MODELS = ("bucket", "window")
+
+
+def rate_limiter_for(model: str, rate: float, clock: Callable[[], float]) -> "TokenBucket | SlidingWindow":
+    """The sandbox's limiter: ``"bucket"`` (a burst of one second's worth, then ``rate`` per
+    second: lenient) or ``"window"`` (at most ``rate`` in any one-second window: strict)."""
+    if model == "window":
+        return SlidingWindow(rate, clock)
+    if model == "bucket":
+        return TokenBucket(rate, clock)
+    raise ValueError(f"rate_limit_model must be one of {', '.join(RATE_LIMIT_MODELS)}")

@@ -31,7 +31,7 @@ from app.clock import Clock, SystemClock
 from app.redact import KeyScrubber, redact
 from app.stripe.deadline import finish_by
 from app.stripe.encoding import encode_form
-from app.stripe.errors import APITimeoutError, StripeError, error_from_response
+from app.stripe.errors import APITimeoutError, RateLimitError, StripeError, error_from_response
 from app.stripe.explain import explain
 from app.stripe.keys import ApiKey
 from app.stripe.models import Account, AccountLink, AccountList
@@ -291,7 +291,15 @@ class StripeClient(AccountsV2Calls):
             url = httpx.URL(f"{url}?{query}")
         retries = 0
         first_sent: float | None = None
+        # The deadline on the injected clock too: a wait (backoff, Retry-After) is measured on
+        # it, so a wait that would cross the deadline ends the call however time is kept.
+        clock_deadline = self._clock.monotonic() + self.deadline
         while True:
+            blocked = getattr(self._limiter, "blocked_for", 0.0)
+            if isinstance(blocked, (int, float)) and blocked > 0 and loop.time() + blocked >= deadline:
+                # Stripe asked (Retry-After) for a wait longer than this call has left: say so
+                # now rather than sit in the limiter until the deadline calls it a timeout.
+                raise _rate_limited_for(blocked)
             try:
                 async with asyncio.timeout_at(deadline):
                     await self._limiter.acquire()
@@ -329,8 +337,8 @@ class StripeClient(AccountsV2Calls):
                 raise error
             retries += 1
             delay = self._backoff(retries, error.retry_after)
-            if loop.time() + delay >= deadline:
-                raise error  # no time left for another attempt
+            if loop.time() + delay >= deadline or self._clock.monotonic() + delay >= clock_deadline:
+                raise error  # no time left for another attempt: end the call now, not past it
             log.debug("retry %d of %s %s in %.2f s (%s)", retries, method, path, delay, type(error).__name__)
             await self._sleep(delay)
             if on_retry is not None:
@@ -363,6 +371,17 @@ class StripeClient(AccountsV2Calls):
         pieces of 8+ characters; or any key, or a link URL) must not get it into an error, a
         log line or the history."""
         return redact(self._key_scrubber.scrub(text))
+
+
+def _rate_limited_for(seconds: float) -> RateLimitError:
+    """The error for a call that Stripe's last Retry-After keeps from being sent in time
+    (nothing was sent; the callers add the explanation)."""
+    error = RateLimitError(
+        f"Rate limited by Stripe: no request may be sent for another {seconds:.0f} s", http_status=429,
+        code="rate_limit",
+    )
+    error.retry_after = seconds
+    return error
 
 
 def _build_link(answer: ApiAnswer) -> AccountLink:

@@ -186,9 +186,15 @@ async def test_rate_limited_pages_slow_the_limiter_and_are_asked_again(logged, i
     sandbox = logged(synthetic_accounts=400)
     sandbox.inject_fault("429", 3, path="/v1/accounts")
     limiter = RateLimiter(1000.0, share=1.0)
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # the sync's own waits, recorded (no Retry-After: a backoff)
+        waits.append(seconds)
+
     async with StripeClient(ApiKey(DEMO_API_KEY), api_base=sandbox.url, max_retries=0, rate_limiter=limiter) as client:
-        result = await DirectorySync(client, index, concurrency=2).run()
-    assert limiter.rate_limited_count == 3 and limiter.rate < limiter.limit
+        result = await DirectorySync(client, index, concurrency=2, sleep=sleep).run()
+    assert limiter.rate_limited_count == 3 and limiter.rate < limiter.limit and limiter.cuts >= 1
+    assert len(waits) == 3 and all(0 < w <= 2.0 for w in waits)
     assert indexed_ids(index) == listed_ids(sandbox) and result.total == 414
     assert sum(1 for line in sandbox.lines if '"GET /v1/accounts?' in line and '" 429 ' in line) == 3
 

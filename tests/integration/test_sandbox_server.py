@@ -91,6 +91,22 @@ def test_rate_limit_is_a_token_bucket_on_the_injected_clock(make_sandbox, sandbo
         assert [client.get("/v1/account").status_code for _ in range(6)] == [200] * 5 + [429]
 
 
+def test_rate_limit_can_be_a_strict_one_second_window(make_sandbox, sandbox_clock):
+    """Stripe's stated limit (25/s in test mode) as a strict sliding window: at most N requests
+    in any one-second window, with no burst above it (the bench and the sync tests use it)."""
+    sandbox = make_sandbox(rate_limit=5, rate_limit_model="window")
+    with httpx.Client(verify=False, base_url=sandbox.url, headers=AUTH) as client:
+        codes = []
+        for _ in range(10):  # 0.0, 0.3, 0.6, ...: a token bucket (burst 5, 5/s) lets all through
+            codes.append(client.get("/v1/account").status_code)
+            codes.append(client.get("/v1/account").status_code)
+            sandbox_clock.advance(0.3)
+        assert codes.count(200) <= 5 * 3 + 2  # ~3 s of time: at most 5 per window
+        assert codes[:5] == [200] * 5 and codes[5] == 429  # 0.0, 0.0, 0.3, 0.3, 0.6 then 0.6: full
+        sandbox_clock.advance(1.0)
+        assert [client.get("/v1/account").status_code for _ in range(6)] == [200] * 5 + [429]
+
+
 def test_without_a_rate_limit_nothing_is_refused(api):
     assert {api.get("/v1/account").status_code for _ in range(40)} == {200}
 

@@ -201,7 +201,8 @@ async def test_a_replayed_link_counts_down_from_when_stripe_made_it():
         headers = {"Idempotent-Replayed": "true", "Date": "Tue, 14 Nov 2023 22:13:51 GMT"}
         return ok(link_json(created=1_700_000_000), **headers)
 
-    link = await create(FakeStripe(lost, replayed), clock=clock)
+    # (a 30 s read timeout and a retry: within a deadline longer than the default 30 s)
+    link = await create(FakeStripe(lost, replayed), clock=clock, deadline=60.0)
     assert link.received_monotonic == 530.0 - 32.0  # its send minus its age, plus a second of rounding
     assert link.received_monotonic <= 500.0  # never later than the request that made it
 
@@ -258,3 +259,61 @@ async def test_a_look_up_may_give_up_sooner_than_the_client_default():
         await client.retrieve_account(ACCOUNT)
     assert seen[0]["read"] == 8.0 and seen[0]["connect"] == 8.0
     assert seen[1]["read"] == 30.0
+
+
+class _FakeTime:
+    """One fake monotonic clock for the client and its limiter; sleeping advances it."""
+
+    def __init__(self) -> None:
+        self.clock = FakeClock()
+        self.start = self.clock.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+
+    @property
+    def elapsed(self) -> float:
+        return self.clock.monotonic() - self.start
+
+
+async def test_a_retry_after_that_would_cross_the_deadline_ends_the_call_at_the_deadline():
+    """Issue 18: a 3 s deadline with Retry-After 2.5 gave up at 5.0 s."""
+    from app.stripe.ratelimit import RateLimiter
+
+    t = _FakeTime()
+    limiter = RateLimiter.for_mode("test", clock=t.clock.monotonic, sleep=t.sleep)
+    fake = FakeStripe(stripe_error(429, type="rate_limit_error", code="rate_limit", headers={"Retry-After": "2.5"}))
+    with pytest.raises(RateLimitError):
+        await create(fake, sleep=t.sleep, clock=t.clock, rate_limiter=limiter, deadline=3.0, max_retries=5)
+    assert t.elapsed <= 3.0
+    assert len(fake.requests) == 2  # at 0 s and at 2.5 s; a third would go out at 5.0 s
+
+
+async def test_a_backoff_that_would_cross_the_deadline_ends_the_call_before_it():
+    from app.stripe.ratelimit import RateLimiter
+
+    t = _FakeTime()
+    limiter = RateLimiter.for_mode("test", clock=t.clock.monotonic, sleep=t.sleep)
+    fake = FakeStripe(stripe_error(503, type="api_error"))
+    with pytest.raises(APIError):  # backoffs 0.5, 1, 2, 4, 5: the 4 s one would end at 7.5 s
+        await create(fake, sleep=t.sleep, clock=t.clock, rate_limiter=limiter, deadline=5.0, max_retries=8)
+    assert t.elapsed <= 5.0 and len(fake.requests) == 4
+
+
+async def test_a_retry_after_longer_than_the_time_left_is_a_rate_limit_not_a_timeout():
+    """Issue 18: with Retry-After 3600 the sync stopped saying Stripe did not answer in time.
+    A call that Stripe's Retry-After keeps from going out in time says it is rate limited, at
+    once, and sends nothing."""
+    from app.stripe.ratelimit import RateLimiter
+
+    limiter = RateLimiter.for_mode("test")  # real clock: a wrong wait would show as one
+    limited = FakeStripe(stripe_error(429, type="rate_limit_error", code="rate_limit", headers={"Retry-After": "3600"}))
+    with pytest.raises(RateLimitError):
+        await create(limited, rate_limiter=limiter)
+    assert limiter.blocked_for > 30
+    fake = FakeStripe(ok(link_json()))
+    with pytest.raises(RateLimitError) as caught:
+        await create(fake, rate_limiter=limiter, deadline=0.5)
+    assert fake.requests == []
+    assert "rate limit" in str(caught.value).lower() and 55 < caught.value.retry_after <= 60
+    assert "Stripe is limiting how fast this key may make requests" in caught.value.explanation

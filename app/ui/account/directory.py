@@ -187,8 +187,9 @@ class AccountDirectoryUi(QObject):
         if result.cancelled:
             self.w.status(f"Sync stopped after {result.fetched:,} accounts; the next sync continues from there.")
         else:
+            skipped = f" {result.skipped:,} listed without a usable id, left out." if result.skipped else ""
             self.w.status(f"Accounts synced: {result.new:,} new, {result.updated:,} updated; "
-                          f"{result.total:,} in the index ({result.seconds:.1f} s).")
+                          f"{result.total:,} in the index ({result.seconds:.1f} s).{skipped}")
         text = self.w.account_panel.input.text()
         if self.w.account_panel.input.hasFocus() and text:
             self.search.update_for(text)
@@ -210,7 +211,11 @@ class AccountDirectoryUi(QObject):
             self._show_progress(progress)
 
     def _show_progress(self, progress: "SyncProgress") -> None:
-        if progress.estimate:
+        if progress.retry_at is not None:  # Stripe answered 429: say so, and when it goes on
+            from app.directory.sync import clock_time
+
+            self.progress.setFormat(f"Rate limited by Stripe; next try at {clock_time(progress.retry_at)}")
+        elif progress.estimate:
             self.progress.setRange(0, progress.estimate)
             self.progress.setValue(min(progress.fetched, progress.estimate))
             self.progress.setFormat(f"Accounts: {progress.fetched:,} of about {progress.estimate:,}")
