@@ -42,6 +42,27 @@ def test_first_start_sandbox_lookup_create_copy_present_quit(launch):
     app.quit_by_key("Ctrl+Q")
 
 
+def test_enter_on_the_first_start_tries_the_sandbox(launch):
+    app = launch()
+    app.wait_visible("welcomeView")
+    app.key("Return")  # the welcome's default: the sandbox, nothing to type, nothing to lose
+    app.wait({"name": "welcomeView", "visible": False}, {"name": "accountInput", "enabled": True}, IDLE,
+             timeout=15)
+    assert not app.visible("addProfileDialog")
+    app.close()
+
+
+def test_a_mistyped_id_and_enter_says_not_found_and_syncs_nothing(launch):
+    app = launch()
+    try_the_sandbox(app)
+    app.type("accountInput", BAKERY[:-1])  # one character short; no account index yet
+    app.key("Return")  # Enter always looks up what is typed
+    app.wait({"name": "accountError", "visible": True}, {"name": "lookupButton", "text": "Look up"}, IDLE)
+    assert not app.visible("directorySyncProgress") and not app.visible("errorBanner")
+    assert "synced" not in app.status()["status_message"]
+    app.close()
+
+
 def test_a_long_lookup_keeps_the_form_and_create_in_view(launch):
     app = launch()
     try_the_sandbox(app)
