@@ -1,7 +1,7 @@
 """The end-to-end tests' handle on a running app: start ``linkdesk-gui`` and drive it.
 
 :meth:`RunningApp.start` runs the real GUI entry point in a subprocess, with a throwaway home, a
-user's environment and the test driver (app/ui/shell/test_driver.py) listening on a Unix socket
+user's environment and the test driver (app/testing/driver.py) listening on a Unix socket
 in a private folder. Tests then act as a user would, by objectName::
 
     app.click("trySandboxButton")

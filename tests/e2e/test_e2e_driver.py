@@ -19,7 +19,7 @@ RUN = textwrap.dedent("""
     import sys
     from app.cli import gui_main
     status = gui_main([])
-    print("driver loaded" if "app.ui.shell.test_driver" in sys.modules else "driver not loaded")
+    print("driver loaded" if any(m.startswith("app.testing") for m in sys.modules) else "driver not loaded")
     print("QtTest loaded" if "PySide6.QtTest" in sys.modules else "QtTest not loaded")
     raise SystemExit(status)
 """)

@@ -17,7 +17,7 @@ Test and benchmark hooks (environment variables, all optional):
 * ``LINKDESK_TEST_LOOKUP=acct_…`` starts looking that account up as soon as possible
   (with a slow sandbox and the close hook: a request in flight at close);
 * ``LINKDESK_TEST_DRIVER=<socket path>`` serves the end-to-end tests' driver on that Unix socket
-  (:mod:`app.ui.shell.test_driver`; its folder must be the user's own, mode 0700). Unset, the
+  (:mod:`app.testing.driver`; its folder must be the user's own, mode 0700). Unset, the
   driver is neither imported nor listening;
 * ``LINKDESK_REPORT_SHOWN=1`` prints ``shown <time.monotonic()> cpu <time.process_time()>`` on
   the window's first paint (bench/ui_latency.py, bench/startup.py).
@@ -175,7 +175,7 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
     _setup_logging(paths)
     driver = None
     if os.environ.get(TEST_DRIVER_ENV):  # the end-to-end tests only
-        from app.ui.shell.test_driver import start_driver
+        from app.testing.driver import start_driver
 
         driver = await start_driver(os.environ[TEST_DRIVER_ENV], window, paths)
     services = None

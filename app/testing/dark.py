@@ -3,7 +3,7 @@
 The offscreen and Xvfb platforms have no desktop theme, so there is no dark mode to follow; this
 sets what a dark system theme would give the app: Fusion with a dark palette. The app's own
 palette fixes (``install_accessible_palette``) follow the palette change, as they do on a
-desktop that switches to dark. Loaded only by :mod:`app.ui.shell.test_driver`.
+desktop that switches to dark. Loaded only by :mod:`app.testing.driver`.
 """
 
 from __future__ import annotations
