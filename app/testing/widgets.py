@@ -31,7 +31,7 @@ class DriverError(Exception):
 _SEGMENT = re.compile(r"^(?P<name>[^\[\]]+)(?:\[(?P<index>-?\d+)\])?$")
 
 
-def shown(obj: QObject) -> bool:
+def is_shown(obj: QObject) -> bool:
     return obj.isVisible() if isinstance(obj, QWidget) else True
 
 
@@ -84,7 +84,7 @@ def resolve_all(path: str) -> list[QObject]:
         match = _SEGMENT.match(segment)
         if match is None:
             raise DriverError(f"not a widget path: {path!r}")
-        shown = [o for o in _matches(current, match.group("name")) if shown(o)]
+        shown = [o for o in _matches(current, match.group("name")) if is_shown(o)]
         shown.sort(key=_reading_order)  # [0] is the top one (the newest card), as a user counts
         if match.group("index") is not None:
             index = int(match.group("index"))
@@ -104,7 +104,7 @@ def resolve(path: str, *, required: bool = True) -> QObject | None:
         raise DriverError(f"{len(found)} visible objects match {path!r}: say which one, e.g. {path}[0]")
     if not found:
         if required:
-            hidden = [o for o in _matches(None, path.split("/")[-1].split("[")[0]) if not shown(o)]
+            hidden = [o for o in _matches(None, path.split("/")[-1].split("[")[0]) if not is_shown(o)]
             raise DriverError(f"no visible widget {path!r}" + (" (there is a hidden one)" if hidden else ""))
         return None
     return found[0]
