@@ -7,6 +7,9 @@ requests, e.g. ``path="/v1/account_links"``):
                  ``Stripe-Should-Retry`` header (omitted by default); ``status=`` (500..599).
 * ``"502_html"`` a proxy's HTML error page (text/html, no Request-Id: Stripe never saw it).
 * ``"429"``      ``code="rate_limit"`` (default) or ``"lock_timeout"``; ``should_retry=``.
+* ``"400"``      Stripe refusing the request: an ``invalid_request_error`` naming ``param=``, with
+                 ``message=`` and ``code=`` (e.g. an account closed between its look-up and its
+                 link: ``param="account"``). ``status=`` (400..499, default 400).
 * ``"timeout"``  wait ``delay`` seconds (default 60) and then answer normally; the wait ends at
                  once when the server stops.
 * ``"drop"``     close the connection without answering. ``after_processing=True`` carries the
@@ -30,6 +33,8 @@ _OPTIONS: dict[str, dict[str, Any]] = {
     "500": {"should_retry": None, "status": 500},
     "502_html": {},
     "429": {"code": "rate_limit", "should_retry": None},
+    "400": {"status": 400, "param": None, "code": None,
+            "message": "This request was refused (a fault injected into the sandbox)."},
     "timeout": {"delay": 60.0},
     "drop": {"after_processing": False},
     "truncate": {},
@@ -72,6 +77,8 @@ class FaultQueue:
             raise ValueError("a 429 fault's code is 'rate_limit' or 'lock_timeout'")
         if kind == "500" and not 500 <= int(merged["status"]) <= 599:
             raise ValueError("a 500 fault's status must be 5xx")
+        if kind == "400" and not 400 <= int(merged["status"]) <= 499:
+            raise ValueError("a 400 fault's status must be 4xx")
         with self._lock:
             self._faults.append(Fault(kind, count, merged, method, path))
 
@@ -97,7 +104,10 @@ class FaultQueue:
 
 
 def error_for(fault: Fault) -> errors.ApiError:
-    """The Stripe-shaped refusal of a ``"500"`` or ``"429"`` fault."""
+    """The Stripe-shaped refusal of a ``"500"``, ``"429"`` or ``"400"`` fault."""
+    if fault.kind == "400":
+        return errors.ApiError(int(fault.opts["status"]), str(fault.opts["message"]),
+                               code=fault.opts["code"], param=fault.opts["param"])
     if fault.kind == "500":
         exc = errors.api_error(int(fault.opts["status"]))
     else:

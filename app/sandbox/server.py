@@ -252,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif kind == "502_html":
             self._send(502, {"Content-Type": "text/html"}, PROXY_502_HTML.encode())
-        elif kind in ("500", "429"):
+        elif kind in ("500", "429", "400"):
             response = sandbox.api.error_response(error_for(fault), request)  # type: ignore[arg-type]
             self._send(response.status, response.headers, response.body)
         else:

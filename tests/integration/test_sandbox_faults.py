@@ -40,6 +40,21 @@ def test_count_and_status_options(sandbox, api):
     assert sandbox.faults.pending() == 0
 
 
+def test_400_is_stripe_refusing_a_named_parameter(sandbox, api):
+    message = f"No such account: '{LINK['account']}'"
+    sandbox.inject_fault("400", path="/v1/account_links", param="account", code="resource_missing", message=message)
+    assert api.get(f"/v1/accounts/{LINK['account']}").status_code == 200  # the look-up is not hit
+    response = post_link(api)
+    assert response.status_code == 400
+    assert response.json() == {"error": {
+        "code": "resource_missing", "doc_url": "https://stripe.com/docs/error-codes/resource-missing",
+        "message": message, "param": "account", "type": "invalid_request_error"}}
+    assert response.headers["request-id"].startswith("req_")
+    assert post_link(api, "idem-2").status_code == 200
+    with pytest.raises(ValueError, match="4xx"):
+        sandbox.inject_fault("400", status=500)
+
+
 def test_a_fault_can_wait_for_a_given_path_and_method(sandbox, api):
     sandbox.inject_fault("500", path="/v1/account_links", method="POST")
     assert api.get("/v1/account").status_code == 200

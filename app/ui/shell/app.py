@@ -16,6 +16,9 @@ Test and benchmark hooks (environment variables, all optional):
 * ``LINKDESK_TEST_CLOSE_AFTER_MS=N`` closes the window N ms after the services are attached;
 * ``LINKDESK_TEST_LOOKUP=acct_…`` starts looking that account up as soon as possible
   (with a slow sandbox and the close hook: a request in flight at close);
+* ``LINKDESK_TEST_DRIVER=<socket path>`` serves the end-to-end tests' driver on that Unix socket
+  (:mod:`app.testing.driver`; its folder must be the user's own, mode 0700). Unset, the
+  driver is neither imported nor listening;
 * ``LINKDESK_REPORT_SHOWN=1`` prints ``shown <time.monotonic()> cpu <time.process_time()>`` on
   the window's first paint (bench/ui_latency.py, bench/startup.py).
 """
@@ -42,6 +45,7 @@ if TYPE_CHECKING:  # asyncio, logging, qasync and the services load after the fi
 CLOSE_AFTER_ENV = "LINKDESK_TEST_CLOSE_AFTER_MS"
 LOOKUP_ENV = "LINKDESK_TEST_LOOKUP"
 REPORT_SHOWN_ENV = "LINKDESK_REPORT_SHOWN"
+TEST_DRIVER_ENV = "LINKDESK_TEST_DRIVER"
 LOG_FILE = "linkdesk.log"
 
 
@@ -169,6 +173,11 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
             pass
     await first_paint.wait()
     _setup_logging(paths)
+    driver = None
+    if os.environ.get(TEST_DRIVER_ENV):  # the end-to-end tests only
+        from app.testing.driver import start_driver
+
+        driver = await start_driver(os.environ[TEST_DRIVER_ENV], window, paths)
     services = None
     if storage_problem is None:
         try:
@@ -213,6 +222,8 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
         await window.shutdown()
         if services is not None:
             await services.aclose()
+        if driver is not None:
+            await driver.aclose()
         collector.stop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             try:
