@@ -88,6 +88,8 @@ mount_in /dev/shm --bind /dev/shm
 
 mkdir -p "$root/ci"
 git clone --quiet --no-local --no-checkout "$repo" "$root/ci/linkdesk"
+git -C "$root/ci/linkdesk" cat-file -e "$commit^{commit}" 2>/dev/null \
+    || git -C "$root/ci/linkdesk" fetch --quiet "$repo" "$commit"  # a commit on no branch
 git -C "$root/ci/linkdesk" checkout --quiet --detach "$commit"
 [ -d "$shared" ] && cp -a "$shared" "$root/ci/shared"
 
