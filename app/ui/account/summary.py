@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeWidget,
@@ -78,6 +77,8 @@ class _WrappingDelegate(QStyledItemDelegate):
         width = view.viewport().width() - depth * view.indentation()
         opt.rect = QRect(0, 0, max(1, width), 1 << 16)
         opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        from PySide6.QtWidgets import QStyle  # (only once there are rows: not at start-up)
+
         return view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), view)
 
 

@@ -10,7 +10,7 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from app.ui.common.palette import css_rgba
 from app.ui.common.theme import error_color, secondary_color
@@ -121,6 +121,8 @@ class FieldError(QLabel):
         widget.setProperty("invalid", True)
         widget.setAccessibleDescription(message)
         if isinstance(widget, QLineEdit) and id(widget) not in self._actions:
+            from PySide6.QtWidgets import QStyle  # not before the form is ready (start-up speed)
+
             icon = widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
             action = widget.addAction(icon, QLineEdit.ActionPosition.TrailingPosition)
             action.setToolTip(plain_tooltip(message))

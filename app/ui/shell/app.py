@@ -20,7 +20,9 @@ Test and benchmark hooks (environment variables, all optional):
   (:mod:`app.testing.driver`; its folder must be the user's own, mode 0700). Unset, the
   driver is neither imported nor listening;
 * ``LINKDESK_REPORT_SHOWN=1`` prints ``shown <time.monotonic()> cpu <time.process_time()>`` on
-  the window's first paint (bench/ui_latency.py, bench/startup.py).
+  the window's first paint (bench/ui_latency.py, bench/startup.py), ``ready …`` on its contents'
+  first paint, and ``typable …`` when the event loop has delivered a key to the account field
+  (enabled, with the focus): the form ready to type into (:class:`_ReadyToType`).
 """
 
 from __future__ import annotations
@@ -146,6 +148,34 @@ class _FirstPaint:
             pass  # no paint (hidden, minimised): go on
 
 
+class _ReadyToType:
+    """bench/startup.py's headline: the form ready to type into. Once the contents are painted,
+    a key press (a key that types nothing) is posted to the account field; when the event loop
+    delivers it and the field is enabled and has the keyboard focus, prints ``typable <time>
+    cpu <time>`` and swallows the key. Installed with ``LINKDESK_REPORT_SHOWN=1`` only."""
+
+    def __init__(self, field: Any) -> None:
+        from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+        from PySide6.QtGui import QKeyEvent
+
+        key = Qt.Key.Key_F35
+
+        class Filter(QObject):
+            def eventFilter(inner, obj: Any, event: Any) -> bool:  # noqa: N805
+                if event.type() != QEvent.Type.KeyPress or event.key() != key:
+                    return False
+                if field.isEnabled() and field.hasFocus():
+                    print(f"typable {time.monotonic():.6f} cpu {time.process_time():.6f}", flush=True)
+                else:
+                    print(f"not typable: enabled {field.isEnabled()}, focus {field.hasFocus()}", flush=True)
+                field.removeEventFilter(inner)
+                return True
+
+        self.filter = Filter()
+        field.installEventFilter(self.filter)
+        QCoreApplication.postEvent(field, QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier))
+
+
 async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, paths: AppPaths,
                 storage_problem: StorageError | None = None) -> int:
     import asyncio
@@ -172,6 +202,12 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
         except (NotImplementedError, RuntimeError, ValueError):
             pass
     await first_paint.wait()
+    await asyncio.sleep(0)  # the loop takes what was typed meanwhile before the services load
+    # importlib.resources costs ~5-10 ms, and the window manager takes the icon (_NET_WM_ICON)
+    # whenever it is set; on Wayland it comes from the desktop entry.
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.setWindowIcon(_window_icon())
     _setup_logging(paths)
     driver = None
     if os.environ.get(TEST_DRIVER_ENV):  # the end-to-end tests only
@@ -186,6 +222,7 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
             storage_problem = exc
     try:
         if storage_problem is not None:  # no history could be kept: no link may be made
+            window.account_panel.setEnabled(False)
             window.show_message("Linkdesk cannot use its data folder.", f"{storage_problem} Nothing was sent.")
             _test_hooks(window)
             await closed.wait()
@@ -215,6 +252,8 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
             window.show_message("Linkdesk cannot connect.", str(exc))
         else:
             window.attach_services(services)
+        if window.services is None:  # no connection: nothing to look up with
+            window.account_panel.setEnabled(False)
         freeze_startup_objects()
         _test_hooks(window)
         await closed.wait()
@@ -276,6 +315,22 @@ def run_gui(options: Any = None) -> int:
     ``options`` has ``data_dir``, ``api_base`` and ``sandbox`` (:class:`GuiOptions` or the
     command line's argparse Namespace); None means all defaults.
     """
+    import gc
+
+    # No automatic collection during start-up: it would walk the tens of thousands of new,
+    # long-lived objects (PySide6's types and enums, the widgets) again and again, for almost no
+    # garbage: ~10% of the start-up's CPU. _main hands collection to the OwnedCollector, and
+    # freezes what start-up built; automatic collection is given back on exit.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_gui(options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_gui(options: Any) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -315,10 +370,8 @@ def run_gui(options: Any = None) -> int:
     # operator sees the form while the rest loads.
     app.processEvents()
     ready.fire()  # (if the contents were not painted, e.g. a minimised window: not waited for)
-    # After the first paint: importlib.resources costs ~5-10 ms, and the window manager takes
-    # the icon (_NET_WM_ICON) whenever it is set; on Wayland it comes from the desktop entry.
-    app.setWindowIcon(_window_icon())
-
+    if report:
+        probe = _ReadyToType(window.account_panel.input)  # noqa: F841 (kept alive until delivered)
     import qasync
 
     previous_hook = sys.excepthook

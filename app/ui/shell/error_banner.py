@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -77,8 +76,9 @@ class ErrorBanner(QFrame):
         self.setStyleSheet(_STYLE)
         self._request_id: str | None = None
 
-        icon = QLabel(self)
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(22, 22))
+        # Its picture is drawn on the banner's first show: QStyle's Python type costs 20-40 ms to
+        # build, and nothing else before the form is ready needs it.
+        self._icon = icon = QLabel(self, objectName="errorIcon")
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
 
         self.message = QLabel(self, objectName="errorMessage", wordWrap=True)
@@ -141,6 +141,10 @@ class ErrorBanner(QFrame):
         self.retry_button.setVisible(can_retry)
         self.copy_button.setVisible(self._request_id is not None)
         self.setAccessibleDescription(f"{message} {details}".strip())
+        if self._icon.pixmap().isNull():
+            from PySide6.QtWidgets import QStyle
+
+            self._icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(22, 22))
         self.show()
 
     def copy_request_id(self) -> None:

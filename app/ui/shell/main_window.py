@@ -69,6 +69,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.inflight: "asyncio.Future[Any] | None" = None
         self.busy = False
         self.busy_action: str | None = None  # "lookup" | "create" while busy
+        self._lookup_pending = False  # Enter pressed before the services were attached
         self.unexpected: list[BaseException] = []
         self._retry: Callable[[], None] | None = None
         self.tracker = TaskTracker(on_error=self.report_unexpected)
@@ -183,8 +184,10 @@ class MainWindow(WindowFeedback, QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
+        # The form waits for the services; the account field takes typing at once (an Enter
+        # pressed before the services are up is looked up when they are: request_lookup).
         self.form.setEnabled(False)
-        self.account_panel.setEnabled(False)
+        self.account_panel.input.setFocus()
         chain = [self.account_panel.input, self.account_panel.button, self.account_panel.summary.tree,
                  self.form.type, self.form.refresh_url, self.form.return_url, self.form.fields, self.form.future, self.form.cancel_button,
                  self.form.create_button, self.tabs]
@@ -245,6 +248,10 @@ class MainWindow(WindowFeedback, QMainWindow):
             self.account_panel.input.setFocus()
         else:  # first start: Enter tries the sandbox
             self.profiles_ui.welcome.sandbox_button.setFocus()
+        if self._lookup_pending:  # an Enter typed before the services (not behind the welcome)
+            self._lookup_pending = False
+            if self.account_panel.isVisible():
+                self.request_lookup()
 
     async def refresh_recent_accounts(self) -> None:
         """The accounts of the latest links, for the picker under the account box."""
@@ -302,6 +309,9 @@ class MainWindow(WindowFeedback, QMainWindow):
 
     # -- slots (thin: start a task) ------------------------------------------------------------
     def request_lookup(self) -> None:
+        if self.services is None:  # typed during start-up: looked up once the services are attached
+            self._lookup_pending = self.built and self.account_panel.isEnabled()
+            return
         self.spawn(self.lookup_account(), "lookup")
 
     def request_create(self) -> None:

@@ -7,14 +7,17 @@ connected screens each time it opens (monitors come and go) and remembers the ch
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from app import __version__
 from app.ui.links.link_list import COPY_NEW_LINKS_KEY
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 # (menu, object name, text, shortcuts, description for the Help list)
 ACTIONS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
@@ -133,6 +136,8 @@ def fill_present_screen_menu(menu: QMenu, settings: QSettings, choose: Callable[
 
 def _message_box(window: QWidget, name: str, title: str, text: str) -> QMessageBox:
     """A non-blocking message box (``open``, never ``exec``: no nested loop under qasync)."""
+    from PySide6.QtWidgets import QMessageBox  # on first use: its Python type is not needed to start
+
     box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Close, window)
     box.setObjectName(name)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
