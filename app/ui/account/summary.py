@@ -128,7 +128,9 @@ class SummaryScroll(QScrollArea):
 
     def minimumSizeHint(self) -> QSize:
         content = self.widget().minimumSizeHint().width() if self.widget() is not None else 0
-        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        # (the bar's own hint, not QStyle's PM_ScrollBarExtent: QStyle's Python type is built
+        # only once rows need it, after start-up)
+        scrollbar = self.verticalScrollBar().sizeHint().width()
         return QSize(content + scrollbar + 2 * self.frameWidth(),
                      self.fontMetrics().lineSpacing() * self.MIN_LINES + 2 * self.frameWidth())
 
