@@ -211,9 +211,14 @@ async def _main(window: "MainWindow", options: Any, first_paint: _FirstPaint, pa
     _setup_logging(paths)
     driver = None
     if os.environ.get(TEST_DRIVER_ENV):  # the end-to-end tests only
-        from app.testing.driver import start_driver
+        try:
+            from app.testing.driver import start_driver
+        except ImportError:  # a frozen build leaves the driver out (packaging/linkdesk.spec)
+            import logging
 
-        driver = await start_driver(os.environ[TEST_DRIVER_ENV], window, paths)
+            logging.getLogger("linkdesk").warning("%s is set, but this build has no test driver", TEST_DRIVER_ENV)
+        else:
+            driver = await start_driver(os.environ[TEST_DRIVER_ENV], window, paths)
     services = None
     if storage_problem is None:
         try:
