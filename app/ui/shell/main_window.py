@@ -132,6 +132,13 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.form.createRequested.connect(self.request_create)
         self.form.cancelRequested.connect(self.cancel_request)
         self.account_panel.wait.cancelRequested.connect(self.cancel_request)
+        boxes = (self.account_panel.error_box, self.form.error_box)
+        for box in boxes:
+            box.retryRequested.connect(self._run_retry)
+            box.shownChanged.connect(lambda _shown: self.account_panel.make_room(
+                any(not b.isHidden() for b in boxes)))
+        # Another account typed: the last create's error was about the one before.
+        self.account_panel.input.textEdited.connect(lambda _text: self.form.error_box.clear())
         self.links: "LinkList" = LinkList(self)
         # Live links only: an expired one is history, not something to act on.
         self.links.liveCountChanged.connect(lambda live: self.tabs.setTabText(
