@@ -192,11 +192,19 @@ class MainWindow(WindowFeedback, QMainWindow):
 
         self.form.setEnabled(False)
         self.account_panel.setEnabled(False)
-        chain = [self.account_panel.input, self.account_panel.button, self.account_panel.summary.tree,
-                 self.form.type, self.form.refresh_url, self.form.return_url, self.form.fields, self.form.future, self.form.cancel_button,
-                 self.form.create_button, self.tabs]
-        for first, second in zip(chain, chain[1:]):
-            QWidget.setTabOrder(first, second)
+        self.links.cardAdded.connect(self._card_after_create)
+        self.chain_tab_order()
+
+    def chain_tab_order(self) -> None:
+        """Tab follows what is seen (see :mod:`app.ui.shell.tab_order`); again when Sync comes."""
+        from app.ui.shell.tab_order import chain_tab_order
+
+        chain_tab_order(self)
+
+    def _card_after_create(self, card: QWidget) -> None:
+        from app.ui.shell.tab_order import put_card_after_create
+
+        put_card_after_create(self, card)
 
     @property
     def flow(self) -> "LinkFlow":
@@ -243,6 +251,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         from app.ui.account.directory import AccountDirectoryUi
 
         self.directory = AccountDirectoryUi(self)
+        self.chain_tab_order()  # Sync, beside Look up
         from app.ui.account.recent import demo_accounts
 
         self.account_panel.set_demo_accounts(demo_accounts(services))
