@@ -197,13 +197,14 @@ async def test_api_error_is_said_once_at_the_field_with_code_and_request_id(wind
     assert not find(window, "errorBanner").isVisible()
 
 
-async def test_the_banner_keeps_errors_without_a_field_and_copies_the_request_id(window, accounts, sandbox,
-                                                                                 clipboard):
+async def test_the_form_says_errors_without_a_field_and_copies_the_request_id(window, accounts, sandbox,
+                                                                              clipboard):
     sandbox.inject_fault("500", path=ACCOUNT_LINKS)
     assert await window.flow.create(_request(accounts["custom_due"])) is None
-    details = find(window, "errorDetails", QLabel).text()
-    assert find(window, "errorBanner").isVisible() and "Request id: req_" in details
-    find(window, "copyRequestIdButton", QPushButton).click()
+    details = find(window, "createErrorDetails", QLabel).text()
+    assert find(window, "createErrorBox").isVisible() and "Request id: req_" in details
+    assert not find(window, "errorBanner").isVisible()
+    find(window, "createCopyRequestIdButton", QPushButton).click()
     assert clipboard.text().startswith("req_") and clipboard.text() in details
 
 
@@ -215,15 +216,15 @@ async def test_network_error_offers_retry_with_the_same_idempotency_key(window, 
     sandbox.inject_fault("drop", after_processing=True, path=ACCOUNT_LINKS)
     find(window, "accountInput").setText(accounts["custom_due"])
     assert await window.create_link() is None
-    retry = find(window, "retryButton", QPushButton)
-    assert find(window, "errorBanner").isVisible() and retry.isVisible()
+    retry = find(window, "createRetryButton", QPushButton)
+    assert find(window, "createErrorBox").isVisible() and retry.isVisible()
     _req, _account, key = window.flow.last_attempt
     retry.click()
     await wait_until(lambda: len(window.links.cards()) == 1)
     assert window.flow.last_attempt[2] == key
     assert transport.posts() == [ACCOUNT_LINKS, ACCOUNT_LINKS]
     assert transport.keys == [key, key]
-    assert not find(window, "errorBanner").isVisible()
+    assert not find(window, "createErrorBox").isVisible() and not find(window, "errorBanner").isVisible()
     [card] = window.links.cards()
     # The replayed link (the one made by the lost request) arrives alive, not already expired.
     assert card.state is LinkState.ACTIVE
@@ -239,8 +240,8 @@ async def test_retry_after_an_error_stripe_answered_uses_a_fresh_idempotency_key
     sandbox.inject_fault(fault, path=ACCOUNT_LINKS, **opts)
     find(window, "accountInput").setText(accounts["custom_due"])
     assert await window.create_link() is None
-    retry = find(window, "retryButton", QPushButton)
-    assert retry.isVisible() and "req_" in find(window, "errorDetails", QLabel).text()
+    retry = find(window, "createRetryButton", QPushButton)
+    assert retry.isVisible() and "req_" in find(window, "createErrorDetails", QLabel).text()
     retry.click()
     await wait_until(lambda: len(window.links.cards()) == 1)
     assert transport.posts() == [ACCOUNT_LINKS, ACCOUNT_LINKS]

@@ -133,9 +133,10 @@ def visible_texts(window) -> list[str]:
 
 def assert_clean_failure(window, services, clipboard, opened, logs, *hostile_texts: str) -> str:
     """The window says what went wrong in plain words; nothing hostile is shown, copied, stored,
-    opened or logged. Returns the message."""
-    message = find(window, "errorMessage", QLabel)
-    assert window.banner.isVisible() and message.text()
+    opened or logged. Returns the message (said by the control of the request that failed)."""
+    [box] = [b for b in (window.banner, window.account_panel.error_box, window.form.error_box) if b.isVisible()]
+    message = box.message
+    assert message.text()
     assert "Something went wrong" not in message.text()
     assert window.unexpected == []
     secrets = [SECRET, *(t for t in hostile_texts if t)]
@@ -168,7 +169,7 @@ async def test_a_link_that_is_not_a_stripe_address_is_refused_in_the_window(
     hostile = url if isinstance(url, str) and len(url) > 12 else ""
     message = assert_clean_failure(window, services, clipboard, opened, logs, hostile)
     assert "not a Stripe address" in message
-    assert "req_BadUrlWin1" in find(window, "errorDetails", QLabel).text()
+    assert "req_BadUrlWin1" in window.form.error_box.details.text()
     [entry] = services.history.query()
     assert entry.outcome == "failed" and entry.request_id == "req_BadUrlWin1"
 
@@ -219,7 +220,8 @@ async def test_a_trickling_answer_ends_at_the_deadline_with_a_plain_message(
     assert await create(window) is None
     message = assert_clean_failure(window, services, clipboard, opened, logs)
     assert message.startswith("Stripe did not answer in time"), message
-    assert find(window, "retryButton", QPushButton).isVisibleTo(window.banner)  # worth another try
+    box = window.form.error_box
+    assert box.retry_button.isVisibleTo(box)  # worth another try
     assert services.history.query()[0].outcome == "failed"
 
 
@@ -248,7 +250,8 @@ async def test_a_key_echoed_in_the_request_id_reaches_no_widget_history_or_log(
     find(window, "accountInput").setText(ACCOUNT)
     assert await window.lookup_account() is None
     assert_clean_failure(window, services, clipboard, opened, logs)
-    assert not find(window, "copyRequestIdButton", QPushButton).isVisibleTo(window.banner)
+    box = window.account_panel.error_box
+    assert box.isVisible() and not box.copy_button.isVisibleTo(box)
     card = await create(window)  # the link itself is fine: shown, with no request id
     assert card is not None and card.link.request_id is None
     [entry] = services.history.query()

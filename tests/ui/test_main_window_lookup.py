@@ -103,8 +103,8 @@ async def test_every_control_has_an_accessible_name(window):
 
 
 async def test_tab_order_follows_the_work(window):
-    order = ["accountInput", "lookupButton", "typeSelector", "refreshUrlInput", "returnUrlInput",
-             "fieldsSelector", "futureRequirementsSelector"]
+    order = ["accountInput", "lookupButton", "directorySyncButton", "accountPicker", "typeSelector",
+             "refreshUrlInput", "returnUrlInput", "fieldsSelector", "futureRequirementsSelector"]
     for first, second in zip(order, order[1:]):
         assert _next_tab_stop(find(window, first)) is find(window, second), (first, second)
 
@@ -217,8 +217,11 @@ async def test_a_failed_lookup_of_another_account_does_not_leave_the_old_summary
 
 async def test_tab_goes_through_the_summary_before_the_link_options(window, accounts):
     await look_up(window, accounts["custom_due"])
-    assert _next_tab_stop(find(window, "lookupButton")) is find(window, "requirementsTree")
-    assert _next_tab_stop(find(window, "requirementsTree")) is find(window, "typeSelector")
+    assert _next_tab_stop(find(window, "accountPicker")) is find(window, "requirementsTree")
+    after = _next_tab_stop(find(window, "requirementsTree"))
+    if after is find(window, "copyHaveReadyButton"):  # the summary's "Have ready" Copy, under the list
+        after = _next_tab_stop(after)
+    assert after is find(window, "typeSelector")
     assert not find(window, "leftScroll").focusPolicy() & Qt.FocusPolicy.TabFocus
 
 

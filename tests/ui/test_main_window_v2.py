@@ -122,7 +122,7 @@ async def test_retry_after_a_server_error_makes_the_link(window, accounts, sandb
     sandbox.inject_fault("500", path=V2_LINKS)
     find(window, "accountInput").setText(accounts["custom_due"])
     assert await window.create_link() is None
-    retry = find(window, "retryButton", QPushButton)
+    retry = find(window, "createRetryButton", QPushButton)
     assert retry.isVisible()
     retry.click()
     await wait_until(lambda: len(window.links.cards()) == 1)
@@ -133,7 +133,7 @@ async def test_lost_answer_is_replayed_with_the_same_key(window, accounts, sandb
     sandbox.inject_fault("drop", after_processing=True, path=V2_LINKS)
     find(window, "accountInput").setText(accounts["custom_due"])
     assert await window.create_link() is None
-    find(window, "retryButton", QPushButton).click()
+    find(window, "createRetryButton", QPushButton).click()
     await wait_until(lambda: len(window.links.cards()) == 1)
     assert transport.keys[0] == transport.keys[1]
     assert window.links.cards()[0].state is LinkState.ACTIVE

@@ -59,7 +59,7 @@ async def lookup_account(w: "WindowHost") -> "Account | None":
             w.mark_field("account", message or ACCOUNT_UNKNOWN)
             w.account_panel.error.setToolTip(plain_tooltip("\n".join(x for x in (f"Stripe: {exc.message}", details) if x)))
         else:
-            w.show_error(exc, retry=w.request_lookup if exc.retryable_by_user else None)
+            w.show_error(exc, retry=w.request_lookup if exc.retryable_by_user else None, about="lookup")
         return None
     finally:
         w.set_busy(False, action="lookup")

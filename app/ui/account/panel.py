@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.ui.account.summary import AccountSummary, SummaryScroll
 from app.ui.common.request_wait import RequestWait
 from app.ui.common.widgets import FieldError, muted
+from app.ui.shell.error_banner import ErrorBanner
 
 if TYPE_CHECKING:  # imported on the first look-up, after the window is shown
     from app.stripe.errors import StripeError
@@ -74,6 +75,11 @@ class AccountPanel(QGroupBox):
         self.button.setAutoDefault(False)
         self.button.clicked.connect(self.lookupRequested)
         self.error = FieldError(self, objectName="accountError")
+        # A look-up that failed for another reason than the id (the network, Stripe's side):
+        # said here, under the field, with Retry and the request id; gone once the id is edited.
+        self.error_box = ErrorBanner(self, prefix="lookup", compact=True)
+        self.error_box.setAccessibleName("Look-up error")
+        self.input.textEdited.connect(lambda _text: self.error_box.clear())
         self.wait = RequestWait(self, name="lookupWait", cancel_name="lookupCancelButton",
                                 cancel_accessible="Cancel the look-up")
         # The sandbox's demo accounts, and the accounts of recent links, one click away.
@@ -116,15 +122,30 @@ class AccountPanel(QGroupBox):
         layout.addWidget(self.picker)
         layout.addWidget(self.wait)
         layout.addWidget(self.error)
+        layout.addWidget(self.error_box)  # (the summary's box gives it the height: nothing moves)
         layout.addWidget(self.stale_note)
         # The summary's box takes the height the panel is given (the form below stays put);
         # before a look-up the placeholder does, its text at the top.
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.placeholder, 1)
         layout.addWidget(self.summary_box, 1)
+        layout.addStretch(0)  # the height, when neither shows (see make_room)
+        self._room = False
         self.account: Account | None = None
         self.last_failure: "tuple[str, StripeError] | None" = None  # the last look-up's refusal
         self.input.textChanged.connect(self._update_stale)
+
+    def make_room(self, room: bool) -> None:
+        """While an error box shows in the column (the look-up's here, the create's in the form),
+        the summary may give all its height to it, and the placeholder's hint makes way: in a
+        window the column just fits (800×600), the box would otherwise push the form down under
+        the pointer."""
+        self._room = room
+        # Its hint is its minimum (SummaryScroll.MIN_LINES lines), and the column's scroll area
+        # lays the column out at its hint: no lines while a box needs the room.
+        self.summary_box.MIN_LINES = 0 if room else SummaryScroll.MIN_LINES
+        self.summary_box.updateGeometry()
+        self.placeholder.setVisible(self.account is None and not room)
 
     # -- one line or two ------------------------------------------------------------------------
     def _one_line_width(self) -> int:
@@ -224,7 +245,7 @@ class AccountPanel(QGroupBox):
     def clear_account(self) -> None:
         self.account = None
         self.summary_box.hide()
-        self.placeholder.show()
+        self.placeholder.setVisible(not self._room)
         self._update_stale()
 
     def is_stale(self) -> bool:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.common.request_wait import RequestWait
 from app.ui.common.widgets import FieldError, muted, plain_tooltip
+from app.ui.shell.error_banner import ErrorBanner
 
 if TYPE_CHECKING:  # app.stripe loads httpx: imported after the first paint
     from app.stripe.models import Account
@@ -140,6 +141,12 @@ class LinkForm(QGroupBox):
         self.wait.cancelRequested.connect(self.cancelRequested)
         self.cancel_button = self.wait.cancel_button
 
+        # A create that failed for another reason than a field (the network, Stripe's side): said
+        # at the top of the form, with Retry and the request id. The form keeps to the bottom of
+        # its column, so the box grows it upwards: no field and not Create moves for it.
+        self.error_box = ErrorBanner(self, prefix="create", compact=True)
+        self.error_box.setAccessibleName("Error creating the link")
+
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
@@ -163,11 +170,17 @@ class LinkForm(QGroupBox):
         buttons.addStretch(0)
         buttons.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.error_box)
         layout.addLayout(form)
         layout.addLayout(buttons)
         self.refresh_url.textEdited.connect(lambda _t: self.clear_error("refresh_url"))
         self.return_url.textEdited.connect(lambda _t: self.clear_error("return_url"))
         self.type.currentIndexChanged.connect(lambda _i: self.clear_error("type"))
+        # The operator changed what would be sent: the last create's error is over.
+        for edit in (self.refresh_url, self.return_url):
+            edit.textEdited.connect(lambda _t: self.error_box.clear())
+        for combo in (self.type, self.fields, self.future):
+            combo.activated.connect(lambda _i: self.error_box.clear())
 
     # -- values ------------------------------------------------------------------------------
     def request(self, account: str) -> LinkRequest:

@@ -8,12 +8,16 @@ trying again may help (network trouble, rate limit, Stripe's side).
 Everything the banner shows (message, details, accessible description) goes through
 :func:`app.redact.redact`: an unexpected exception's text may quote a key or a link URL, and
 the banner is on screen (and read out by screen readers) where anyone can see it.
+
+The same box is also shown where the operator looks (issue 19): :class:`ErrorBox`, under the
+account field for a look-up, and at the top of the link form for a create; the window's banner
+keeps what belongs to no control. Each is announced to screen readers when it appears.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAccessible, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -30,14 +34,15 @@ from app.ui.common.palette import css_rgba
 # A translucent red works on light and dark palettes; the text keeps the palette's colour.
 # (The tint is defined with the other text backgrounds: the palette's text colours are
 # chosen to read on it, see app.ui.common.palette.TINTS.)
-_STYLE = f"""
-QFrame#errorBanner {{
+def _style(name: str) -> str:
+    return f"""
+QFrame#{name} {{
     background-color: {css_rgba("banner")};
     border: 1px solid {css_rgba("banner", 140)};
     border-left: 4px solid rgb(220, 53, 69);
     border-radius: 6px;
 }}
-QFrame#errorBanner QLabel {{ background: transparent; border: none; }}
+QFrame#{name} QLabel {{ background: transparent; border: none; }}
 """
 
 
@@ -63,17 +68,42 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
     )
 
 
+def announce(widget: QWidget, text: str) -> None:
+    """Have a screen reader say ``text`` now (Qt 6.8+ announcements; an alert before that)."""
+    if not QAccessible.isActive():  # no screen reader: nothing listens
+        return
+    try:
+        from PySide6.QtGui import QAccessibleAnnouncementEvent
+    except ImportError:  # pragma: no cover - older Qt
+        from PySide6.QtGui import QAccessibleEvent
+
+        QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.Alert))
+        return
+    event = QAccessibleAnnouncementEvent(widget, text)
+    event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+    QAccessible.updateAccessibility(event)
+
+
 class ErrorBanner(QFrame):
     """Hidden until :meth:`show_error`; Retry re-runs the failed operation via ``retryRequested``."""
 
     retryRequested = Signal()
     dismissed = Signal()
+    shownChanged = Signal(bool)  # shown or hidden (the account column makes room for a box)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, prefix: str = "", compact: bool = False) -> None:
+        """``prefix`` names this box and its parts (``lookup`` -> ``lookupErrorBox``,
+        ``lookupRetryButton``…): the window's banner has none. ``compact`` puts the buttons
+        under the text (a box in the narrow account column)."""
         super().__init__(parent)
-        self.setObjectName("errorBanner")
+
+        def named(base: str) -> str:
+            return f"{prefix}{base[:1].upper()}{base[1:]}" if prefix else base
+
+        name = named("errorBox") if prefix else "errorBanner"
+        self.setObjectName(name)
         self.setAccessibleName("Error")
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(_style(name))
         self._request_id: str | None = None
 
         # Its picture is drawn on the banner's first show: QStyle's Python type costs 20-40 ms to
@@ -81,23 +111,23 @@ class ErrorBanner(QFrame):
         self._icon = icon = QLabel(self, objectName="errorIcon")
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
 
-        self.message = QLabel(self, objectName="errorMessage", wordWrap=True)
+        self.message = QLabel(self, objectName=named("errorMessage"), wordWrap=True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.message.font()
         font.setBold(True)
         self.message.setFont(font)
-        self.details = QLabel(self, objectName="errorDetails", wordWrap=True)
+        self.details = QLabel(self, objectName=named("errorDetails"), wordWrap=True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.retry_button = QPushButton("Retry", self, objectName="retryButton")
+        self.retry_button = QPushButton("Retry", self, objectName=named("retryButton"))
         self.retry_button.setAccessibleName("Retry the failed request")
         self.retry_button.clicked.connect(self.retryRequested)
-        self.copy_button = QPushButton("Copy request id", self, objectName="copyRequestIdButton")
+        self.copy_button = QPushButton("Copy request id", self, objectName=named("copyRequestIdButton"))
         self.copy_button.setAccessibleName("Copy the Stripe request id")
         self.copy_button.clicked.connect(self.copy_request_id)
-        self.close_button = QPushButton("Dismiss", self, objectName="dismissErrorButton")
+        self.close_button = QPushButton("Dismiss", self, objectName=named("dismissErrorButton"))
         self.close_button.setAccessibleName("Dismiss the error")
         self.close_button.clicked.connect(self.dismiss)
 
@@ -111,12 +141,26 @@ class ErrorBanner(QFrame):
         for button in (self.retry_button, self.copy_button, self.close_button):
             buttons.addWidget(button)
         row = QHBoxLayout(self)
-        row.setContentsMargins(12, 8, 8, 8)
-        row.setSpacing(10)
+        row.setContentsMargins(*((8, 6, 6, 6) if compact else (12, 8, 8, 8)))
+        row.setSpacing(10 if not compact else 6)
         row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text, 1)
-        row.addLayout(buttons)
+        if compact:
+            text.addSpacing(2)
+            text.addLayout(buttons)
+        else:
+            row.addLayout(buttons)
         self.hide()
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt name
+        was = not self.isHidden()
+        super().setVisible(visible)
+        if was != (not self.isHidden()):
+            self.shownChanged.emit(not self.isHidden())
+
+    def tab_stops(self) -> list[QWidget]:
+        """Its buttons, in the order seen (the window chains them into its Tab order)."""
+        return [self.retry_button, self.copy_button, self.close_button]
 
     @property
     def request_id(self) -> str | None:
@@ -140,12 +184,14 @@ class ErrorBanner(QFrame):
         self.details.setVisible(bool(details))
         self.retry_button.setVisible(can_retry)
         self.copy_button.setVisible(self._request_id is not None)
-        self.setAccessibleDescription(f"{message} {details}".strip())
+        said = f"{message} {details}".strip()
+        self.setAccessibleDescription(said)
         if self._icon.pixmap().isNull():
             from PySide6.QtWidgets import QStyle
 
             self._icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(22, 22))
         self.show()
+        announce(self, f"Error: {said}")
 
     def copy_request_id(self) -> None:
         if self._request_id:

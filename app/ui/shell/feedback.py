@@ -5,9 +5,12 @@ whose ``banner``, ``account_panel``, ``form``, ``actions_by_name`` and ``profile
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from app.ui.common.widgets import plain_tooltip
+
+if TYPE_CHECKING:
+    from app.ui.shell.error_banner import ErrorBanner
 
 
 class WindowFeedback:
@@ -25,7 +28,11 @@ class WindowFeedback:
         logging.getLogger("linkdesk").error("Unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
         self.banner.show_error(exc)
 
-    def show_error(self, exc: BaseException, *, retry: Callable[[], None] | None = None) -> None:
+    def show_error(self, exc: BaseException, *, retry: Callable[[], None] | None = None,
+                   about: str | None = None) -> None:
+        """Show ``exc`` where the operator looks: at the field Stripe named, else by the control
+        of the request it is ``about`` ("lookup": under the account field; "create": at the top
+        of the form; by default the request in flight), else in the window's banner."""
         from app.stripe.errors import StripeError
         from app.ui.shell.error_banner import describe_error
 
@@ -37,7 +44,7 @@ class WindowFeedback:
             message, details = describe_error(exc)
             tip = "\n".join(x for x in (f"Stripe: {exc.message}", details) if x)
             self._retry = None
-            self.banner.clear()
+            self.clear_error_boxes()
             if field == "account":
                 self.mark_field("account", message)
                 self.account_panel.error.setToolTip(plain_tooltip(tip))
@@ -47,7 +54,14 @@ class WindowFeedback:
             return
         self._retry = retry
         self.profiles_ui.name_mixup(exc)  # a test/live mix-up named with the platform
-        self.banner.show_error(exc, retry=retry is not None)
+        box = self.error_box_for(about or self.busy_action)
+        if box is not self.banner:
+            self.banner.clear()
+        box.show_error(exc, retry=retry is not None)
+
+    def error_box_for(self, about: str | None) -> "ErrorBanner":
+        """Where an error about ``about`` ("lookup", "create", or None) is shown."""
+        return {"lookup": self.account_panel.error_box, "create": self.form.error_box}.get(about or "", self.banner)
 
     def show_message(self, message: str, details: str = "") -> None:
         self._retry = None
@@ -55,7 +69,7 @@ class WindowFeedback:
 
     def _run_retry(self) -> None:
         retry, self._retry = self._retry, None
-        self.banner.clear()
+        self.clear_error_boxes()
         if retry is not None:
             retry()
 
@@ -66,8 +80,13 @@ class WindowFeedback:
         elif self.form.mark(field, message) is None:
             self.show_message(message)
 
+    def clear_error_boxes(self) -> None:
+        """The banner and the boxes of the look-up and the create (not the field messages)."""
+        for box in (self.banner, self.account_panel.error_box, self.form.error_box):
+            box.clear()
+
     def clear_errors(self) -> None:
-        self.banner.clear()
+        self.clear_error_boxes()
         self.account_panel.error.clear_error(self.account_panel.input)
         self.form.clear_errors()
 

@@ -133,6 +133,13 @@ class MainWindow(WindowFeedback, QMainWindow):
         self.form.createRequested.connect(self.request_create)
         self.form.cancelRequested.connect(self.cancel_request)
         self.account_panel.wait.cancelRequested.connect(self.cancel_request)
+        boxes = (self.account_panel.error_box, self.form.error_box)
+        for box in boxes:
+            box.retryRequested.connect(self._run_retry)
+            box.shownChanged.connect(lambda _shown: self.account_panel.make_room(
+                any(not b.isHidden() for b in boxes)))
+        # Another account typed: the last create's error was about the one before.
+        self.account_panel.input.textEdited.connect(lambda _text: self.form.error_box.clear())
         self.links: "LinkList" = LinkList(self)
         # Live links only: an expired one is history, not something to act on.
         self.links.liveCountChanged.connect(lambda live: self.tabs.setTabText(
@@ -188,11 +195,19 @@ class MainWindow(WindowFeedback, QMainWindow):
         # pressed before the services are up is looked up when they are: request_lookup).
         self.form.setEnabled(False)
         self.account_panel.input.setFocus()
-        chain = [self.account_panel.input, self.account_panel.button, self.account_panel.summary.tree,
-                 self.form.type, self.form.refresh_url, self.form.return_url, self.form.fields, self.form.future, self.form.cancel_button,
-                 self.form.create_button, self.tabs]
-        for first, second in zip(chain, chain[1:]):
-            QWidget.setTabOrder(first, second)
+        self.links.cardAdded.connect(self._card_after_create)
+        self.chain_tab_order()
+
+    def chain_tab_order(self) -> None:
+        """Tab follows what is seen (see :mod:`app.ui.shell.tab_order`); again when Sync comes."""
+        from app.ui.shell.tab_order import chain_tab_order
+
+        chain_tab_order(self)
+
+    def _card_after_create(self, card: QWidget) -> None:
+        from app.ui.shell.tab_order import put_card_after_create
+
+        put_card_after_create(self, card)
 
     @property
     def flow(self) -> "LinkFlow":
@@ -240,6 +255,7 @@ class MainWindow(WindowFeedback, QMainWindow):
         from app.ui.account.directory import AccountDirectoryUi
 
         self.directory = AccountDirectoryUi(self)
+        self.chain_tab_order()  # Sync, beside Look up
         from app.ui.account.recent import demo_accounts
 
         self.account_panel.set_demo_accounts(demo_accounts(services))
