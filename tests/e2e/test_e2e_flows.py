@@ -131,17 +131,20 @@ def test_an_unreachable_api_says_so_offers_retry_and_keeps_the_attempt(launch, t
     app = launch(args=("--api-base", f"http://127.0.0.1:{port}"), env={"STRIPE_API_KEY": "sk_test_e2eUnreachable000"})
     app.type("accountInput", BAKERY)
     app.key("Return")
-    app.wait({"name": "errorBanner", "visible": True}, {"name": "lookupButton", "enabled": True}, {"idle": True})
-    message = app.text("errorMessage")
+    # Said by the account field (issue 19), not in the window's banner far from it.
+    app.wait({"name": "lookupErrorBox", "visible": True}, {"name": "lookupButton", "enabled": True}, {"idle": True})
+    assert not app.visible("errorBanner")
+    message = app.text("lookupErrorMessage")
     assert "connect" in message.lower() or "reach" in message.lower(), message
-    app.check("retryButton")
-    app.click("retryButton")
+    app.check("lookupRetryButton")
+    app.click("lookupRetryButton")
     app.wait({"name": "lookupButton", "enabled": True}, {"idle": True})
-    assert app.visible("errorBanner")
+    assert app.visible("lookupErrorBox")
     fill_urls(app)
     app.click("createButton")  # the look-up fails again, the link is tried and fails: recorded
     app.wait({"name": "createButton", "enabled": True}, {"idle": True}, timeout=60)
-    assert app.count("linkCard") == 0 and app.visible("errorBanner")
+    # Said by the form, where Create is.
+    assert app.count("linkCard") == 0 and app.visible("createErrorBox") and not app.visible("errorBanner")
     data_dir = app.data_dir
     app.close()
     entries = history(tmp_path, data_dir)
