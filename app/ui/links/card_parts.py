@@ -32,11 +32,12 @@ def scale_font(widget: QWidget, factor: float, bold: bool = False) -> None:
 
 
 def countdown_text(state: LinkState, remaining: float) -> str:
+    """The time the seller has to *open* the link (once opened, the page is not in a hurry)."""
     if state is LinkState.EXPIRED:
         return "Expired"
     if state is LinkState.WARNING:
-        return f"{format_mmss(remaining)} left — expiring soon"
-    return f"{format_mmss(remaining)} left"
+        return f"Open within {format_mmss(remaining)} — expiring soon"
+    return f"Open within {format_mmss(remaining)}"
 
 
 class ElidedLabel(QLabel):
