@@ -67,13 +67,15 @@ class LinkCard(FitsWidth, QFrame):
     """A card for one created link.
 
     Signals: ``regenerateRequested()`` (Regenerate or "Create a new link"), ``presentRequested()``,
-    ``statusMessage(str)`` (feedback for the status bar), ``expired()`` (once).
+    ``statusMessage(str)`` (feedback for the status bar), ``expiringSoon()`` (once, at a minute
+    left), ``expired()`` (once).
     """
 
     regenerateRequested = Signal()
     presentRequested = Signal()
     relaidOut = Signal()  # its layout ran again: its height may have changed
     statusMessage = Signal(str)
+    expiringSoon = Signal()
     expired = Signal()
 
     def __init__(
@@ -101,6 +103,7 @@ class LinkCard(FitsWidth, QFrame):
         self._countdown: Countdown | None = None
         self._state: LinkState | None = None
         self._expired_emitted = False
+        self._warned = False
         self.setAccessibleName(f"{LINK_TYPE_LABELS.get(link_type, 'Account link')} for {account_name}")
         self._build()
         self._timer = QTimer(self)
@@ -272,6 +275,11 @@ class LinkCard(FitsWidth, QFrame):
         assert self._state is not None
         return self._state
 
+    def remaining(self) -> float | None:
+        """Seconds left to open the link now (None before its link is bound)."""
+        countdown = self._countdown
+        return None if countdown is None else countdown.remaining(self._clock.monotonic())
+
     def tick(self) -> None:
         """Re-evaluate the countdown now (the timer calls this; so may tests)."""
         countdown = self._countdown
@@ -290,6 +298,9 @@ class LinkCard(FitsWidth, QFrame):
             self._spoken_minutes = minutes
             self._countdown_label.setAccessibleName(spoken_countdown(self._account_name, state, minutes))
         self._guard.check()
+        if state is LinkState.WARNING and not self._warned:
+            self._warned = True
+            self.expiringSoon.emit()
         if state is LinkState.EXPIRED and not self._expired_emitted:
             self._expired_emitted = True
             self._timer.stop()

@@ -92,6 +92,11 @@ class MainWindow(WindowFeedback, QMainWindow):
             self, self._menu_handlers(), settings=self.settings, set_store_urls=self.set_store_urls,
             set_present_screen=lambda name: self.flow.set_present_screen(name))
         self.profiles_ui: "ProfileController" = ProfileController(self)  # selector, LIVE band, welcome, live gate
+        from app.ui.shell.live_countdown import LiveCountdown
+
+        # The newest live link's time left in the title (and tray), notifications near expiry.
+        self.live_countdown = LiveCountdown(self, self.links, notifications_on=lambda: (
+            self.services is None or self.services.preferences.notify))
         splitter = self.settings.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -385,3 +390,4 @@ class MainWindow(WindowFeedback, QMainWindow):
             self.clipboard_guard.stop()
         if self.built:
             self.links.stop_all()
+            self.live_countdown.stop()
