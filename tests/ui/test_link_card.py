@@ -185,6 +185,24 @@ def test_copy_gives_the_full_url_and_guard_clears_it_at_expiry(env, qtbot):
     assert cleared == [CLEARED_MESSAGE]
 
 
+def test_the_copy_button_itself_says_copied_for_two_seconds(env, qtbot):
+    clock, _, _, build = env
+    card = build()
+    button = child(card, QPushButton, "copyButton")
+    assert button.text() == "Copy link" and button.accessibleDescription() == ""
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert button.text() == "Copied ✓"
+    assert button.accessibleDescription() == "Copied: the link is on the clipboard"
+    assert button.minimumWidth() >= button.sizeHint().width()  # reserved: the buttons beside it do not move
+    clock.advance(1.9)
+    card.tick()
+    assert button.text() == "Copied ✓"
+    clock.advance(0.1)
+    card.tick()
+    assert (button.text(), button.accessibleDescription()) == ("Copy link", "")
+    assert QGuiApplication.clipboard().text() == URL  # only the button's words went back
+
+
 def test_url_label_elides_only_when_narrow(env):
     _, _, _, build = env
     wide = build(width=900)

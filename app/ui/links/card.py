@@ -55,6 +55,11 @@ from app.ui.links.card_parts import (
 from app.ui.links.clipboard import ClipboardGuard
 from app.ui.links.qr import QrWidget
 
+COPY_TEXT = "Copy link"
+COPIED_TEXT = "Copied ✓"
+COPIED_DESCRIPTION = "Copied: the link is on the clipboard"
+COPIED_SECONDS = 2.0  # on the injected clock; the card's tick puts "Copy link" back
+
 LINK_TYPE_LABELS = {"account_onboarding": "Onboarding link", "account_update": "Update link"}
 STATE_DESCRIPTIONS = {
     LinkState.ACTIVE: "Link is active",
@@ -104,6 +109,7 @@ class LinkCard(FitsWidth, QFrame):
         self._state: LinkState | None = None
         self._expired_emitted = False
         self._warned = False
+        self._copied_until: float | None = None  # "Copied ✓" on the button until then (monotonic)
         self.setAccessibleName(f"{LINK_TYPE_LABELS.get(link_type, 'Account link')} for {account_name}")
         self._build()
         self._timer = QTimer(self)
@@ -183,11 +189,16 @@ class LinkCard(FitsWidth, QFrame):
         scale_font(self._countdown_label, 1.6, bold=True)  # (its size is fitted to the new font)
 
         who = self._account_name
-        self._copy = self._button("Copy link", "copyButton", "Copy the link to the clipboard", self.copy,
+        self._copy = self._button(COPY_TEXT, "copyButton", "Copy the link to the clipboard", self.copy,
                                   f"Copy the link for {who}")
         self._copy.setProperty("primary", True)  # the one thing to do next: default, accented
         self._copy.setDefault(True)
         self._copy.setStyleSheet(PRIMARY_BUTTON_STYLE)
+        # As wide as "Copied ✓" too: the feedback must not move the buttons beside it.
+        self._copy.setText(COPIED_TEXT)
+        copied_width = self._copy.sizeHint().width()
+        self._copy.setText(COPY_TEXT)
+        self._copy.setMinimumWidth(max(copied_width, self._copy.sizeHint().width()))
         self._open = self._button("Open in browser", "openButton", "Open the link in your web browser", self.open,
                                   f"Open the link for {who} in your web browser")
         self._present = self._button("Present", "presentButton", "Show the QR code full screen",
@@ -298,6 +309,8 @@ class LinkCard(FitsWidth, QFrame):
             self._spoken_minutes = minutes
             self._countdown_label.setAccessibleName(spoken_countdown(self._account_name, state, minutes))
         self._guard.check()
+        if self._copied_until is not None and (now >= self._copied_until or state is LinkState.EXPIRED):
+            self._show_copied(False)
         if state is LinkState.WARNING and not self._warned:
             self._warned = True
             self.expiringSoon.emit()
@@ -317,6 +330,13 @@ class LinkCard(FitsWidth, QFrame):
         assert self._countdown is not None  # a state means a bound link
         self._guard.copy_link(self._link.url, self._countdown.deadline_monotonic)
         self.statusMessage.emit("Link copied. It will be cleared from the clipboard when it expires.")
+        self._show_copied(True)
+
+    def _show_copied(self, copied: bool) -> None:
+        """The button itself says it worked (the status bar may be off-screen), for two seconds."""
+        self._copied_until = self._clock.monotonic() + COPIED_SECONDS if copied else None
+        self._copy.setText(COPIED_TEXT if copied else COPY_TEXT)
+        self._copy.setAccessibleDescription(COPIED_DESCRIPTION if copied else "")
 
     def open(self) -> None:
         if self.state is LinkState.EXPIRED:
