@@ -71,6 +71,7 @@ class PresentView(QWidget):
         self._countdown_label = _label("presentCountdown")
         self._countdown_label.setAccessibleName("Time left")
         self._countdown_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable, and read out
+        self._countdown_label.setProperty("noFocusRing", True)  # no frame on the seller's screen
         self._after_open = _label("presentAfterOpen", AFTER_OPEN)
         host = page_host(url)
         self._host = _label("presentHost", HOST_TEXT.format(host=host) if host else "")
