@@ -194,11 +194,7 @@ class LinkCard(FitsWidth, QFrame):
         self._copy.setProperty("primary", True)  # the one thing to do next: default, accented
         self._copy.setDefault(True)
         self._copy.setStyleSheet(PRIMARY_BUTTON_STYLE)
-        # As wide as "Copied ✓" too: the feedback must not move the buttons beside it.
-        self._copy.setText(COPIED_TEXT)
-        copied_width = self._copy.sizeHint().width()
-        self._copy.setText(COPY_TEXT)
-        self._copy.setMinimumWidth(max(copied_width, self._copy.sizeHint().width()))
+        self._fit_copy_button()
         self._open = self._button("Open in browser", "openButton", "Open the link in your web browser", self.open,
                                   f"Open the link for {who} in your web browser")
         self._present = self._button("Present", "presentButton", "Show the QR code full screen",
@@ -240,6 +236,19 @@ class LinkCard(FitsWidth, QFrame):
         self._created_text, self._expires_text = f"Created {local_hms(now)}", local_hms(now + 300)
         self._state = LinkState.ACTIVE
         self._apply_state()
+
+    def _fit_copy_button(self) -> None:
+        """A fixed size, as wide as "Copied ✓" and as "Copy link": its words change without
+        moving the buttons beside it, and (fixed) without laying the card out again (a new link
+        is copied at once, in the frame that first paints its card)."""
+        button = self._copy
+        shown = button.text()
+        widths = []
+        for text in (COPY_TEXT, COPIED_TEXT):
+            button.setText(text)
+            widths.append(button.sizeHint().width())
+        button.setText(shown)
+        button.setFixedSize(max(widths), button.sizeHint().height())
 
     def _build_expired_row(self) -> QWidget:
         """The one line of an expired card (built on expiry: a live card does not pay for it)."""
@@ -404,6 +413,7 @@ class LinkCard(FitsWidth, QFrame):
             self._apply_secondary_colours()
             self._apply_state()
         elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self._state is not None:
+            self._fit_copy_button()
             self._widths = None
             self._arrange(self.width())
 
