@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from app.countdown import LinkState
 from app.ui.shell.live_countdown import EXPIRED_TITLE, SOON_TITLE, AlertNotifier, TrayNotifier, default_notifier
-from tests.ui.mainwindow_helpers import find, look_up, wait_until
+from mainwindow_helpers import find, look_up, wait_until
 
 
 class RecordingNotifier:
@@ -81,6 +82,17 @@ async def test_a_notification_a_minute_before_and_at_expiry_makes_a_new_link(win
     await wait_until(lambda: len(window.links.cards()) == 2)
     assert window.links.cards()[0].account_id == accounts["custom_due"]
     assert window.windowTitle() == "5:00 · Harbor Street Bakery — Linkdesk"
+
+
+async def test_no_notification_for_a_link_a_newer_one_for_the_same_account_superseded(window, accounts, clock):
+    notifier = window.live_countdown.notifier = RecordingNotifier()
+    older = await _create(window, accounts["custom_due"])
+    clock.advance(100)
+    await _create(window, accounts["custom_due"])
+    clock.advance(200)
+    older.tick()
+    assert older.state is LinkState.EXPIRED and notifier.messages == []
+    assert window.windowTitle() == "1:40 · Harbor Street Bakery — Linkdesk"
 
 
 async def test_the_preference_turns_notifications_off(window, accounts, clock, services):

@@ -4,8 +4,8 @@
   of the app sets it — "Linkdesk", or with the profile — once no link is live).
 * Where the platform has a system tray (``QSystemTrayIcon.isSystemTrayAvailable()``), a tray icon
   whose tooltip gives the same; it appears with the first link.
-* A notification a minute before each link expires and when it has expired, unless the operator
-  turned them off (Settings; :attr:`app.preferences.Preferences.notify`). Clicking the expiry
+* A notification a minute before each link expires and when it has expired (not for a link a
+  newer live one for the same account has superseded), unless the operator turned them off (Settings; :attr:`app.preferences.Preferences.notify`). Clicking the expiry
   notification creates a new link for that account.
 
 Notifications go through the tray (``QSystemTrayIcon.showMessage``; a click on the message is its
@@ -190,14 +190,24 @@ class LiveCountdown(QObject):
             self._tooltip = tooltip
             self.notifier.show_tooltip(tooltip)
 
+    def _superseded(self, card: "LinkCard") -> bool:
+        """A newer link for the same account is live: this one's end is no news."""
+        for other in self._links.cards():
+            if other is card:
+                return False
+            left = other.remaining()
+            if other.account_id == card.account_id and left is not None and left > 0:
+                return True
+        return False
+
     def _notify_soon(self, card: "LinkCard") -> None:
-        if self._notifications_on():
+        if self._notifications_on() and not self._superseded(card):
             name = clean_name(card.account_name) or card.account_id
             self.notifier.notify(SOON_TITLE, f"The link for {name} must be opened within a minute.", None)
 
     def _notify_expired(self, card: "LinkCard") -> None:
         self.tick()
-        if self._notifications_on():
+        if self._notifications_on() and not self._superseded(card):
             name = clean_name(card.account_name) or card.account_id
             self.notifier.notify(EXPIRED_TITLE, f"The link for {name} has expired. Click to create a new link.",
                                  card.regenerateRequested.emit)
