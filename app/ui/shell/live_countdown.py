@@ -11,8 +11,8 @@
 Notifications go through the tray (``QSystemTrayIcon.showMessage``; a click on the message is its
 one action). Without a tray (many Linux desktops, and PySide6-Essentials has no QtDBus for
 ``org.freedesktop.Notifications``) the window asks for attention instead
-(``QApplication.alert``: the task bar entry flashes or is marked urgent) and the message goes to
-the status bar, where its action is the card's own "Create a new link".
+(``QApplication.alert``: the task bar entry flashes or is marked urgent), and the card's own
+"Create a new link" is the action.
 
 The timer runs only while a link is live, and each tick compares strings: the title changes
 once a second and costs nothing when it has not changed (bench/ui_latency.py).
@@ -92,7 +92,9 @@ class TrayNotifier:
 
 
 class AlertNotifier:
-    """No tray: the window asks for attention and the status bar says what happened."""
+    """No tray: the window asks for attention (its task bar entry flashes or turns urgent); the
+    card itself says what happened and offers "Create a new link". The status bar is left to
+    what it says then (the clipboard being cleared, say)."""
 
     def __init__(self, window: Any) -> None:
         self._window = window
@@ -102,9 +104,6 @@ class AlertNotifier:
 
     def notify(self, title: str, body: str, on_click: Callable[[], object] | None) -> None:
         QApplication.alert(self._window, 0)
-        status = getattr(self._window, "status", None)
-        if callable(status):
-            status(f"{title}. {body}", 15_000)
 
     def hide(self) -> None:
         pass
