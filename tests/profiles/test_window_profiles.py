@@ -344,6 +344,30 @@ async def test_settings_shows_the_current_options_and_one_keep_urls_option(make_
     await wait_until(lambda: window.profiles_ui.settings_dialog is None)
 
 
+async def test_a_profile_whose_key_is_gone_offers_enter_the_key(make_window, memory_keyring, sandbox, app_paths):
+    await add(app_paths, "Demo", TEST_KEY, sandbox)
+    window = await make_window(use_sandbox=True)
+    memory_keyring.passwords.clear()  # the keyring lost it (another machine, a reset)
+    demo = registry(app_paths).get("Demo")
+    assert await window.profiles_ui.switch(demo.id) is False
+    banner = find(window, "errorBanner")
+    action = find(banner, "bannerActionButton", QPushButton)
+    assert banner.isVisible() and "Enter the key again" in find(banner, "errorDetails", QLabel).text()
+    assert action.isVisible() and action.text() == "Enter the key"
+    action.click()
+    key_dialog = await dialog(window, "addProfileDialog")
+    assert key_dialog.windowTitle() == "Enter the key of “Demo”"
+    name = find(key_dialog, "profileNameInput", QLineEdit)
+    assert name.text() == "Demo" and name.isReadOnly()
+    find(key_dialog, "keyInput", QLineEdit).setText(TEST_KEY.secret)
+    assert await key_dialog.check() is not None
+    await key_dialog.save()
+    await wait_until(lambda: window.services.profile is not None and window.services.profile.name == "Demo")
+    assert [p.name for p in registry(app_paths).saved] == ["Demo"]  # the same profile, not a second one
+    assert list(memory_keyring.passwords.values()) == [TEST_KEY.secret]
+    assert not banner.isVisible()
+
+
 async def test_a_window_session_leaves_the_key_in_no_file(make_window, memory_keyring, make_sandbox, app_paths, tmp_path):
     server = make_sandbox(live=True)
     await add(app_paths, "Acme live", LIVE_KEY, server)

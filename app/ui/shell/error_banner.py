@@ -12,6 +12,8 @@ the banner is on screen (and read out by screen readers) where anyone can see it
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -96,6 +98,10 @@ class ErrorBanner(QFrame):
         self.copy_button = QPushButton("Copy request id", self, objectName="copyRequestIdButton")
         self.copy_button.setAccessibleName("Copy the Stripe request id")
         self.copy_button.clicked.connect(self.copy_request_id)
+        # One thing to do about the message, when there is one ("Enter the key"): offer_action().
+        self.action_button = QPushButton(self, objectName="bannerActionButton")
+        self.action_button.clicked.connect(self._run_action)
+        self._action: Callable[[], object] | None = None
         self.close_button = QPushButton("Dismiss", self, objectName="dismissErrorButton")
         self.close_button.setAccessibleName("Dismiss the error")
         self.close_button.clicked.connect(self.dismiss)
@@ -106,7 +112,7 @@ class ErrorBanner(QFrame):
         text.addWidget(self.details)
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
-        for button in (self.retry_button, self.copy_button, self.close_button):
+        for button in (self.action_button, self.retry_button, self.copy_button, self.close_button):
             buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 8, 8, 8)
@@ -131,7 +137,22 @@ class ErrorBanner(QFrame):
         self._request_id = None
         self._show(message, details, False)
 
+    def offer_action(self, text: str, action: Callable[[], object], accessible: str = "") -> None:
+        """A button for the message now shown (gone with it: a new message, dismiss, clear)."""
+        self._action = action
+        self.action_button.setText(text)
+        self.action_button.setAccessibleName(accessible or text)
+        self.action_button.show()
+
+    def _run_action(self) -> None:
+        action = self._action
+        self.clear()
+        if action is not None:
+            action()
+
     def _show(self, message: str, details: str, can_retry: bool) -> None:
+        self._action = None
+        self.action_button.hide()
         message, details = redact(message), redact(details)
         self.message.setText(message)
         self.details.setText(details)
@@ -152,4 +173,5 @@ class ErrorBanner(QFrame):
 
     def clear(self) -> None:
         self._request_id = None
+        self._action = None
         self.hide()
