@@ -266,8 +266,13 @@ def test_mode_badges(qtbot, themed, key):
     assert_readable("connection", drawn(bar.connection), surface(bar))
 
 
-def test_the_keyboard_focus_ring_is_2_px_and_aa_on_light_and_dark(qtbot, themed):
+def test_the_keyboard_focus_ring_is_2_px_and_aa_on_light_and_dark(qtbot, themed, qapp):
     from PySide6.QtWidgets import QLineEdit, QPushButton
+
+    from app.ui.common.focus_ring import install_focus_ring
+
+    keeper = install_focus_ring(qapp)  # as the app does at start
+    assert install_focus_ring(qapp) is keeper
 
     button, field = QPushButton("Copy link"), QLineEdit()
     window = host(qtbot, button, field)
@@ -289,3 +294,5 @@ def test_the_keyboard_focus_ring_is_2_px_and_aa_on_light_and_dark(qtbot, themed)
         for bg in (surface(window), surface(window, R.Base)):
             assert_readable(f"focus ring around {target.metaObject().className()}", band[0], bg)
     ring.setWidget(None)
+    keeper.setParent(None)  # (the other tests run without it)
+    del keeper

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QFocusFrame, QWidget
 from app.ui.common.theme import focus_color
 
 RING_WIDTH = 2
+_KEEPER = "focusRingKeeper"
 NO_RING = "noFocusRing"  # a widget property: focused for a screen reader, not to be framed
 
 
@@ -50,7 +51,7 @@ class FocusRing(QObject):
 
     def __init__(self, app: QApplication, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("focusRingKeeper")
+        self.setObjectName(_KEEPER)
         self._ring: _Ring | None = None
         app.focusChanged.connect(self._focus_changed)
         self._focus_changed(None, app.focusWidget())
@@ -75,3 +76,9 @@ class FocusRing(QObject):
         else:
             ring.setParent(target.parentWidget())  # (setWidget moves it in C++ too; this keeps Qt the owner)
         ring.setWidget(target)
+
+
+def install_focus_ring(app: QApplication) -> FocusRing:
+    """The ring for the whole application (once; a second call returns the first one)."""
+    found = app.findChild(QObject, _KEEPER, Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if isinstance(found, FocusRing) else FocusRing(app, parent=app)

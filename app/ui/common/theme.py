@@ -10,8 +10,7 @@ The arithmetic is in :mod:`app.ui.common.palette` (no Qt); this applies it.
 * :func:`error_color`, :func:`warning_color`, :func:`success_color`: the accents per palette.
 * :func:`focus_color`: the 2 px keyboard focus ring's colour (:mod:`app.ui.common.focus_ring`).
 * :func:`install_accessible_palette` applies it to the application now and again whenever the
-  application palette changes (the system switching between light and dark), and installs the
-  focus ring.
+  application palette changes (the system switching between light and dark).
 """
 
 from __future__ import annotations
@@ -177,7 +176,4 @@ def install_accessible_palette(app: QGuiApplication) -> AccessiblePalette:
         return found
     keeper = AccessiblePalette(app)
     keeper.setObjectName(_KEEPER)
-    from app.ui.common.focus_ring import FocusRing
-
-    FocusRing(app, parent=keeper)  # (goes with its keeper)
     return keeper

@@ -39,7 +39,8 @@ from app.stripe.models import AccountLink
 from app.ui.common.widgets import plain_tooltip
 from app.ui.links.card_fit import FitsWidth
 from app.ui.links.card_paint import paint_panel
-from app.ui.links.card_text import PRIMARY_BUTTON_STYLE, expired_row, spoken_countdown
+from app.ui.links.card_text import (COPY_TEXT, PRIMARY_BUTTON_STYLE, CopiedFeedback, expired_row,
+                                    spoken_countdown)
 from app.ui.common.wrap_rows import WrapRows
 from app.ui.links.card_parts import (
     TICK_MS,
@@ -54,11 +55,6 @@ from app.ui.links.card_parts import (
 )
 from app.ui.links.clipboard import ClipboardGuard
 from app.ui.links.qr import QrWidget
-
-COPY_TEXT = "Copy link"
-COPIED_TEXT = "Copied ✓"
-COPIED_DESCRIPTION = "Copied: the link is on the clipboard"
-COPIED_SECONDS = 2.0  # on the injected clock; the card's tick puts "Copy link" back
 
 LINK_TYPE_LABELS = {"account_onboarding": "Onboarding link", "account_update": "Update link"}
 STATE_DESCRIPTIONS = {
@@ -109,7 +105,6 @@ class LinkCard(FitsWidth, QFrame):
         self._state: LinkState | None = None
         self._expired_emitted = False
         self._warned = False
-        self._copied_until: float | None = None  # "Copied ✓" on the button until then (monotonic)
         self.setAccessibleName(f"{LINK_TYPE_LABELS.get(link_type, 'Account link')} for {account_name}")
         self._build()
         self._timer = QTimer(self)
@@ -194,7 +189,7 @@ class LinkCard(FitsWidth, QFrame):
         self._copy.setProperty("primary", True)  # the one thing to do next: default, accented
         self._copy.setDefault(True)
         self._copy.setStyleSheet(PRIMARY_BUTTON_STYLE)
-        self._fit_copy_button()
+        self._copied = CopiedFeedback(self._copy, self._clock)  # "Copied ✓" for two seconds
         self._open = self._button("Open in browser", "openButton", "Open the link in your web browser", self.open,
                                   f"Open the link for {who} in your web browser")
         self._present = self._button("Present", "presentButton", "Show the QR code full screen",
@@ -236,19 +231,6 @@ class LinkCard(FitsWidth, QFrame):
         self._created_text, self._expires_text = f"Created {local_hms(now)}", local_hms(now + 300)
         self._state = LinkState.ACTIVE
         self._apply_state()
-
-    def _fit_copy_button(self) -> None:
-        """A fixed size, as wide as "Copied ✓" and as "Copy link": its words change without
-        moving the buttons beside it, and (fixed) without laying the card out again (a new link
-        is copied at once, in the frame that first paints its card)."""
-        button = self._copy
-        shown = button.text()
-        widths = []
-        for text in (COPY_TEXT, COPIED_TEXT):
-            button.setText(text)
-            widths.append(button.sizeHint().width())
-        button.setText(shown)
-        button.setFixedSize(max(widths), button.sizeHint().height())
 
     def _build_expired_row(self) -> QWidget:
         """The one line of an expired card (built on expiry: a live card does not pay for it)."""
@@ -318,8 +300,7 @@ class LinkCard(FitsWidth, QFrame):
             self._spoken_minutes = minutes
             self._countdown_label.setAccessibleName(spoken_countdown(self._account_name, state, minutes))
         self._guard.check()
-        if self._copied_until is not None and (now >= self._copied_until or state is LinkState.EXPIRED):
-            self._show_copied(False)
+        self._copied.check(expired=state is LinkState.EXPIRED)
         if state is LinkState.WARNING and not self._warned:
             self._warned = True
             self.expiringSoon.emit()
@@ -339,13 +320,7 @@ class LinkCard(FitsWidth, QFrame):
         assert self._countdown is not None  # a state means a bound link
         self._guard.copy_link(self._link.url, self._countdown.deadline_monotonic)
         self.statusMessage.emit("Link copied. It will be cleared from the clipboard when it expires.")
-        self._show_copied(True)
-
-    def _show_copied(self, copied: bool) -> None:
-        """The button itself says it worked (the status bar may be off-screen), for two seconds."""
-        self._copied_until = self._clock.monotonic() + COPIED_SECONDS if copied else None
-        self._copy.setText(COPIED_TEXT if copied else COPY_TEXT)
-        self._copy.setAccessibleDescription(COPIED_DESCRIPTION if copied else "")
+        self._copied.show()
 
     def open(self) -> None:
         if self.state is LinkState.EXPIRED:
@@ -413,7 +388,7 @@ class LinkCard(FitsWidth, QFrame):
             self._apply_secondary_colours()
             self._apply_state()
         elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self._state is not None:
-            self._fit_copy_button()
+            self._copied.fit()
             self._widths = None
             self._arrange(self.width())
 
