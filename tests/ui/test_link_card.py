@@ -86,11 +86,11 @@ def test_active_then_warning_at_sixty_seconds_then_expired_once(env):
     clock.advance(0.5)
     card.tick()
     assert card.state is LinkState.WARNING
-    assert countdown(card) == "Open within 1:00 — expiring soon"
+    assert countdown(card) == "⚠ Open within 1:00"
 
     clock.advance(59.9)
     card.tick()
-    assert countdown(card) == "Open within 0:01 — expiring soon" and expired == []
+    assert countdown(card) == "⚠ Open within 0:01" and expired == []
     clock.advance(0.1)
     card.tick()
     assert card.state is LinkState.EXPIRED and countdown(card) == "Expired"

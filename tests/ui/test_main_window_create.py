@@ -102,10 +102,10 @@ async def test_countdown_states_on_a_fake_clock(window, accounts, clock):
     assert card.state is LinkState.ACTIVE and label.text().startswith("Open within 5:00")
     clock.advance(240)
     card.tick()
-    assert card.state is LinkState.WARNING and label.text().startswith("Open within 1:00")
+    assert card.state is LinkState.WARNING and label.text() == "⚠ Open within 1:00"
     clock.advance(59)
     card.tick()
-    assert card.state is LinkState.WARNING and label.text().startswith("Open within 0:01")
+    assert card.state is LinkState.WARNING and label.text() == "⚠ Open within 0:01"
     clock.advance(1)
     card.tick()
     assert card.state is LinkState.EXPIRED and label.text() == "Expired"
