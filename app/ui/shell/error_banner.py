@@ -100,7 +100,9 @@ class ErrorBanner(QFrame):
         self.copy_button.clicked.connect(self.copy_request_id)
         # One thing to do about the message, when there is one ("Enter the key"): offer_action().
         self.action_button = QPushButton(self, objectName="bannerActionButton")
+        self.action_button.setAccessibleName("What to do about the error")  # (named when offered)
         self.action_button.clicked.connect(self._run_action)
+        self.action_button.hide()
         self._action: Callable[[], object] | None = None
         self.close_button = QPushButton("Dismiss", self, objectName="dismissErrorButton")
         self.close_button.setAccessibleName("Dismiss the error")
