@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _SECTION = "history"
+_NOTIFY_SECTION = "notifications"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class Preferences:
     store_urls: bool = True
     # History entries older than this are deleted when the history is opened.
     retention_days: int = 365
+    # A desktop notification a minute before a link expires and when it has (the window).
+    notify: bool = True
 
     @classmethod
     def load(cls, path: Path) -> "Preferences":
@@ -42,7 +45,12 @@ class Preferences:
             retention = int(section.get("retention_days", defaults.retention_days))
         except ValueError:
             retention = defaults.retention_days
-        return cls(store_urls=store_urls, retention_days=retention if retention > 0 else defaults.retention_days)
+        try:
+            notify = parser.getboolean(_NOTIFY_SECTION, "enabled", fallback=defaults.notify)
+        except ValueError:
+            notify = defaults.notify
+        return cls(store_urls=store_urls, retention_days=retention if retention > 0 else defaults.retention_days,
+                   notify=notify)
 
     def save(self, path: Path) -> None:
         """Write atomically (temporary file, then rename), readable by the owner only. Raises
@@ -51,6 +59,7 @@ class Preferences:
 
         parser = configparser.ConfigParser()
         parser[_SECTION] = {"store_urls": str(self.store_urls).lower(), "retention_days": str(self.retention_days)}
+        parser[_NOTIFY_SECTION] = {"enabled": str(self.notify).lower()}
         ensure_private_dir(path.parent)
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".preferences-", suffix=".tmp")  # mode 0600

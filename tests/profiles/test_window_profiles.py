@@ -12,7 +12,7 @@ import stat
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QShortcut
-from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton
 
 from app.profiles.check import check_key
 from app.profiles.registry import ProfileRegistry
@@ -327,7 +327,8 @@ async def test_settings_dialog_is_non_modal_and_edits_profiles(make_window, memo
     find(settings, "saveDefaultsButton", QPushButton).click()
     assert "Return url" in find(settings, "settingsMessage", QLabel).text()
     find(settings, "defaultReturnUrl", QLineEdit).setText("https://demo.example.com/back")
-    find(settings, "defaultFields", QComboBox).setCurrentText("eventually_due")
+    fields = find(settings, "defaultFields", QComboBox)
+    fields.setCurrentIndex(fields.findData("eventually_due"))
     find(settings, "stripeVersionInput", QLineEdit).setText("2025-12-15.clover")
     find(settings, "saveDefaultsButton", QPushButton).click()
     demo = registry(app_paths).get("Demo")
@@ -358,6 +359,63 @@ async def test_settings_dialog_is_non_modal_and_edits_profiles(make_window, memo
     assert [selector.itemText(i) for i in range(selector.count())] == ["Sandbox — SANDBOX", "Demo — TEST"]
     settings.reject()
     await wait_until(lambda: window.profiles_ui.settings_dialog is None)
+
+
+async def test_settings_shows_the_current_options_and_one_keep_urls_option(make_window, memory_keyring, sandbox,
+                                                                            app_paths):
+    await add(app_paths, "Demo", TEST_KEY, sandbox)
+    reg = registry(app_paths)
+    reg.update(reg.get("Demo").replace(future_requirements="include", store_urls=False))  # an older version's
+    window = await make_window(profile="Demo")
+    window.profiles_ui.open_settings()
+    settings = await dialog(window, "settingsDialog")
+    settings.select("Demo")
+    fields, future = find(settings, "defaultFields", QComboBox), find(settings, "defaultFutureRequirements", QComboBox)
+    # Never an empty box: the profile's choice, or Stripe's default said as such.
+    assert (fields.currentData(), fields.currentText()) == ("currently_due", "Only what is due now (Stripe's default)")
+    assert (future.currentData(), future.currentText()) == ("include", "Include upcoming requirements")
+    keep = [box for box in settings.findChildren(QCheckBox) if "URL" in box.text()]
+    assert [box.objectName() for box in keep] == ["storeUrlsSetting"]
+    assert not keep[0].isChecked()  # the profile kept none: shown as it is
+    keep[0].setChecked(True)
+    assert registry(app_paths).get("Demo").store_urls and window.services.preferences.store_urls
+    assert window.actions_by_name["storeUrlsAction"].isChecked()
+    find(settings, "saveDefaultsButton", QPushButton).click()
+    demo = registry(app_paths).get("Demo")
+    assert (demo.collection_fields, demo.future_requirements) == (None, "include")  # the default stays unsaid
+    notify = find(settings, "notifySetting", QCheckBox)
+    assert notify.isChecked()
+    notify.setChecked(False)
+    from app.preferences import Preferences
+
+    assert window.services.preferences.notify is False
+    assert Preferences.load(window.services.paths.preferences_file).notify is False
+    settings.reject()
+    await wait_until(lambda: window.profiles_ui.settings_dialog is None)
+
+
+async def test_a_profile_whose_key_is_gone_offers_enter_the_key(make_window, memory_keyring, sandbox, app_paths):
+    await add(app_paths, "Demo", TEST_KEY, sandbox)
+    window = await make_window(use_sandbox=True)
+    memory_keyring.passwords.clear()  # the keyring lost it (another machine, a reset)
+    demo = registry(app_paths).get("Demo")
+    assert await window.profiles_ui.switch(demo.id) is False
+    banner = find(window, "errorBanner")
+    action = find(banner, "bannerActionButton", QPushButton)
+    assert banner.isVisible() and "Enter the key again" in find(banner, "errorDetails", QLabel).text()
+    assert action.isVisible() and action.text() == "Enter the key"
+    action.click()
+    key_dialog = await dialog(window, "addProfileDialog")
+    assert key_dialog.windowTitle() == "Enter the key of “Demo”"
+    name = find(key_dialog, "profileNameInput", QLineEdit)
+    assert name.text() == "Demo" and name.isReadOnly()
+    find(key_dialog, "keyInput", QLineEdit).setText(TEST_KEY.secret)
+    assert await key_dialog.check() is not None
+    await key_dialog.save()
+    await wait_until(lambda: window.services.profile is not None and window.services.profile.name == "Demo")
+    assert [p.name for p in registry(app_paths).saved] == ["Demo"]  # the same profile, not a second one
+    assert list(memory_keyring.passwords.values()) == [TEST_KEY.secret]
+    assert not banner.isVisible()
 
 
 async def test_a_window_session_leaves_the_key_in_no_file(make_window, memory_keyring, make_sandbox, app_paths, tmp_path):

@@ -66,7 +66,7 @@ def test_a_card_shows_one_link_only(qtbot):
                        created=CREATED, expires_at=CREATED + 300, received_monotonic=clock.monotonic())
     card.bind(link)
     assert card.state is LinkState.ACTIVE and card.full_url == link.url
-    assert card.findChild(QLabel, "linkCountdown").text() == "5:00 left"
+    assert card.findChild(QLabel, "linkCountdown").text() == "Open within 5:00"
     with pytest.raises(RuntimeError):
         card.bind(link)
     guard.stop()

@@ -264,3 +264,35 @@ def test_mode_badges(qtbot, themed, key):
     bg = rgb(badge.palette().color(badge.backgroundRole()))  # the style sheet's background-color
     assert_readable(f"{badge.text()} badge", fg, bg)
     assert_readable("connection", drawn(bar.connection), surface(bar))
+
+
+def test_the_keyboard_focus_ring_is_2_px_and_aa_on_light_and_dark(qtbot, themed, qapp):
+    from PySide6.QtWidgets import QLineEdit, QPushButton
+
+    from app.ui.common.focus_ring import install_focus_ring
+
+    keeper = install_focus_ring(qapp)  # as the app does at start
+    assert install_focus_ring(qapp) is keeper
+
+    button, field = QPushButton("Copy link"), QLineEdit()
+    window = host(qtbot, button, field)
+    window.resize(320, 120)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # focus (and its ring) follow the active window
+    for target in (button, field):
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+        assert QApplication.focusWidget() is target
+        ring = window.findChild(QWidget, "focusRing")
+        assert ring is not None and ring.isVisible()
+        inner = ring.geometry().adjusted(2, 2, -2, -2)
+        assert inner.contains(target.geometry())  # around the widget, not over it
+        image = window.grab().toImage()
+        middle = ring.geometry().center().y()
+        left = ring.geometry().left()
+        band = [rgb(image.pixelColor(left + dx, middle)) for dx in (0, 1)]
+        assert band[0] == band[1], "a ring 2 px wide"
+        for bg in (surface(window), surface(window, R.Base)):
+            assert_readable(f"focus ring around {target.metaObject().className()}", band[0], bg)
+    ring.setWidget(None)
+    keeper.setParent(None)  # (the other tests run without it)
+    del keeper

@@ -290,4 +290,7 @@ def test_the_account_cell_elides_the_name_and_keeps_the_id(qapp):
     assert account_cell_text(name, account, fm.horizontalAdvance(whole) + 1, fm) == whole
     narrow = account_cell_text(name, account, fm.horizontalAdvance(whole) // 2 + 20, fm)
     assert narrow.endswith(f" ({account})") and "…" in narrow  # the name gave way, the id did not
+    shown_name = narrow[: -len(f" ({account})")]
+    start, end = shown_name.split("…")  # elided in its middle: both ends of the name are seen
+    assert name.startswith(start) and name.endswith(end) and start and end
     assert account_cell_text(None, account, 400, fm) == account

@@ -77,20 +77,20 @@ def test_active_then_warning_at_sixty_seconds_then_expired_once(env):
     expired: list[bool] = []
     card.expired.connect(lambda: expired.append(True))
     timer = card.findChild(QTimer)
-    assert card.state is LinkState.ACTIVE and countdown(card) == "5:00 left"
+    assert card.state is LinkState.ACTIVE and countdown(card) == "Open within 5:00"
     assert timer.isActive() and timer.interval() <= 500
 
     clock.advance(239.5)
     card.tick()
-    assert card.state is LinkState.ACTIVE and countdown(card) == "1:01 left"
+    assert card.state is LinkState.ACTIVE and countdown(card) == "Open within 1:01"
     clock.advance(0.5)
     card.tick()
     assert card.state is LinkState.WARNING
-    assert countdown(card) == "1:00 left — expiring soon"
+    assert countdown(card) == "⚠ Open within 1:00"
 
     clock.advance(59.9)
     card.tick()
-    assert countdown(card) == "0:01 left — expiring soon" and expired == []
+    assert countdown(card) == "⚠ Open within 0:01" and expired == []
     clock.advance(0.1)
     card.tick()
     assert card.state is LinkState.EXPIRED and countdown(card) == "Expired"
@@ -121,7 +121,7 @@ def test_wall_clock_hours_wrong_changes_nothing(env):
     for wall in (clock.time() + 5 * 3600, clock.time() - 9 * 3600, 0.0):
         clock.set_wall(wall)
         card.tick()
-        assert (card.state, countdown(card)) == before == (LinkState.ACTIVE, "3:20 left")
+        assert (card.state, countdown(card)) == before == (LinkState.ACTIVE, "Open within 3:20")
     assert child(card, QLabel, "linkTimes").text() == times
 
 
@@ -183,6 +183,25 @@ def test_copy_gives_the_full_url_and_guard_clears_it_at_expiry(env, qtbot):
     card.tick()
     assert QGuiApplication.clipboard().text() == ""
     assert cleared == [CLEARED_MESSAGE]
+
+
+def test_the_copy_button_itself_says_copied_for_two_seconds(env, qtbot):
+    clock, _, _, build = env
+    card = build()
+    button = child(card, QPushButton, "copyButton")
+    assert button.text() == "Copy link" and button.accessibleDescription() == ""
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert button.text() == "Copied ✓"
+    assert button.accessibleDescription() == "Copied: the link is on the clipboard"
+    # Its size is fixed, room for both words: nothing beside it moves, the card is not laid out again.
+    assert button.minimumSize() == button.maximumSize() and button.width() >= button.sizeHint().width()
+    clock.advance(1.9)
+    card.tick()
+    assert button.text() == "Copied ✓"
+    clock.advance(0.1)
+    card.tick()
+    assert (button.text(), button.accessibleDescription()) == ("Copy link", "")
+    assert QGuiApplication.clipboard().text() == URL  # only the button's words went back
 
 
 def test_url_label_elides_only_when_narrow(env):

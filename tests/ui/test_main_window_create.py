@@ -99,13 +99,13 @@ async def test_create_shows_a_card_newest_first_after_recording_history(window, 
 async def test_countdown_states_on_a_fake_clock(window, accounts, clock):
     card = await _create(window, accounts["custom_due"])
     label = find(card, "linkCountdown", QLabel)
-    assert card.state is LinkState.ACTIVE and label.text().startswith("5:00")
+    assert card.state is LinkState.ACTIVE and label.text().startswith("Open within 5:00")
     clock.advance(240)
     card.tick()
-    assert card.state is LinkState.WARNING and label.text().startswith("1:00")
+    assert card.state is LinkState.WARNING and label.text() == "⚠ Open within 1:00"
     clock.advance(59)
     card.tick()
-    assert card.state is LinkState.WARNING and label.text().startswith("0:01")
+    assert card.state is LinkState.WARNING and label.text() == "⚠ Open within 0:01"
     clock.advance(1)
     card.tick()
     assert card.state is LinkState.EXPIRED and label.text() == "Expired"
@@ -118,11 +118,11 @@ async def test_local_wall_clock_hours_wrong_changes_nothing(window, accounts, cl
     card = await _create(window, accounts["custom_due"])
     assert abs(card.link.created - (clock.time() + server_offset)) < 2
     label = find(card, "linkCountdown", QLabel)
-    assert label.text().startswith("5:00")
+    assert label.text().startswith("Open within 5:00")
     clock.set_wall(clock.time() - 3 * 3600)  # and the local clock jumps too
     clock.advance(100)
     card.tick()
-    assert label.text().startswith("3:20") and card.state is LinkState.ACTIVE
+    assert label.text().startswith("Open within 3:20") and card.state is LinkState.ACTIVE
     clock.advance(200)
     card.tick()
     assert card.state is LinkState.EXPIRED
@@ -228,7 +228,7 @@ async def test_network_error_offers_retry_with_the_same_idempotency_key(window, 
     [card] = window.links.cards()
     # The replayed link (the one made by the lost request) arrives alive, not already expired.
     assert card.state is LinkState.ACTIVE
-    assert find(card, "linkCountdown", QLabel).text().startswith(("5:00", "4:59", "4:58"))
+    assert find(card, "linkCountdown", QLabel).text().startswith(("Open within 5:00", "Open within 4:59", "Open within 4:58"))
     assert not card.is_collapsed() and card.findChild(QPushButton, "newLinkButton") is None
     assert services.history.query()[0].url == card.link.url
 

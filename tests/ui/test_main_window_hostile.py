@@ -207,7 +207,7 @@ async def test_an_implausible_expiry_keeps_the_link_on_stripes_usual_lifetime(wi
     card = await create(window)
     assert card is not None and card.link.url == GOOD_LINK_URL
     assert card.link.ttl == 300 and not card.link.expiry_trusted
-    assert find(card, "linkCountdown", QLabel).text().startswith("5:00")
+    assert find(card, "linkCountdown", QLabel).text().startswith("Open within 5:00")
     assert services.history.query()[0].outcome == "created"
 
 

@@ -117,16 +117,40 @@ def _next_tab_stop(widget: QWidget) -> QWidget:
     return nxt
 
 
-async def test_help_lists_the_shortcuts(window, qtbot):
-    from app.ui.shell.menus import shortcuts_text
+async def test_help_lists_every_shortcut_of_the_window(window, qtbot):
+    from PySide6.QtGui import QKeySequence, QShortcut
 
-    text = shortcuts_text()
-    for needle in ("Ctrl+Return", "Ctrl+Shift+C", "Esc", "F5", "F1"):
-        assert needle in text
     window.actions_by_name["shortcutsAction"].trigger()
     box = window.findChild(QWidget, "shortcutsDialog")
     assert box is not None and box.isVisible()
+    text = box.informativeText()
+    for needle in ("Ctrl+K / Ctrl+L", "Ctrl+Return", "Ctrl+Shift+C", "Esc", "F5", "F1", "Ctrl+,",
+                   "Ctrl+Alt+1…9", "Use profile 1…9 of the profile list", "N / Space"):
+        assert needle in text, needle
+    # Generated from the window itself: every key of every action and shortcut is listed.
+    native = QKeySequence.SequenceFormat.NativeText
+    keys = [k for a in window.actions() for k in a.shortcuts()]
+    keys += [s.key() for s in window.findChildren(QShortcut)]
+    for key in keys:
+        shown = key.toString(native)
+        assert shown in text or (shown.startswith("Ctrl+Alt+") and "Ctrl+Alt+1…9" in text), shown
     box.close()
+
+
+async def test_ctrl_k_and_ctrl_l_go_to_the_account_field_and_its_search(window, qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    action = window.actions_by_name["focusAccountAction"]
+    assert [k.toString() for k in action.shortcuts()] == ["Ctrl+K", "Ctrl+L"]
+    field = find(window, "accountInput")
+    field.setText("harbor")
+    for key in (Qt.Key.Key_K, Qt.Key.Key_L):
+        find(window, "createButton").setFocus()
+        window.activateWindow()
+        await wait_until(window.isActiveWindow)
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+        assert field.hasFocus() and field.selectedText() == "harbor"  # typing replaces it: a new search
+    assert window.actions_by_name["copyNewestAction"].shortcut() == QKeySequence("Ctrl+Shift+C")
 
 
 async def test_geometry_and_urls_are_remembered(qtbot, services, settings, accounts, no_quit_on_close):

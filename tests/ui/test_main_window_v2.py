@@ -78,7 +78,7 @@ async def test_create_makes_a_v2_link_records_it_and_says_what_it_covers(window,
     assert isinstance(card.link, AccountLinkV2) and card.link.url.startswith("https://accounts.stripe.com/r/")
     assert transport.posts() == [V2_LINKS]
     assert card.state is LinkState.ACTIVE and card.link.ttl == 600
-    assert find(card, "linkCountdown", QLabel).text().startswith(("10:00", "9:59"))
+    assert find(card, "linkCountdown", QLabel).text().startswith(("Open within 10:00", "Open within 9:59"))
     assert "The last link covers: Merchant." in find(window, "configurationsNote", QLabel).text()
     assert "It covers: Merchant." in window.statusBar().currentMessage()
     entry = services.history.query()[0]

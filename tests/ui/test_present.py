@@ -89,12 +89,12 @@ async def test_shows_name_countdown_instruction_and_a_scannable_code(qtbot, make
     window = make_window(clock)
     assert window.objectName() == "presentWindow"
     assert text_of(window, "presentAccountName") == "Harbor Street Bakery"
-    assert text_of(window, "presentCountdown") == "5:00 left"
+    assert text_of(window, "presentCountdown") == "Open within 5:00"
     assert text_of(window, "presentInstruction") == INSTRUCTION
     assert decode(window.findChild(QrWidget, "presentQr")) == [URL]
     clock.advance(245)
     window.tick()
-    assert text_of(window, "presentCountdown") == "0:55 left"
+    assert text_of(window, "presentCountdown") == "Open within 0:55"
     assert window.findChild(QLabel, "presentCountdown").accessibleDescription() == (
         "Less than a minute left to scan the code.")
     assert not window.findChild(QCheckBox, "autoRefreshCheck").isChecked()
@@ -147,7 +147,7 @@ async def test_auto_refresh_swaps_links_in_place_up_to_the_limit(qtbot, make_win
         assert window.link.url == expected and replaced[-1].url == expected
         assert window.findChild(QrWidget, "presentQr") is qr  # same widget, no recreation
         assert decode(qr) == [expected]
-        assert text_of(window, "presentCountdown") == "5:00 left"
+        assert text_of(window, "presentCountdown") == "Open within 5:00"
 
     clock.advance(300)
     window.tick()
@@ -411,7 +411,7 @@ async def test_the_countdown_is_reachable_and_announced_once_a_minute(qtbot, mak
     assert countdown.accessibleDescription() == "About 5 minutes left to scan the code."
     clock.advance(30)
     window.tick()
-    assert countdown.text() == "4:30 left"
+    assert countdown.text() == "Open within 4:30"
     assert countdown.accessibleDescription() == "About 5 minutes left to scan the code."  # not every tick
     clock.advance(60)
     window.tick()
@@ -500,3 +500,38 @@ async def test_operator_controls_are_whole_and_inside_the_window(qtbot, make_win
         assert window.rect().contains(box), name
         assert widget.width() >= widget.sizeHint().width(), f"{name} is squeezed"
         assert not box.intersects(qr_box), name
+
+
+async def test_the_seller_reads_open_within_and_that_there_is_no_hurry_once_open(qtbot, make_window):
+    clock = FakeClock()
+    window = make_window(clock, operated=False)
+    after_open = window.findChild(QLabel, "presentAfterOpen")
+    assert text_of(window, "presentCountdown") == "Open within 5:00"
+    assert after_open.isVisible() and "take your time" in after_open.text()
+    clock.advance(300)
+    window.tick()
+    assert not after_open.isVisible()  # an expired code has nothing to open
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_N, Qt.Key.Key_Space])
+async def test_after_expiry_n_or_space_shows_a_new_code_at_once_and_the_hint_says_so(qtbot, make_window, key):
+    clock = FakeClock()
+    fake = FakeRegenerate(clock)
+    window = make_window(clock, regenerate=fake, max_refreshes=0, operated=False)
+    hint = window.findChild(QLabel, "presentNewCodeHint")
+    qtbot.keyClick(window, key)  # a live code: the key does nothing
+    assert window.refresh_count == 0 and not hint.isVisible()
+    clock.advance(300)
+    window.tick()
+    window.controls.check_idle()
+    clock.advance(10)
+    window.controls.check_idle()
+    assert not window.controls.shown  # the mouse has not moved: the bars are hidden...
+    assert hint.isVisible() and hint.text() == "Press N for a new code"  # ...the hint is not
+    assert window.rect().contains(hint.geometry())
+    qtbot.keyClick(window, key)
+    assert window.refresh_count == 1 and not hint.isVisible()
+    await window.refresh_task
+    assert fake.calls == 1
+    assert window.state is LinkState.ACTIVE and text_of(window, "presentCountdown") == "Open within 5:00"
+    assert decode(window.findChild(QrWidget, "presentQr")) == [f"{BASE}New000000001"]

@@ -20,6 +20,15 @@ def test_round_trip_and_private_file(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["preferences.ini"]  # no temporary file left
 
 
+def test_notifications_are_on_by_default_and_can_be_turned_off(tmp_path):
+    path = tmp_path / "preferences.ini"
+    assert Preferences.load(path).notify is True
+    Preferences(notify=False).save(path)
+    assert Preferences.load(path) == Preferences(notify=False)
+    path.write_text("[notifications]\nenabled = perhaps\n")
+    assert Preferences.load(path).notify is True
+
+
 def test_damaged_values_fall_back_to_defaults(tmp_path):
     path = tmp_path / "preferences.ini"
     path.write_text("[history]\nstore_urls = perhaps\nretention_days = -4\n")

@@ -8,6 +8,7 @@ The arithmetic is in :mod:`app.ui.common.palette` (no Qt); this applies it.
   account that is no longer the one typed) made readable on every background the palette has.
   Fusion's light palette draws both far below AA (black at half alpha, 3.9:1; ``#bebebe``, 1.6:1).
 * :func:`error_color`, :func:`warning_color`, :func:`success_color`: the accents per palette.
+* :func:`focus_color`: the 2 px keyboard focus ring's colour (:mod:`app.ui.common.focus_ring`).
 * :func:`install_accessible_palette` applies it to the application now and again whenever the
   application palette changes (the system switching between light and dark).
 """
@@ -88,9 +89,16 @@ def success_color(palette: QPalette | None = None) -> QColor:
     return _role("success", palette)
 
 
+def focus_color(palette: QPalette | None = None) -> QColor:
+    """The focus ring: the palette's highlight, AA on every surface of this palette."""
+    palette = palette if palette is not None else QGuiApplication.palette()
+    return _cached("focus", palette, lambda: _qcolor(pal.focus_colour(
+        rgb(palette.color(_G.Active, _R.Highlight)), backgrounds(palette), _text(palette))))
+
+
 _BY_KEY: dict[tuple[str, int], QColor] = {}
 _BY_COLOURS: dict[tuple[str, tuple[int, ...]], QColor] = {}
-_KEY_ROLES = (*_SURFACES, _R.WindowText, _R.Text, _R.PlaceholderText)
+_KEY_ROLES = (*_SURFACES, _R.WindowText, _R.Text, _R.PlaceholderText, _R.Highlight)
 
 
 def _cached(name: str, palette: QPalette, make: Callable[[], QColor]) -> QColor:

@@ -2,7 +2,9 @@
 
 A plain cell elides at its end, so "Harbor Street Bakery (acct_1LdCustomDue0001)" in a narrow
 column loses the id, the one part an operator may need to read out or search for. Here the name is
-elided first and the id stays whole while the column is wide enough for it.
+elided first, in its middle ("Harbor…Bakery": both ends of a name tell sellers apart better than
+its first word), and the id stays whole while the column is wide enough for it. The whole name is
+in the cell's tooltip (the model's).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def account_cell_text(name: str | None, account_id: str, width: int, fm: QFontMe
         return whole
     room = width - fm.horizontalAdvance(suffix)
     if room >= fm.horizontalAdvance("Wi…"):
-        return elide(name, room) + suffix
+        return elide(name, room, Qt.TextElideMode.ElideMiddle) + suffix
     return elide(account_id, width, Qt.TextElideMode.ElideMiddle)
 
 

@@ -39,7 +39,7 @@ from app.stripe.models import AccountLink
 from app.ui.common.widgets import plain_tooltip
 from app.ui.links.card_fit import FitsWidth
 from app.ui.links.card_paint import paint_panel
-from app.ui.links.card_text import PRIMARY_BUTTON_STYLE, expired_row, spoken_countdown
+from app.ui.links.card_text import COPY_TEXT, PRIMARY_BUTTON_STYLE, CopiedFeedback, expired_row, spoken_countdown
 from app.ui.common.wrap_rows import WrapRows
 from app.ui.links.card_parts import (
     TICK_MS,
@@ -67,13 +67,14 @@ class LinkCard(FitsWidth, QFrame):
     """A card for one created link.
 
     Signals: ``regenerateRequested()`` (Regenerate or "Create a new link"), ``presentRequested()``,
-    ``statusMessage(str)`` (feedback for the status bar), ``expired()`` (once).
+    ``statusMessage(str)`` (for the status bar), ``expiringSoon()`` (once, a minute left), ``expired()`` (once).
     """
 
     regenerateRequested = Signal()
     presentRequested = Signal()
     relaidOut = Signal()  # its layout ran again: its height may have changed
     statusMessage = Signal(str)
+    expiringSoon = Signal()
     expired = Signal()
 
     def __init__(
@@ -101,6 +102,7 @@ class LinkCard(FitsWidth, QFrame):
         self._countdown: Countdown | None = None
         self._state: LinkState | None = None
         self._expired_emitted = False
+        self._warned = False
         self.setAccessibleName(f"{LINK_TYPE_LABELS.get(link_type, 'Account link')} for {account_name}")
         self._build()
         self._timer = QTimer(self)
@@ -180,11 +182,12 @@ class LinkCard(FitsWidth, QFrame):
         scale_font(self._countdown_label, 1.6, bold=True)  # (its size is fitted to the new font)
 
         who = self._account_name
-        self._copy = self._button("Copy link", "copyButton", "Copy the link to the clipboard", self.copy,
+        self._copy = self._button(COPY_TEXT, "copyButton", "Copy the link to the clipboard", self.copy,
                                   f"Copy the link for {who}")
         self._copy.setProperty("primary", True)  # the one thing to do next: default, accented
         self._copy.setDefault(True)
         self._copy.setStyleSheet(PRIMARY_BUTTON_STYLE)
+        self._copied = CopiedFeedback(self._copy, self._clock)  # "Copied ✓" for two seconds
         self._open = self._button("Open in browser", "openButton", "Open the link in your web browser", self.open,
                                   f"Open the link for {who} in your web browser")
         self._present = self._button("Present", "presentButton", "Show the QR code full screen",
@@ -272,6 +275,11 @@ class LinkCard(FitsWidth, QFrame):
         assert self._state is not None
         return self._state
 
+    def remaining(self) -> float | None:
+        """Seconds left to open the link now (None before its link is bound)."""
+        countdown = self._countdown
+        return None if countdown is None else countdown.remaining(self._clock.monotonic())
+
     def tick(self) -> None:
         """Re-evaluate the countdown now (the timer calls this; so may tests)."""
         countdown = self._countdown
@@ -290,6 +298,10 @@ class LinkCard(FitsWidth, QFrame):
             self._spoken_minutes = minutes
             self._countdown_label.setAccessibleName(spoken_countdown(self._account_name, state, minutes))
         self._guard.check()
+        self._copied.check(expired=state is LinkState.EXPIRED)
+        if state is LinkState.WARNING and not self._warned:
+            self._warned = True
+            self.expiringSoon.emit()
         if state is LinkState.EXPIRED and not self._expired_emitted:
             self._expired_emitted = True
             self._timer.stop()
@@ -301,15 +313,15 @@ class LinkCard(FitsWidth, QFrame):
             self._copy.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def copy(self) -> None:
-        """Copy the link while it lives. The countdown is read now (the last tick may be up to
-        500 ms old), and the guard refuses a deadline already past: a dead URL never reaches the
-        clipboard."""
+        """Copy the link while it lives: the countdown is read now (the last tick may be 500 ms
+        old) and the guard refuses a deadline already past, so a dead URL never reaches the clipboard."""
         self.tick()
         if self.state is LinkState.EXPIRED:
             return
         assert self._countdown is not None  # a state means a bound link
         if self._guard.copy_link(self._link.url, self._countdown.deadline_monotonic):
             self.statusMessage.emit("Link copied. It will be cleared from the clipboard when it expires.")
+            self._copied.show()
 
     def open(self) -> None:
         if self.state is LinkState.EXPIRED:
@@ -377,6 +389,7 @@ class LinkCard(FitsWidth, QFrame):
             self._apply_secondary_colours()
             self._apply_state()
         elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self._state is not None:
+            self._copied.fit()
             self._widths = None
             self._arrange(self.width())
 

@@ -32,11 +32,13 @@ def scale_font(widget: QWidget, factor: float, bold: bool = False) -> None:
 
 
 def countdown_text(state: LinkState, remaining: float) -> str:
+    """The time the seller has to *open* the link (once opened, the page is not in a hurry). The
+    last minute is marked by a sign as well as by its colour (and is short: a narrow card fits it)."""
     if state is LinkState.EXPIRED:
         return "Expired"
     if state is LinkState.WARNING:
-        return f"{format_mmss(remaining)} left — expiring soon"
-    return f"{format_mmss(remaining)} left"
+        return f"⚠ Open within {format_mmss(remaining)}"
+    return f"Open within {format_mmss(remaining)}"
 
 
 class ElidedLabel(QLabel):

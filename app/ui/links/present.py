@@ -98,6 +98,7 @@ class PresentWindow(PresentView):
                     clipboard_guard=clipboard_guard)
         self.set_platform_name(platform_name)
         self.controls = OperatorControls(self, (self._top_bar, self._bottom_bar), clock)
+        self.controls.shownChanged.connect(lambda _shown: self._place_bars())  # the hint moves with the bar
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
@@ -160,7 +161,7 @@ class PresentWindow(PresentView):
         state = self._countdown.state(now)
         remaining = self._countdown.remaining(now)
         # At expiry the QR area says "Expired"; the big clock simply stops at 0:00.
-        text = "0:00" if state is LinkState.EXPIRED else f"{format_mmss(remaining)} left"
+        text = "0:00" if state is LinkState.EXPIRED else f"Open within {format_mmss(remaining)}"
         self._countdown_label.setText(text)
         spoken = spoken_time_left(state, remaining)
         if spoken != self._countdown_label.accessibleDescription():  # (once a minute: announced)
@@ -233,8 +234,11 @@ class PresentWindow(PresentView):
     def _update_new_button(self) -> None:
         """Shown while the code is dead and nothing is on its way (and a new link can be made)."""
         waiting = self._task is not None and not self._task.done()
-        self._new_button.setVisible(self._regenerate is not None and self._state is LinkState.EXPIRED
-                                    and not waiting and not self._closing)
+        can_new = (self._regenerate is not None and self._state is LinkState.EXPIRED
+                   and not waiting and not self._closing)
+        self._new_button.setVisible(can_new)
+        self._new_hint.setVisible(can_new)  # shown without moving the mouse (N or Space)
+        self._after_open.setVisible(self._state is not LinkState.EXPIRED)
         self._place_bars()
 
     async def _refresh(self, regenerate: Callable[[], Awaitable[AccountLink]]) -> None:
@@ -277,6 +281,10 @@ class PresentWindow(PresentView):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.close()
+            return
+        if event.key() in (Qt.Key.Key_N, Qt.Key.Key_Space) and not self._new_button.isHidden() \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.refresh_now()  # "Show a new code" without finding the mouse first
             return
         super().keyPressEvent(event)
 

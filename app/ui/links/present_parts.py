@@ -60,8 +60,8 @@ def present_metrics(width: int, height: int) -> PresentMetrics:
         # The code takes the height; the text column keeps at least ~40 % of the width.
         qr_side = min(height - 2 * margin, round((width - 2 * margin - spacing) * 0.6))
     else:
-        # Above: three lines of names; below: instruction, countdown, host and a message.
-        reserve = 3 * title_px + countdown_px + 5 * text_px + 6 * spacing
+        # Above: three lines of names; below: instruction, countdown, "take your time", host, a message.
+        reserve = 3 * title_px + countdown_px + 6 * text_px + 7 * spacing
         qr_side = min(width - 2 * margin, height - 2 * margin - reserve)
     return PresentMetrics(wide, margin, spacing, max(120, qr_side), text_px, title_px, countdown_px,
                           control_px, control_height)

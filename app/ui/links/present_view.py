@@ -35,6 +35,9 @@ REFRESHING_INSTRUCTION = "Getting a new code…"
 ASKS = "asks you to complete the Stripe account of"
 ASKS_NO_PLATFORM = "Complete the Stripe account of"
 HOST_TEXT = "The page opens on {host}"
+# The countdown is the time to *open* the link; once open, the seller is in no hurry.
+AFTER_OPEN = "Once the page is open, you can take your time."
+NEW_CODE_HINT = "Press N for a new code"
 
 def _label(name: str, text: str = "") -> QLabel:
     label = QLabel(text, objectName=name, textFormat=Qt.TextFormat.PlainText)
@@ -68,6 +71,8 @@ class PresentView(QWidget):
         self._countdown_label = _label("presentCountdown")
         self._countdown_label.setAccessibleName("Time left")
         self._countdown_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable, and read out
+        self._countdown_label.setProperty("noFocusRing", True)  # no frame on the seller's screen
+        self._after_open = _label("presentAfterOpen", AFTER_OPEN)
         host = page_host(url)
         self._host = _label("presentHost", HOST_TEXT.format(host=host) if host else "")
         self._message = _label("presentMessage")
@@ -81,7 +86,7 @@ class PresentView(QWidget):
             column.addWidget(label)
         column.addSpacing(24)
         self._gap = column.itemAt(column.count() - 1)
-        for label in (self._instruction, self._countdown_label, self._host, self._message):
+        for label in (self._instruction, self._countdown_label, self._after_open, self._host, self._message):
             column.addWidget(label)
         column.addStretch(1)
 
@@ -112,7 +117,7 @@ class PresentView(QWidget):
         # Once the code has expired the operator can show a new one without leaving present mode.
         self._new_button = QPushButton("Show a new code", objectName="presentNewLinkButton")
         self._new_button.setAccessibleName("Create a new link and show its code")
-        self._new_button.setToolTip("Creates a new link with the same settings and shows its QR code")
+        self._new_button.setToolTip("Creates a new link with the same settings and shows its QR code (N)")
         self._new_button.setAutoDefault(False)
         self._new_button.clicked.connect(self.refresh_now)  # type: ignore[attr-defined]
         self._new_button.hide()
@@ -123,6 +128,12 @@ class PresentView(QWidget):
         bottom.addWidget(self._new_button)
         for bar in (self._top_bar, self._bottom_bar):
             bar.setAutoFillBackground(True)  # legible over the text it covers for a moment
+        # For the operator, once the code has expired: not in a bar (those hide when idle), small,
+        # in the bottom corner under the text, where the bars are.
+        self._new_hint = QLabel(NEW_CODE_HINT, self, objectName="presentNewCodeHint",
+                                textFormat=Qt.TextFormat.PlainText)
+        self._new_hint.setAccessibleName("Key for a new code")
+        self._new_hint.hide()
 
     # -- size: everything follows the window's (the screen's) size --------------------------------
     def _arrange(self) -> None:
@@ -146,7 +157,8 @@ class PresentView(QWidget):
         align = (Qt.AlignmentFlag.AlignLeft if wide else Qt.AlignmentFlag.AlignHCenter) | Qt.AlignmentFlag.AlignVCenter
         sizes = ((self._platform, m.title_px, True), (self._asks, m.text_px, False), (self._name, m.title_px, True),
                  (self._instruction, round(m.text_px * 1.25), True), (self._countdown_label, m.countdown_px, True),
-                 (self._host, m.text_px, False), (self._message, m.text_px, False))
+                 (self._after_open, m.text_px, False), (self._host, m.text_px, False),
+                 (self._message, m.text_px, False))
         for label, px, bold in sizes:
             font = QFont(self.font())
             font.setPixelSize(px)
@@ -157,7 +169,7 @@ class PresentView(QWidget):
         self._message.setMinimumHeight(self._message.fontMetrics().lineSpacing() * 2)
         control = QFont(self.font())
         control.setPixelSize(m.control_px)
-        for widget in (self._close_button, self._auto, self._new_button):
+        for widget in (self._close_button, self._auto, self._new_button, self._new_hint):
             widget.setFont(control)
             widget.setMinimumHeight(m.control_height)
         for button in (self._close_button, self._new_button):
@@ -181,6 +193,11 @@ class PresentView(QWidget):
             self._bottom_layout.setDirection(QBoxLayout.Direction.TopToBottom)
         height = self._bottom_bar.sizeHint().height()
         self._bottom_bar.setGeometry(left, self.height() - pad - height, width, height)
+        # The hint above the bar when the bar shows, in its place when it does not.
+        hint = self._new_hint.sizeHint()
+        bottom = self.height() - pad - (height + pad if self._bottom_bar.isVisible() else 0)
+        self._new_hint.setGeometry(max(left, self.width() - pad - hint.width()), bottom - hint.height(),
+                                   min(width, hint.width()), hint.height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

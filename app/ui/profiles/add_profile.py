@@ -47,9 +47,10 @@ class AddProfileDialog(QDialog):
 
     def __init__(self, registry: "ProfileRegistry", *, spawn: Callable[[Coroutine[Any, Any, Any]], Any],
                  keyring_problem: str | None, parent: QWidget | None = None,
-                 rate_limiters: "RateLimiterPool | None" = None) -> None:
+                 rate_limiters: "RateLimiterPool | None" = None, replacing: "Profile | None" = None) -> None:
         """``rate_limiters``: the app's one pool, so that checking a key the window already uses
-        (a sync or a watch may be running on it) shares that key's budget."""
+        (a sync or a watch may be running on it) shares that key's budget. ``replacing``: a saved
+        profile whose key is gone (or rolled): its name and API base are kept, the key is new."""
         super().__init__(parent)
         self._rate_limiters = rate_limiters
         self.setObjectName("addProfileDialog")
@@ -59,6 +60,7 @@ class AddProfileDialog(QDialog):
         self.checked: "KeyCheck | None" = None
         self.saved: "Profile | None" = None
         self.keyring_problem = keyring_problem
+        self.replacing = replacing
 
         self.name = QLineEdit(self, objectName="profileNameInput", placeholderText="Acme live")
         self.key = QLineEdit(self, objectName="keyInput", placeholderText="rk_live_… or sk_test_…")
@@ -107,6 +109,13 @@ class AddProfileDialog(QDialog):
         self.key.textChanged.connect(self._key_edited)
         self.api_base.textChanged.connect(self._key_edited)
 
+        if replacing is not None:
+            self.setWindowTitle(f"Enter the key of “{replacing.name}”")
+            self.name.setText(replacing.name)
+            self.name.setReadOnly(True)
+            self.api_base.setText(replacing.api_base or "https://api.stripe.com")
+            self.save_button.setText("Save key")
+            self.storage.setVisible(False)  # kept where the profile keeps its key
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(advice)
@@ -170,9 +179,16 @@ class AddProfileDialog(QDialog):
             # On the Qt thread, on purpose: a keyring call is a D-Bus round trip (or the system's
             # own unlock prompt), and a worker thread could run the garbage collector over Qt
             # objects (see app.history.worker on why that is fatal).
-            profile = self.registry.add(self.name.text(), self.checked.key, self.checked,
-                                        storage=storage, key_file=path, api_base=self.api_base.text().strip())
+            if self.replacing is not None:
+                profile = self.registry.replace_key(self.replacing, self.checked.key, self.checked)
+            else:
+                profile = self.registry.add(self.name.text(), self.checked.key, self.checked,
+                                            storage=storage, key_file=path, api_base=self.api_base.text().strip())
         except KeyringUnavailable as exc:
+            if self.replacing is not None:  # where the profile keeps its key does not work now
+                self.result.setText(f"The key could not be kept: {exc.reason}")
+                self.save_button.setEnabled(True)
+                return None
             self.keyring_problem = exc.reason
             self.storage.findChild(QLabel, "noKeyringNote").setText(f"{exc.reason} Choose where to keep the key:")
             self.storage.setVisible(True)

@@ -223,6 +223,7 @@ class ProfileController:
             self.selector.select(old)
             text = exc.message if isinstance(exc, ValidationError) else str(exc)
             w.show_message(f"Linkdesk cannot use “{target.name}”.", text)
+            self.offer_enter_key(target, exc)
             return False
         w.connection_bar.show_connection(self.services.connection, self.services.client)
         self.refresh()
@@ -266,9 +267,24 @@ class ProfileController:
     def request_add_profile(self) -> None:
         self.w.spawn(self.add_profile(), "add profile")
 
-    async def add_profile(self) -> "Profile | None":
+    def offer_enter_key(self, profile: "Profile", exc: BaseException) -> None:
+        """The banner saying a saved profile's key is gone gets an "Enter the key" button."""
+        from app.profiles.secrets import KeyMissing
+
+        if isinstance(exc, KeyMissing) and profile.saved:
+            self.w.banner.offer_action("Enter the key", lambda: self.request_enter_key(profile.id),
+                                       f"Enter the key of {profile.name} again")
+
+    def request_enter_key(self, profile_id: str) -> None:
+        registry = self.registry
+        profile = registry.get_by_id(profile_id) if registry is not None else None
+        if profile is not None:
+            self.w.spawn(self.add_profile(replacing=profile), "enter key")
+
+    async def add_profile(self, replacing: "Profile | None" = None) -> "Profile | None":
         """The "Add a Stripe key" dialog; the new profile is then used (and made the default
-        if there was none)."""
+        if there was none). With ``replacing``, the same dialog for that profile's key only
+        (its key was gone): saved where the profile keeps its key, then the profile is used."""
         from app.ui.profiles.add_profile import AddProfileDialog
         from app.ui.profiles.dialogs import await_dialog
 
@@ -278,7 +294,8 @@ class ProfileController:
         problem = registry.vault.keyring.problem()  # on the Qt thread: see AddProfileDialog.save
         services = self.w.services
         dialog = AddProfileDialog(registry, spawn=self.w.spawn, keyring_problem=problem, parent=self.w,
-                                  rate_limiters=services.rate_limiters if services is not None else None)
+                                  rate_limiters=services.rate_limiters if services is not None else None,
+                                  replacing=replacing)
         self.add_dialog = dialog
         try:
             await await_dialog(dialog)

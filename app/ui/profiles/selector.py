@@ -65,6 +65,7 @@ class ProfileSelector(QComboBox):
         for n in range(1, 10):
             shortcut = QShortcut(QKeySequence(f"Ctrl+Alt+{n}"), window)
             shortcut.setObjectName(f"profileShortcut{n}")
+            shortcut.setWhatsThis(f"Use profile {n} of the profile list")  # (the F1 list says this)
             shortcut.activated.connect(lambda index=n - 1: self.choose_index(index))
             shortcuts.append(shortcut)
         return shortcuts

@@ -53,10 +53,18 @@ class SettingsDialog(QDialog):
         self.defaults = QGroupBox("Link defaults of this profile", self, objectName="profileDefaults")
         self.refresh_url = QLineEdit(self.defaults, objectName="defaultRefreshUrl")
         self.return_url = QLineEdit(self.defaults, objectName="defaultReturnUrl")
+        # The same words as the link form; a profile that never chose shows Stripe's default.
+        from app.ui.links.form import DEFAULTS, FIELDS_LABELS, FUTURE_LABELS
+
+        self._option_defaults = DEFAULTS
         self.fields = QComboBox(self.defaults, objectName="defaultFields")
-        self.fields.addItems(["", "currently_due", "eventually_due"])
         self.future = QComboBox(self.defaults, objectName="defaultFutureRequirements")
-        self.future.addItems(["", "omit", "include"])
+        for combo, labels, default in ((self.fields, FIELDS_LABELS, DEFAULTS["collection_fields"]),
+                                       (self.future, FUTURE_LABELS, DEFAULTS["future_requirements"])):
+            for value, label in labels:
+                combo.addItem(f"{label} (Stripe's default)" if value == default else label, value)
+        self.fields.setAccessibleName("Information to collect")
+        self.future.setAccessibleName("Future requirements")
         self.stripe_version = QLineEdit(self.defaults, objectName="stripeVersionInput",
                                         placeholderText="the pinned version (leave empty)")
         self.accounts_api = QComboBox(self.defaults, objectName="profileAccountsApi")
@@ -65,8 +73,6 @@ class SettingsDialog(QDialog):
         self.accounts_api.setAccessibleName("Stripe Accounts API of this platform")
         self.accounts_api.setToolTip("The Accounts API your platform's own code uses; links and look-ups use it "
                                      "(--accounts-api or LINKDESK_ACCOUNTS_API override it)")
-        self.keep_urls = QCheckBox("History keeps this profile's link URLs until they expire", self.defaults,
-                                   objectName="profileStoreUrls")
         form = QFormLayout(self.defaults)
         form.addRow("Refresh URL", self.refresh_url)
         form.addRow("Return URL", self.return_url)
@@ -74,7 +80,6 @@ class SettingsDialog(QDialog):
         form.addRow("Future requirements", self.future)
         form.addRow("Stripe-Version", self.stripe_version)
         form.addRow("Accounts API", self.accounts_api)
-        form.addRow(self.keep_urls)
         self.save_defaults_button = QPushButton("Save defaults", self.defaults, objectName="saveDefaultsButton")
         self.save_defaults_button.clicked.connect(self.save_defaults)
         form.addRow(self.save_defaults_button)
@@ -83,13 +88,22 @@ class SettingsDialog(QDialog):
         services = controller.services
         self.retention = QSpinBox(history, objectName="retentionDays", minimum=1, maximum=3650, suffix=" days")
         self.retention.setValue(services.preferences.retention_days if services else 365)
-        self.store_urls = QCheckBox("Keep active link URLs in history", history, objectName="storeUrlsSetting")
-        self.store_urls.setChecked(services.preferences.store_urls if services else True)
+        # One option (File → Keep active link URLs is the same): off, no link URL is written to disk.
+        self.store_urls = QCheckBox("Keep active link URLs in history until they expire", history,
+                                    objectName="storeUrlsSetting")
+        self.store_urls.setChecked(self._keeps_urls())
         self.store_urls.toggled.connect(self._store_urls_toggled)
         self.retention.editingFinished.connect(self._retention_changed)
         history_form = QFormLayout(history)
         history_form.addRow("Delete entries older than", self.retention)
         history_form.addRow(self.store_urls)
+
+        notices = QGroupBox("Notifications", self, objectName="notificationSettings")
+        self.notify = QCheckBox("Notify me a minute before a link expires, and when it has", notices,
+                                objectName="notifySetting")
+        self.notify.setChecked(services.preferences.notify if services else True)
+        self.notify.toggled.connect(self._notify_toggled)
+        QVBoxLayout(notices).addWidget(self.notify)
 
         self.message = QLabel(self, objectName="settingsMessage", textFormat=Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
@@ -101,6 +115,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.defaults)
         layout.addWidget(history)
+        layout.addWidget(notices)
         layout.addWidget(self.message)
         layout.addWidget(close)
         self.setMinimumWidth(560)
@@ -143,11 +158,12 @@ class SettingsDialog(QDialog):
         self.defaults.setEnabled(saved)
         self.refresh_url.setText(profile.refresh_url or "" if profile else "")
         self.return_url.setText(profile.return_url or "" if profile else "")
-        self.fields.setCurrentText(profile.collection_fields or "" if profile else "")
-        self.future.setCurrentText(profile.future_requirements or "" if profile else "")
+        for combo, value in ((self.fields, profile.collection_fields if profile else None),
+                             (self.future, profile.future_requirements if profile else None)):
+            key = "collection_fields" if combo is self.fields else "future_requirements"
+            combo.setCurrentIndex(max(0, combo.findData(value or self._option_defaults[key])))
         self.stripe_version.setText(profile.stripe_version or "" if profile else "")
         self.accounts_api.setCurrentIndex(max(0, self.accounts_api.findData(profile.accounts_api if profile else "v1")))
-        self.keep_urls.setChecked(profile.store_urls if profile else True)
 
     def _guard(self, work: Any) -> bool:
         from app.profiles.model import ProfileError
@@ -189,10 +205,9 @@ class SettingsDialog(QDialog):
             return
         changed = profile.replace(refresh_url=self.refresh_url.text().strip() or None,
                                   return_url=self.return_url.text().strip() or None,
-                                  collection_fields=self.fields.currentText() or None,
-                                  future_requirements=self.future.currentText() or None,
+                                  collection_fields=self._chosen(self.fields, "collection_fields"),
+                                  future_requirements=self._chosen(self.future, "future_requirements"),
                                   stripe_version=self.stripe_version.text().strip() or None,
-                                  store_urls=self.keep_urls.isChecked(),
                                   accounts_api=self.accounts_api.currentData() or "v1")
         if self._guard(lambda: self.c.profile_updated(self.c.registry.update(changed))):
             self.message.setText(f"Saved the defaults of “{profile.name}”"
@@ -200,13 +215,42 @@ class SettingsDialog(QDialog):
                                     if changed.stripe_version != profile.stripe_version else "."))
             self.reload()
 
+    def _chosen(self, combo: QComboBox, key: str) -> str | None:
+        """The combo's value, None when it is Stripe's default (nothing saved, nothing sent)."""
+        value = combo.currentData()
+        return None if not value or value == self._option_defaults[key] else value
+
     # -- history ------------------------------------------------------------------------------
+    def _keeps_urls(self) -> bool:
+        """Whether link URLs are kept: the preference, and no profile saying otherwise (older
+        versions had a second, per-profile checkbox; :meth:`_store_urls_toggled` clears it)."""
+        services, registry = self.c.services, self.c.registry
+        if services is None or not services.preferences.store_urls:
+            return services is None
+        return registry is None or all(p.store_urls for p in registry.saved)
+
     def _store_urls_toggled(self, on: bool) -> None:
+        registry = self.c.registry
+        if on and registry is not None:  # the one option means what it says: every profile keeps them
+            for profile in [p for p in registry.saved if not p.store_urls]:
+                self._guard(lambda p=profile: self.c.profile_updated(registry.update(p.replace(store_urls=True))))
         self.c.w.set_store_urls(on)
         menu = self.c.w.actions_by_name["storeUrlsAction"]  # File → Keep active link URLs
         menu.blockSignals(True)
         menu.setChecked(on)
         menu.blockSignals(False)
+
+    def _notify_toggled(self, on: bool) -> None:
+        services = self.c.services
+        if services is None:
+            return
+        services.preferences = services.preferences.replace(notify=on)
+        try:
+            services.preferences.save(services.paths.preferences_file)
+        except OSError as exc:
+            self.message.setText(f"The notification setting could not be saved ({exc.strerror or exc}).")
+            return
+        self.message.setText("Notifications are on." if on else "No notifications: the window title still counts down.")
 
     def _retention_changed(self) -> None:
         services = self.c.services

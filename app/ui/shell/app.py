@@ -369,6 +369,9 @@ def _run_gui(options: Any) -> int:
     from app.ui.common.theme import install_accessible_palette
 
     install_accessible_palette(app)  # AA text colours, light or dark, kept when the theme changes
+    from app.ui.common.focus_ring import install_focus_ring
+
+    install_focus_ring(app)  # a 2 px AA ring around the keyboard focus
     window.build()
     ready = _FirstPaint(window.centralWidget(), report=report, label="ready")
     # Paint the contents now, before qasync, asyncio and the services are imported: the

@@ -16,6 +16,8 @@ keeps what belongs to no control. Each is announced to screen readers when it ap
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAccessible, QGuiApplication
 from PySide6.QtWidgets import (
@@ -127,6 +129,12 @@ class ErrorBanner(QFrame):
         self.copy_button = QPushButton("Copy request id", self, objectName=named("copyRequestIdButton"))
         self.copy_button.setAccessibleName("Copy the Stripe request id")
         self.copy_button.clicked.connect(self.copy_request_id)
+        # One thing to do about the message, when there is one ("Enter the key"): offer_action().
+        self.action_button = QPushButton(self, objectName=named("bannerActionButton"))
+        self.action_button.setAccessibleName("What to do about the error")  # (named when offered)
+        self.action_button.clicked.connect(self._run_action)
+        self.action_button.hide()
+        self._action: Callable[[], object] | None = None
         self.close_button = QPushButton("Dismiss", self, objectName=named("dismissErrorButton"))
         self.close_button.setAccessibleName("Dismiss the error")
         self.close_button.clicked.connect(self.dismiss)
@@ -138,7 +146,7 @@ class ErrorBanner(QFrame):
         # The buttons wrap under one another in a narrow window rather than widen the banner
         # past its column (the splitter then narrowed the form: Create moved under the pointer).
         buttons = FlowLayout(spacing=6, line_spacing=6)
-        for button in (self.retry_button, self.copy_button, self.close_button):
+        for button in (self.action_button, self.retry_button, self.copy_button, self.close_button):
             buttons.addWidget(button)
         row = QHBoxLayout(self)
         row.setContentsMargins(*((8, 6, 6, 6) if compact else (12, 8, 8, 8)))
@@ -160,7 +168,7 @@ class ErrorBanner(QFrame):
 
     def tab_stops(self) -> list[QWidget]:
         """Its buttons, in the order seen (the window chains them into its Tab order)."""
-        return [self.retry_button, self.copy_button, self.close_button]
+        return [self.action_button, self.retry_button, self.copy_button, self.close_button]
 
     @property
     def request_id(self) -> str | None:
@@ -177,7 +185,22 @@ class ErrorBanner(QFrame):
         self._request_id = None
         self._show(message, details, False)
 
+    def offer_action(self, text: str, action: Callable[[], object], accessible: str = "") -> None:
+        """A button for the message now shown (gone with it: a new message, dismiss, clear)."""
+        self._action = action
+        self.action_button.setText(text)
+        self.action_button.setAccessibleName(accessible or text)
+        self.action_button.show()
+
+    def _run_action(self) -> None:
+        action = self._action
+        self.clear()
+        if action is not None:
+            action()
+
     def _show(self, message: str, details: str, can_retry: bool) -> None:
+        self._action = None
+        self.action_button.hide()
         message, details = redact(message), redact(details)
         self.message.setText(message)
         self.details.setText(details)
@@ -204,4 +227,5 @@ class ErrorBanner(QFrame):
 
     def clear(self) -> None:
         self._request_id = None
+        self._action = None
         self.hide()

@@ -94,6 +94,11 @@ class MainWindow(WindowFeedback, QMainWindow):
             self, self._menu_handlers(), settings=self.settings, set_store_urls=self.set_store_urls,
             set_present_screen=lambda name: self.flow.set_present_screen(name))
         self.profiles_ui: "ProfileController" = ProfileController(self)  # selector, LIVE band, welcome, live gate
+        from app.ui.shell.live_countdown import LiveCountdown
+
+        # The newest live link's time left in the title (and tray), notifications near expiry.
+        self.live_countdown = LiveCountdown(self, self.links, notifications_on=lambda: (
+            self.services is None or self.services.preferences.notify))
         splitter = self.settings.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -195,19 +200,12 @@ class MainWindow(WindowFeedback, QMainWindow):
         # pressed before the services are up is looked up when they are: request_lookup).
         self.form.setEnabled(False)
         self.account_panel.input.setFocus()
-        self.links.cardAdded.connect(self._card_after_create)
+        from app.ui.shell.tab_order import chain_tab_order, put_card_after_create
+
+        # Tab follows what is seen (app/ui/shell/tab_order.py); chained again when Sync comes.
+        self.links.cardAdded.connect(lambda card: put_card_after_create(self, card))
+        self.chain_tab_order = lambda: chain_tab_order(self)
         self.chain_tab_order()
-
-    def chain_tab_order(self) -> None:
-        """Tab follows what is seen (see :mod:`app.ui.shell.tab_order`); again when Sync comes."""
-        from app.ui.shell.tab_order import chain_tab_order
-
-        chain_tab_order(self)
-
-    def _card_after_create(self, card: QWidget) -> None:
-        from app.ui.shell.tab_order import put_card_after_create
-
-        put_card_after_create(self, card)
 
     @property
     def flow(self) -> "LinkFlow":
@@ -416,3 +414,4 @@ class MainWindow(WindowFeedback, QMainWindow):
             self.clipboard_guard.stop()
         if self.built:
             self.links.stop_all()
+            self.live_countdown.stop()

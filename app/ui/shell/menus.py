@@ -1,16 +1,18 @@
 """Menus, keyboard shortcuts and the Help texts of the main window.
 
 Every shortcut is an action in a menu, so it is discoverable, and the Help → Keyboard shortcuts
-list is generated from the same table (it cannot go stale). Link → Present on lists the
+list is generated from the window's actual actions and shortcuts when it opens (those added
+elsewhere too: Settings, the profiles' Ctrl+Alt+1…9), so it cannot go stale. Link → Present on lists the
 connected screens each time it opens (monitors come and go) and remembers the choice.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Callable, Mapping
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from app import __version__
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
 
 # (menu, object name, text, shortcuts, description for the Help list)
 ACTIONS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
-    ("&Link", "focusAccountAction", "Go to account", ("Ctrl+L",), "Put the cursor in the account box"),
+    ("&Link", "focusAccountAction", "Go to account", ("Ctrl+K", "Ctrl+L"),
+     "Put the cursor in the account box (type an id, or a name or email to search)"),
     ("&Link", "lookupAction", "Look up account", (), "Enter in the account box looks the account up"),
     ("&Link", "createAction", "Create link", ("Ctrl+Return", "Ctrl+Enter"), "Create the Account Link"),
     ("&Link", "cancelAction", "Cancel request", ("Esc",), "Cancel the request in flight"),
@@ -39,13 +42,60 @@ def _native(seq: str) -> str:
     return QKeySequence(seq).toString(QKeySequence.SequenceFormat.NativeText)
 
 
-def shortcuts_text() -> str:
-    """The Help → Keyboard shortcuts list, from :data:`ACTIONS`."""
-    rows = [("Enter (in the account box)", "Look the account up")]
-    for _menu, _name, _text, keys, description in ACTIONS:
-        if keys and description:
-            rows.append((" / ".join(_native(k) for k in keys), description))
-    rows.append(("Esc (in present mode)", "Leave present mode"))
+# Keys that are no action of the window: where they work is part of what they do.
+CONTEXT_KEYS: tuple[tuple[str, str], ...] = (
+    ("Enter (in the account box)", "Look the account up"),
+    ("Esc (in present mode)", "Leave present mode"),
+    ("N / Space (in present mode)", "Show a new code once the code has expired"),
+)
+_DESCRIPTIONS = {name: description for _menu, name, _text, _keys, description in ACTIONS}
+# Actions made elsewhere (app.ui.profiles.controller) listed in better words than their text's.
+_DESCRIPTIONS["settingsAction"] = "Settings: profiles, link defaults, history, notifications"
+
+
+def _describe(item: QAction | QShortcut) -> str:
+    """What an action or shortcut does, for the list: this table's words, else its own."""
+    description = _DESCRIPTIONS.get(item.objectName())
+    if description is not None:
+        return description
+    if isinstance(item, QShortcut):
+        return item.whatsThis() or item.objectName()
+    return item.statusTip() or item.toolTip().replace("&", "").rstrip("…") or item.text()
+
+
+def shortcut_rows(window: QWidget) -> list[tuple[str, str]]:
+    """(keys, what they do) for every enabled-or-not action and shortcut of ``window`` that has
+    a key, in menu order; shortcuts that differ only in a final digit (Ctrl+Alt+1…9) as one row."""
+    items: list[QAction | QShortcut] = [a for a in window.actions() if not a.shortcut().isEmpty()]
+    items += [s for s in window.findChildren(QShortcut) if not s.key().isEmpty()]
+    rows: list[tuple[str, str]] = []
+    runs: dict[tuple[str, str], list[str]] = {}
+    for item in items:
+        keys = item.shortcuts() if isinstance(item, QAction) else [item.key()]
+        shown = " / ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+        described = _describe(item)
+        digit = re.fullmatch(r"(.*\D)(\d)", shown)
+        if digit and digit.group(2) in described:
+            pattern = (digit.group(1), described.replace(digit.group(2), "{n}"))
+            if pattern not in runs:
+                runs[pattern] = []
+                rows.append(pattern)  # its place, filled in below
+            runs[pattern].append(digit.group(2))
+            continue
+        rows.append((shown, described))
+    out = []
+    for keys, what in rows:
+        numbers = runs.get((keys, what))
+        if numbers is not None:
+            span = numbers[0] if len(numbers) == 1 else f"{numbers[0]}…{numbers[-1]}"
+            keys, what = keys + span, what.replace("{n}", span)
+        out.append((keys, what))
+    return out
+
+
+def shortcuts_text(window: QWidget) -> str:
+    """The Help → Keyboard shortcuts list, from ``window``'s actions and shortcuts."""
+    rows = [*shortcut_rows(window), *CONTEXT_KEYS]
     return "\n".join(f"{keys:<28} {what}" for keys, what in rows)
 
 
@@ -147,7 +197,9 @@ def _message_box(window: QWidget, name: str, title: str, text: str) -> QMessageB
 
 def show_shortcuts(window: QWidget) -> QMessageBox:
     box = _message_box(window, "shortcutsDialog", "Keyboard shortcuts", "Keyboard shortcuts")
-    box.setInformativeText(f"<pre>{shortcuts_text()}</pre>")
+    from html import escape
+
+    box.setInformativeText(f"<pre>{escape(shortcuts_text(window))}</pre>")
     return box
 
 
