@@ -101,6 +101,7 @@ class LinkCard(FitsWidth, QFrame):
         self._countdown: Countdown | None = None
         self._state: LinkState | None = None
         self._expired_emitted = False
+        self._replaced_note: QLabel | None = None  # set by mark_replaced (issue 19)
         self.setAccessibleName(f"{LINK_TYPE_LABELS.get(link_type, 'Account link')} for {account_name}")
         self._build()
         self._timer = QTimer(self)
@@ -275,7 +276,7 @@ class LinkCard(FitsWidth, QFrame):
     def tick(self) -> None:
         """Re-evaluate the countdown now (the timer calls this; so may tests)."""
         countdown = self._countdown
-        if countdown is None:  # not bound to its link yet
+        if countdown is None or self._replaced_note is not None:  # not bound yet, or replaced
             return
         now = self._clock.monotonic()
         state = countdown.state(now)
@@ -321,6 +322,8 @@ class LinkCard(FitsWidth, QFrame):
 
     # -- state & looks -----------------------------------------------------------------------
     def _apply_state(self) -> None:
+        if self._replaced_note is not None:
+            return  # a replaced card keeps its replaced looks (see mark_replaced)
         state = self._state
         expired = state is LinkState.EXPIRED
         # A dead link is one line with one thing to do: make a new one. Nothing of it is a Tab
@@ -353,6 +356,40 @@ class LinkCard(FitsWidth, QFrame):
         palette.setColor(QPalette.ColorRole.WindowText, colour)
         self._countdown_label.setPalette(palette)
         self._countdown_label.setAccessibleDescription(STATE_DESCRIPTIONS[state])
+        self.update()
+
+    # -- replaced by a newer link for the same account (issue 19) -----------------------------------
+    @property
+    def is_replaced(self) -> bool:
+        return self._replaced_note is not None
+
+    def mark_replaced(self, at_wall: float) -> None:
+        """A newer link for the same account replaced this one at ``at_wall`` (wall clock): the
+        card says so and loses what would hand its link out (QR, URL, Copy, Open, Present,
+        Regenerate). Its height stays as it was where the QR code sets it, so the cards below
+        it do not move (nor repaint)."""
+        if self._replaced_note is not None:
+            return
+        import time
+
+        self._timer.stop()
+        note = self._replaced_note = QLabel(f"Replaced at {time.strftime('%H:%M', time.localtime(at_wall))} "
+                                            "by a new link", objectName="linkReplacedNote",
+                                            textFormat=Qt.TextFormat.PlainText, wordWrap=True)
+        note.setAccessibleName("Replaced")
+        self._info.insertWidget(self._info.indexOf(self._url), note)
+        for widget in (self._url, self._countdown_label, self._copy, self._open, self._present, self._regenerate):
+            widget.setVisible(False)
+            widget.setEnabled(False)
+        self._countdown_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._qr.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._url.set_full_text("")  # the old URL, still a bearer secret, leaves the card
+        self._url.setToolTip("")
+        self._qr.setText("")
+        self._qr.setExpired(True, "Replaced")
+        self._secondary.append(note)
+        self._apply_secondary_colours()
+        self.setAccessibleDescription(note.text())
         self.update()
 
     def is_collapsed(self) -> bool:

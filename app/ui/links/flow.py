@@ -19,6 +19,10 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from app.countdown import LinkState
 from app.stripe.errors import (
     APIConnectionError,
     LinkdeskError,
@@ -53,7 +57,17 @@ class CardSource:
     request: LinkRequest
     account: Account | None
     history_id: int | None
-    name: str | None = None  # shown when the account was not looked up (a reopened entry)
+    name: str | None = None  # the account's name as known when the link was made (None: none was)
+    email: str | None = None  # the account's email, likewise
+    profile: str | None = None  # the profile the link was made with (one live link per account *and* profile)
+
+
+def seller_names(account: Any) -> tuple[str | None, str | None]:
+    """The name and email of an account (v1 or v2) as history keeps them; (None, None) for none."""
+    if account is None:
+        return None, None
+    name = getattr(account, "business_name", None) or getattr(account, "dashboard_display_name", None)
+    return name, getattr(account, "email", None)
 
 
 def new_idempotency_key() -> str:
@@ -90,6 +104,7 @@ class LinkFlow(Presenting, Recording):
         self.closing_tasks: list[asyncio.Task[None]] = []  # refreshes cancelled with present mode
         self.recorded_keys: set[str] = set()  # Idempotency-Keys whose outcome is in history
         self.open_attempts: dict[str, int] = {}  # Idempotency-Key -> its history row, written before sending
+        self.names: dict[str, tuple[str | None, str | None]] = {}  # Idempotency-Key -> the account's (name, email)
 
     # -- the inner, cancellable request --------------------------------------------------------
     async def cancellable(self, coro: Awaitable[Any]) -> Any:
@@ -113,11 +128,19 @@ class LinkFlow(Presenting, Recording):
         return account if account is not None and account.id == account_id else None
 
     async def create(self, request: LinkRequest | None = None, *, retry_key: str | None = None,
-                     retry_of: "HistoryEntry | None" = None) -> LinkCard | None:
+                     retry_of: "HistoryEntry | None" = None, known: tuple[str | None, str | None] | None = None,
+                     keep_others: bool | None = None) -> LinkCard | None:
         """The Create button: returns the new card, or None when refused, failed or cancelled.
         ``retry_of`` is a history attempt of unknown outcome sent again with its key (its row is
-        completed rather than a new one written)."""
+        completed rather than a new one written). ``known`` is the account's (name, email) as a
+        card or a history row knew them, kept when the account is not the one looked up.
+
+        One live link per seller: the new link replaces the live ones of the same account and
+        profile (:meth:`replace_older`). ``keep_others`` (None: Shift is held) keeps them, after a
+        confirmation that says why that is risky."""
         w = self.w
+        if keep_others is None:  # read now, while the key that started this is still down
+            keep_others = bool(QGuiApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier)
         if w.services is None or w.busy:
             return None
         w.clear_errors()
@@ -142,13 +165,20 @@ class LinkFlow(Presenting, Recording):
             # Ctrl+Enter with an id typed but not looked up (the summary on screen may be another
             # account's): look it up first; the form may change with it (Update not allowed).
             if await w.lookup_account() is not None:
-                return await self.create(retry_key=retry_key) if self.account_for(req.account) else None
+                return (await self.create(retry_key=retry_key, keep_others=keep_others)
+                        if self.account_for(req.account) else None)
             if not create_may_follow(w.account_panel.last_failure, req.account):
                 return None
             # Not unknown to Stripe, only not readable here (a key that may not read accounts, an
             # answer that could not be decoded): Stripe's answer to the link itself decides.
         account = self.account_for(req.account)
         if account is not None and not await self.confirmed(account):
+            w.status("No link was created.")
+            return None
+        names = (seller_names(account) if account is not None
+                 else known or (self.names.get(retry_key) if retry_key else None) or (None, None))
+        if keep_others and self.live_cards_for(req.account) and not await self.confirmed_second(
+                names[0] or names[1] or req.account):
             w.status("No link was created.")
             return None
         if not await w.confirm_live_link(req, account):  # the first live link of a session asks
@@ -163,9 +193,10 @@ class LinkFlow(Presenting, Recording):
         w.set_busy(True, "Creating the link…", action="create")
         cancelled = False
         try:
+            self.names[key] = names
             if not await self.open_attempt(req, account, key, retry_of):
                 return None  # not written: nothing is sent (said in the window)
-            card = await self.cancellable(self.mint(req, account, key))
+            card = await self.cancellable(self.mint(req, account, key, replace=not keep_others))
         except CancelledByOperator as exc:
             cancelled = True
             self.record_failure(req, account, exc, key)
@@ -201,6 +232,17 @@ class LinkFlow(Presenting, Recording):
             details="Stripe will not onboard this account; a link would only show the seller that. "
                     "Create one anyway?",
             accept="Create anyway", reject="Don't create")
+
+    async def confirmed_second(self, who: str) -> bool:
+        """Shift held: a second live link for an account that has one. Asked, saying why."""
+        from app.ui.common.dialogs import ask
+
+        return await ask(
+            self.w.account_panel, title="Keep the older link live too?",
+            text=f"{who} already has a live link. A new one normally replaces it.",
+            details="With two live links the seller may scan the older code, which may already be used "
+                    "or about to expire. Keep both anyway?",
+            accept="Keep both live", reject="Don't create", name="secondLinkDialog")
 
     def after_created(self, card: LinkCard) -> None:
         """The link is what the operator sends next: Copy is focused (and, by default, done).
@@ -246,8 +288,11 @@ class LinkFlow(Presenting, Recording):
             same = reuses_idempotency_key(self.last_error)
             self.w.spawn(self.create(req, retry_key=key if same else None), "retry")
 
-    async def mint(self, req: LinkRequest, account: Account | None, key: str) -> LinkCard:
-        """Send, record, show. Raises StripeError (after recording it) or CancelledError.
+    async def mint(self, req: LinkRequest, account: Account | None, key: str, *, replace: bool = True,
+                   presented: bool = False) -> LinkCard:
+        """Send, record, show; the new card replaces the live ones of its account and profile
+        unless ``replace`` is False (``presented``: present mode asked, and shows it itself).
+        Raises StripeError (after recording it) or CancelledError.
 
         The card is built while Stripe answers (all but the link's own parts): after the answer
         only the history write (well under a millisecond), binding the link (its QR code) and
@@ -257,7 +302,8 @@ class LinkFlow(Presenting, Recording):
         card: LinkCard | None = None
         try:
             await asyncio.sleep(0)  # the request goes out before the card is built
-            card = self.prepare_card(req, account)
+            name, email = self.names.get(key) or seller_names(account)
+            card = self.prepare_card(req, account, name, email)
             link = await send
         except BaseException as exc:
             send.cancel()  # Esc or shutdown came while the card was being built
@@ -274,9 +320,13 @@ class LinkFlow(Presenting, Recording):
         await asyncio.sleep(0)  # the write runs (on the worker only if another instance holds the lock)...
         card.bind(link)  # ...while the QR code is drawn here, if it does
         entry = await recording
-        self.sources[card] = CardSource(req, account, entry.id if entry else None)
+        self.names.pop(key, None)
+        profile = self.w.services.connection.profile if self.w.services is not None else None
+        source = self.sources[card] = CardSource(req, account, entry.id if entry else None, name, email, profile)
         await asyncio.sleep(0)  # Qt may paint between the card's build and its insertion
         self.w.links.add(card)
+        if replace:
+            self.replace_older(card, source, presented=presented)
         await asyncio.sleep(0)  # the card paints before the rest of the window settles
         return card
 
@@ -312,14 +362,16 @@ class LinkFlow(Presenting, Recording):
         self.sources[card] = source
         return card
 
-    def prepare_card(self, req: LinkRequest, account: Account | None, name: str | None = None) -> LinkCard:
+    def prepare_card(self, req: LinkRequest, account: Account | None, name: str | None = None,
+                     email: str | None = None) -> LinkCard:
         """A wired card for ``req``, its link not bound yet (see :meth:`LinkCard.bind`), polished
-        so that showing it later costs no style work."""
+        so that showing it later costs no style work. Titled with the account's name, else its
+        email, else (no name ever known) its id."""
         w = self.w
         assert w.services is not None and w.clipboard_guard is not None
         card = LinkCard(
             None,
-            account_name=name or (account.display_name if account else req.account),
+            account_name=name or (account.display_name if account else None) or email or req.account,
             account_id=req.account,
             link_type=req.type,
             clock=w.services.clock,
@@ -345,10 +397,48 @@ class LinkFlow(Presenting, Recording):
                 return card
         return None
 
-    async def regenerate(self, card: LinkCard) -> LinkCard | None:
-        """A new link with the same settings as ``card`` (a new Idempotency-Key)."""
+    async def regenerate(self, card: LinkCard, keep_others: bool | None = None) -> LinkCard | None:
+        """A new link with the same settings as ``card`` (a new Idempotency-Key), for the same
+        account by the same name and email; it replaces ``card`` while that one lives."""
         source = self.sources.get(card)
-        return None if source is None else await self.create(source.request)
+        if source is None:
+            return None
+        return await self.create(source.request, known=(source.name, source.email), keep_others=keep_others)
+
+    # -- one live link per seller (issue 19) -----------------------------------------------------------
+    def live_cards_for(self, account_id: str, profile: str | None = None) -> list[LinkCard]:
+        """The cards of ``account_id`` made with ``profile`` (None: the current one) whose link
+        still lives and has not been replaced, newest first."""
+        if profile is None and self.w.services is not None:
+            profile = self.w.services.connection.profile
+        live = []
+        for card in self.w.links.cards():
+            source = self.sources.get(card)
+            if source is None or card.account_id != account_id or source.profile != profile or card.is_replaced:
+                continue
+            card.tick()
+            if card.state is not LinkState.EXPIRED:
+                live.append(card)
+        return live
+
+    def replace_older(self, new_card: LinkCard, source: CardSource, *, presented: bool = False) -> None:
+        """``new_card`` replaces the live links of its account and profile: each older card says
+        so and loses its actions, the clipboard lets go of its URL, an open present screen showing
+        it switches to the new code, and History says what replaced it."""
+        w = self.w
+        assert w.services is not None and w.clipboard_guard is not None
+        now = w.services.clock.time()
+        for old in self.live_cards_for(new_card.account_id, source.profile):
+            if old is new_card:
+                continue
+            w.links.mark_replaced(old, now)
+            w.clipboard_guard.forget_link(old.link.url)
+            window = self.present_window
+            if window is not None and not presented and window.link is old.link:
+                window.show_link(new_card.link)
+            old_source = self.sources.get(old)
+            if old_source is not None and old_source.history_id is not None and source.history_id is not None:
+                w.spawn(self.record_replaced(old_source.history_id, source.history_id), "replaced")
 
     def copy_newest(self) -> bool:
         card = self.w.links.newest_active()
@@ -370,7 +460,8 @@ class LinkFlow(Presenting, Recording):
                 return None
             request = LinkRequest(**entry.link_request_fields())
             account = self.account_for(entry.account_id)
-            card = self.add_card(link, CardSource(request, account, entry.id, entry.account_name))
+            card = self.add_card(link, CardSource(request, account, entry.id, entry.account_name, entry.account_email,
+                                                  entry.profile))
         if card is not None:
             w.show_links()
             w.links.reveal(card)
