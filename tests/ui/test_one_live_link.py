@@ -180,3 +180,21 @@ async def test_shift_ctrl_enter_asks_before_a_second_live_link(window, accounts,
     await wait_until(lambda: len(window.links.cards()) == 2 and not window.tracker.pending)
     assert len(transport.posts()) == posts + 1
     assert not _replaced(old) and window.links.live_count() == 2
+
+
+async def test_a_replaced_link_of_an_earlier_session_is_not_reopened(window, accounts, services, clock):
+    from app.history import HistoryEntry
+
+    request = LinkRequest(accounts["custom_due"], "account_onboarding", "https://example.com/r", "https://example.com/b")
+    rows = []
+    for _ in range(2):
+        link = await services.client.create_account_link(request)
+        rows.append(services.history.record(HistoryEntry.for_link(request, link, clock=clock, mode="test",
+                                                                  profile="sandbox")))
+    services.history.set_replaced_by(rows[0].id, rows[1].id)
+    window.show_history()
+    window.history_panel.reopenRequested.emit(services.history.get(rows[0].id))
+    assert window.links.cards() == []
+    window.history_panel.reopenRequested.emit(services.history.get(rows[1].id))
+    [card] = window.links.cards()
+    assert card.link.url == rows[1].url

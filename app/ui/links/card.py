@@ -39,6 +39,7 @@ from app.stripe.models import AccountLink
 from app.ui.common.widgets import plain_tooltip
 from app.ui.links.card_fit import FitsWidth
 from app.ui.links.card_paint import paint_panel
+from app.ui.links.card_replaced import Replaceable
 from app.ui.links.card_text import PRIMARY_BUTTON_STYLE, expired_row, spoken_countdown
 from app.ui.common.wrap_rows import WrapRows
 from app.ui.links.card_parts import (
@@ -63,7 +64,7 @@ STATE_DESCRIPTIONS = {
 }
 
 
-class LinkCard(FitsWidth, QFrame):
+class LinkCard(Replaceable, FitsWidth, QFrame):
     """A card for one created link.
 
     Signals: ``regenerateRequested()`` (Regenerate or "Create a new link"), ``presentRequested()``,
@@ -101,7 +102,7 @@ class LinkCard(FitsWidth, QFrame):
         self._countdown: Countdown | None = None
         self._state: LinkState | None = None
         self._expired_emitted = False
-        self._replaced_note: QLabel | None = None  # set by mark_replaced (issue 19)
+        self._replaced_note: QLabel | None = None  # set by mark_replaced (issue 19, card_replaced)
         self.setAccessibleName(f"{LINK_TYPE_LABELS.get(link_type, 'Account link')} for {account_name}")
         self._build()
         self._timer = QTimer(self)
@@ -358,40 +359,6 @@ class LinkCard(FitsWidth, QFrame):
         self._countdown_label.setAccessibleDescription(STATE_DESCRIPTIONS[state])
         self.update()
 
-    # -- replaced by a newer link for the same account (issue 19) -----------------------------------
-    @property
-    def is_replaced(self) -> bool:
-        return self._replaced_note is not None
-
-    def mark_replaced(self, at_wall: float) -> None:
-        """A newer link for the same account replaced this one at ``at_wall`` (wall clock): the
-        card says so and loses what would hand its link out (QR, URL, Copy, Open, Present,
-        Regenerate). Its height stays as it was where the QR code sets it, so the cards below
-        it do not move (nor repaint)."""
-        if self._replaced_note is not None:
-            return
-        import time
-
-        self._timer.stop()
-        note = self._replaced_note = QLabel(f"Replaced at {time.strftime('%H:%M', time.localtime(at_wall))} "
-                                            "by a new link", objectName="linkReplacedNote",
-                                            textFormat=Qt.TextFormat.PlainText, wordWrap=True)
-        note.setAccessibleName("Replaced")
-        self._info.insertWidget(self._info.indexOf(self._url), note)
-        for widget in (self._url, self._countdown_label, self._copy, self._open, self._present, self._regenerate):
-            widget.setVisible(False)
-            widget.setEnabled(False)
-        self._countdown_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._qr.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._url.set_full_text("")  # the old URL, still a bearer secret, leaves the card
-        self._url.setToolTip("")
-        self._qr.setText("")
-        self._qr.setExpired(True, "Replaced")
-        self._secondary.append(note)
-        self._apply_secondary_colours()
-        self.setAccessibleDescription(note.text())
-        self.update()
-
     def is_collapsed(self) -> bool:
         """True once the link expired and the card is one line."""
         return self._expired_row is not None and not self._expired_row.isHidden()
@@ -420,7 +387,7 @@ class LinkCard(FitsWidth, QFrame):
     def _accent(self) -> QColor:
         if self._state is LinkState.WARNING:
             return warning_color(self.palette())
-        if self._state is LinkState.EXPIRED:
+        if self._state is LinkState.EXPIRED or self._replaced_note is not None:
             return self.palette().color(QPalette.ColorRole.Mid)
         return self.palette().color(QPalette.ColorRole.Highlight)
 

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from app.countdown import LinkState
 from app.stripe.errors import (
     APIConnectionError,
     LinkdeskError,
@@ -34,6 +32,7 @@ from app.stripe.validation import LinkRequest
 from app.ui.links.card import LinkCard
 from app.ui.links.presenting import Presenting
 from app.ui.links.recording import Recording
+from app.ui.links.sellers import CardSource, Sellers, seller_names  # noqa: F401 - CardSource re-exported
 
 if TYPE_CHECKING:
     from app.history.entry import HistoryEntry
@@ -48,26 +47,6 @@ class CancelledByOperator(LinkdeskError):
     def __init__(self, message: str = "Cancelled by the operator before Stripe answered.") -> None:
         super().__init__(message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class CardSource:
-    """What a card was made from, so Regenerate and Present can make another one just like it."""
-
-    request: LinkRequest
-    account: Account | None
-    history_id: int | None
-    name: str | None = None  # the account's name as known when the link was made (None: none was)
-    email: str | None = None  # the account's email, likewise
-    profile: str | None = None  # the profile the link was made with (one live link per account *and* profile)
-
-
-def seller_names(account: Any) -> tuple[str | None, str | None]:
-    """The name and email of an account (v1 or v2) as history keeps them; (None, None) for none."""
-    if account is None:
-        return None, None
-    name = getattr(account, "business_name", None) or getattr(account, "dashboard_display_name", None)
-    return name, getattr(account, "email", None)
 
 
 def new_idempotency_key() -> str:
@@ -91,7 +70,7 @@ def reuses_idempotency_key(error: BaseException | None) -> bool:
     return False
 
 
-class LinkFlow(Presenting, Recording):
+class LinkFlow(Sellers, Presenting, Recording):
     """The window's link operations. Holds no widgets of its own; works through ``window``
     (any :class:`~app.ui.common.host.WindowHost`)."""
 
@@ -233,17 +212,6 @@ class LinkFlow(Presenting, Recording):
                     "Create one anyway?",
             accept="Create anyway", reject="Don't create")
 
-    async def confirmed_second(self, who: str) -> bool:
-        """Shift held: a second live link for an account that has one. Asked, saying why."""
-        from app.ui.common.dialogs import ask
-
-        return await ask(
-            self.w.account_panel, title="Keep the older link live too?",
-            text=f"{who} already has a live link. A new one normally replaces it.",
-            details="With two live links the seller may scan the older code, which may already be used "
-                    "or about to expire. Keep both anyway?",
-            accept="Keep both live", reject="Don't create", name="secondLinkDialog")
-
     def after_created(self, card: LinkCard) -> None:
         """The link is what the operator sends next: Copy is focused (and, by default, done).
         An Accounts v2 link also says which configurations it covers."""
@@ -325,9 +293,9 @@ class LinkFlow(Presenting, Recording):
         source = self.sources[card] = CardSource(req, account, entry.id if entry else None, name, email, profile)
         await asyncio.sleep(0)  # Qt may paint between the card's build and its insertion
         self.w.links.add(card)
-        if replace:
-            self.replace_older(card, source, presented=presented)
         await asyncio.sleep(0)  # the card paints before the rest of the window settles
+        if replace:  # ...and before the older cards it replaces change
+            self.replace_older(card, source, presented=presented)
         return card
 
     async def send(self, req: LinkRequest, key: str) -> AccountLink:
@@ -397,49 +365,6 @@ class LinkFlow(Presenting, Recording):
                 return card
         return None
 
-    async def regenerate(self, card: LinkCard, keep_others: bool | None = None) -> LinkCard | None:
-        """A new link with the same settings as ``card`` (a new Idempotency-Key), for the same
-        account by the same name and email; it replaces ``card`` while that one lives."""
-        source = self.sources.get(card)
-        if source is None:
-            return None
-        return await self.create(source.request, known=(source.name, source.email), keep_others=keep_others)
-
-    # -- one live link per seller (issue 19) -----------------------------------------------------------
-    def live_cards_for(self, account_id: str, profile: str | None = None) -> list[LinkCard]:
-        """The cards of ``account_id`` made with ``profile`` (None: the current one) whose link
-        still lives and has not been replaced, newest first."""
-        if profile is None and self.w.services is not None:
-            profile = self.w.services.connection.profile
-        live = []
-        for card in self.w.links.cards():
-            source = self.sources.get(card)
-            if source is None or card.account_id != account_id or source.profile != profile or card.is_replaced:
-                continue
-            card.tick()
-            if card.state is not LinkState.EXPIRED:
-                live.append(card)
-        return live
-
-    def replace_older(self, new_card: LinkCard, source: CardSource, *, presented: bool = False) -> None:
-        """``new_card`` replaces the live links of its account and profile: each older card says
-        so and loses its actions, the clipboard lets go of its URL, an open present screen showing
-        it switches to the new code, and History says what replaced it."""
-        w = self.w
-        assert w.services is not None and w.clipboard_guard is not None
-        now = w.services.clock.time()
-        for old in self.live_cards_for(new_card.account_id, source.profile):
-            if old is new_card:
-                continue
-            w.links.mark_replaced(old, now)
-            w.clipboard_guard.forget_link(old.link.url)
-            window = self.present_window
-            if window is not None and not presented and window.link is old.link:
-                window.show_link(new_card.link)
-            old_source = self.sources.get(old)
-            if old_source is not None and old_source.history_id is not None and source.history_id is not None:
-                w.spawn(self.record_replaced(old_source.history_id, source.history_id), "replaced")
-
     def copy_newest(self) -> bool:
         card = self.w.links.newest_active()
         if card is None:
@@ -447,36 +372,6 @@ class LinkFlow(Presenting, Recording):
             return False
         card.copy()
         return True
-
-    # -- history panel ---------------------------------------------------------------------------
-    def reopen(self, entry: "HistoryEntry") -> LinkCard | None:
-        """Scroll to the entry's card, or show a card for the stored link while it lives."""
-        w = self.w
-        card = self.card_for_history(entry.id)
-        if card is None and w.services is not None:
-            link = entry.to_account_link(w.services.clock)
-            if link is None:
-                w.status("That link has expired or its address is no longer stored. Use Create again.")
-                return None
-            request = LinkRequest(**entry.link_request_fields())
-            account = self.account_for(entry.account_id)
-            card = self.add_card(link, CardSource(request, account, entry.id, entry.account_name, entry.account_email,
-                                                  entry.profile))
-        if card is not None:
-            w.show_links()
-            w.links.reveal(card)
-        return card
-
-    def create_again(self, entry: "HistoryEntry") -> None:
-        """Fill the form with the entry's settings and account, and look the account up."""
-        w = self.w
-        w.account_panel.set_account_text(entry.account_id)
-        w.form.apply(LinkRequest(**entry.link_request_fields()))
-        w.show_links()
-        w.form.create_button.setFocus()
-        if w.services is not None and self.account_for(entry.account_id) is None:
-            w.spawn(w.lookup_account(), "lookup")
-
 
 def confirm_reason(account: Any) -> str | None:
     """Why creating a link for ``account`` must be confirmed first (rejected by Stripe, closed),
