@@ -22,7 +22,7 @@ _FIELDS, _COLUMNS = storage.FIELDS, storage.COLUMNS
 
 
 class AttemptWrites:
-    """Open, complete, claim and find attempts; mixed into HistoryStore (its connection, its
+    """Open, complete, claim and find attempts, and say which link replaced which; mixed into HistoryStore (its connection, its
     ``record``, ``get`` and ``_values``)."""
 
     conn: "sqlite3.Connection"
@@ -34,6 +34,13 @@ class AttemptWrites:
         def track_url(self, saved: HistoryEntry) -> None: ...
         def _values(self, entry: HistoryEntry) -> tuple: ...
         def _rows(self, sql: str, args: tuple = ()) -> list[tuple]: ...
+
+    @storage.plain_storage_errors
+    def set_replaced_by(self, entry_id: int, new_id: int) -> bool:
+        """Say that row ``new_id``'s link replaced row ``entry_id``'s (a new link for the same
+        account and profile while the older one was live). False if no such entry."""
+        cursor = self.conn.execute("UPDATE attempts SET replaced_by = ? WHERE id = ?", (int(new_id), int(entry_id)))
+        return cursor.rowcount > 0
 
     @storage.plain_storage_errors
     def open_attempt(self, entry: HistoryEntry) -> HistoryEntry:

@@ -89,6 +89,7 @@ class HistoryEntry:
     onboarding_outcome: str | None = None  # what the directory's watch saw while the link lived
     idempotency_key: str | None = None  # the Idempotency-Key sent: a retry with it gets the same link
     writer: str | None = None  # the process that wrote the attempt before sending it (app.history.writers)
+    replaced_by: int | None = None  # the row whose link replaced this one while it was live (issue 19)
     url: str | None = field(default=None, repr=False)  # bearer secret while active
     id: int | None = None
 

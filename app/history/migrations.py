@@ -22,6 +22,9 @@ file and a migrated one cannot differ. Never edit a shipped step: append a new o
   process that is waiting, ``app.history.writers``). SQLite cannot widen a CHECK in place, so the
   table is rebuilt (SQLite's documented procedure: new table, copy, drop, rename) with its rows,
   ids and indexes; every column keeps its name.
+* v6 — ``replaced_by`` (issue 19): the id of the row whose link replaced this one (a new link
+  for the same account and profile made while this one was still live); NULL otherwise. A
+  nullable column with no default: ADD COLUMN rewrites no row.
 """
 
 from __future__ import annotations
@@ -161,7 +164,11 @@ def _v5(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX attempts_key ON attempts (idempotency_key) WHERE idempotency_key IS NOT NULL")
 
 
-MIGRATIONS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5)
+def _v6(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE attempts ADD COLUMN replaced_by INTEGER")
+
+
+MIGRATIONS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 LATEST_VERSION = len(MIGRATIONS)
 
 

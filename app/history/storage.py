@@ -30,7 +30,7 @@ FIELDS = (
     "link_type", "refresh_url", "return_url", "collection_fields", "future_requirements",
     "outcome", "error_code", "error_message", "request_id", "created", "expires_at",
     "local_expires_at", "note", "accounts_api", "configurations", "onboarding_outcome",
-    "idempotency_key", "writer", "url",
+    "idempotency_key", "writer", "replaced_by", "url",
 )
 COLUMNS = ", ".join(FIELDS)
 INSERT = (

@@ -157,6 +157,21 @@ def test_every_attempt_lands_in_history_and_the_history_command(keyed, tmp_path)
     assert code == 0 and EXPRESS in out and CUSTOM not in out and "https://connect" not in out
 
 
+def test_history_json_says_which_link_replaced_which(keyed, tmp_path):
+    from app.clock import SystemClock
+    from app.history import HistoryStore
+
+    data_dir = tmp_path / "data"
+    for _ in range(2):
+        assert run("link", CUSTOM, "--type", "account_onboarding", *URLS, *keyed, "--data-dir", str(data_dir))[0] == 0
+    with HistoryStore.open(data_dir, clock=SystemClock()) as store:  # as the window records a replacement
+        new, old = store.query()
+        store.set_replaced_by(old.id, new.id)
+    code, out, _ = run("history", "--json", "--data-dir", str(data_dir))
+    listed = {e["id"]: e for e in json.loads(out)}
+    assert code == 0 and listed[old.id]["replaced_by"] == new.id and listed[new.id]["replaced_by"] is None
+
+
 def test_version():
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"], out=io.StringIO(), err=io.StringIO())

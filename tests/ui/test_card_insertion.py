@@ -103,7 +103,19 @@ async def test_a_new_card_leaves_the_cards_in_view_unpainted(window, accounts):
     await make_links(window, accounts["custom_due"], 1)
     await settle()
     assert not [w for w in watch.painted if w in older], "a card already in view was painted again"
-    # The previous newest repaints only what changed: no QR code, no text.
+    # The previous newest (same account) was replaced: it alone repaints, its QR code gone.
+    assert previous.is_replaced and previous in watch.painted
+
+
+async def test_a_card_of_another_account_is_left_unpainted_by_a_new_link(window, accounts):
+    window.resize(1280, 820)
+    other = (await make_links(window, accounts["custom_eu"], 1))[0]
+    await make_links(window, accounts["custom_due"], 1)
+    await settle()
+    watch = Paints([other, *other.findChildren(QWidget)])
+    await make_links(window, accounts["custom_due"], 1)  # replaces the Harbor card, not this one
+    await settle()
+    assert not other.is_replaced
     assert not [w for w in watch.painted if isinstance(w, QrWidget) or w.objectName() in ("linkUrl", "linkTimes")]
 
 

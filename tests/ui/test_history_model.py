@@ -294,3 +294,15 @@ def test_the_account_cell_elides_the_name_and_keeps_the_id(qapp):
     start, end = shown_name.split("…")  # elided in its middle: both ends of the name are seen
     assert name.startswith(start) and name.endswith(end) and start and end
     assert account_cell_text(None, account, 400, fm) == account
+
+
+async def test_a_replaced_link_says_what_replaced_it(make_model, store, clock):
+    old = store.record(make_entry(clock, 2))
+    new = store.record(make_entry(clock, 1))
+    store.set_replaced_by(old.id, new.id)
+    model = await loaded(make_model())
+    rows = {model.data(model.index(r, 0), HistoryModel.EntryRole).id: r for r in range(model.rowCount())}
+    note = model.index(rows[old.id], HistoryModel.NOTE)
+    assert model.data(note) == f"Replaced by #{new.id}"
+    assert f"#{new.id}" in model.data(note, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(rows[new.id], HistoryModel.NOTE)) == ""

@@ -95,6 +95,16 @@ def build_v4(path) -> None:
         conn.close()
 
 
+def build_v5(path) -> None:
+    """v4 plus the shipped v5 step: the schema Linkdesk had before issue 19."""
+    build_v4(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        migrate(conn, target=5)
+    finally:
+        conn.close()
+
+
 def read(path, sql):
     conn = sqlite3.connect(path)
     try:
@@ -111,10 +121,11 @@ def schema(path) -> tuple[list[tuple], list[tuple]]:
 
 
 def test_the_version_list_is_what_these_tests_cover():
-    assert LATEST_VERSION == len(MIGRATIONS) == 5
+    assert LATEST_VERSION == len(MIGRATIONS) == 6
 
 
-@pytest.mark.parametrize("builder,version", [(build_v1, 1), (build_v2, 2), (build_v3, 3), (build_v4, 4)])
+@pytest.mark.parametrize("builder,version", [(build_v1, 1), (build_v2, 2), (build_v3, 3), (build_v4, 4),
+                                                    (build_v5, 5)])
 def test_migrates_each_earlier_version_keeping_data_and_a_backup(tmp_path, builder, version):
     folder = tmp_path / "data"
     folder.mkdir()
@@ -168,6 +179,21 @@ def test_migrates_each_earlier_version_keeping_data_and_a_backup(tmp_path, build
     # a migrated file has exactly the schema of a new one
     HistoryStore.open(tmp_path / "fresh", clock=clock).close()
     assert schema(folder / DB_FILENAME) == schema(tmp_path / "fresh" / DB_FILENAME)
+
+
+def test_v6_says_which_link_replaced_a_row_and_older_rows_read_none(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    build_v5(folder / DB_FILENAME)
+    clock = FakeClock(wall=NOW)
+    with HistoryStore.open(folder, clock=clock) as store:
+        assert [e.replaced_by for e in store.query()] == [None, None, None]
+        old = store.record(make_entry(clock, 1))
+        new = store.record(make_entry(clock, 2))
+        assert store.set_replaced_by(old.id, new.id) is True
+        assert store.get(old.id).replaced_by == new.id and store.get(new.id).replaced_by is None
+        assert store.get(old.id).public_dict(clock.time())["replaced_by"] == new.id
+        assert store.set_replaced_by(987654, new.id) is False
 
 
 def test_a_new_or_empty_file_is_created_at_the_latest_version_without_backup(tmp_path):

@@ -134,11 +134,12 @@ def time_text(attempted_at: float, today: dt.date | None = None) -> str:
 def reason_text(entry: HistoryEntry) -> str:
     """Why an attempt failed, on one line (Stripe's words; the code and request id are in the
     tooltip); for an attempt without a recorded answer, ``outcome unknown: the link may exist;
-    it expires by 14:05``; empty for a link that was made."""
+    it expires by 14:05``; for a link replaced while live by a newer one for the same account,
+    ``Replaced by #42``; else empty for a link that was made."""
     if entry.outcome == "unknown":
         return unknown_text(entry)
     if entry.outcome != "failed":
-        return ""
+        return f"Replaced by #{entry.replaced_by}" if entry.replaced_by is not None else ""
     return " ".join((entry.error_message or entry.error_code or "").split())
 
 
@@ -397,6 +398,9 @@ class HistoryModel(QAbstractTableModel):
             code = entry.error_code if entry.error_code != CANCELLED_CODE else None
             return "\n".join(p for p in (entry.error_message, code and f"Code: {code}",
                                           entry.request_id and f"Request id: {entry.request_id}") if p)
+        if column in (self.STATUS, self.NOTE) and entry.replaced_by is not None:
+            return (f"Replaced by a newer link for the same account (history #{entry.replaced_by}) while this one "
+                    "was live: that one is the link to send.")
         if column in (self.STATUS, self.ONBOARDING) and entry.onboarding_outcome:
             return f"Seen while the link was active: {entry.onboarding_outcome}"
         if column == self.MODE and entry.profile == "sandbox":

@@ -39,6 +39,8 @@ from app.stripe.models import AccountLink
 from app.ui.common.widgets import plain_tooltip
 from app.ui.links.card_fit import FitsWidth
 from app.ui.links.card_paint import paint_panel
+from app.ui.links.card_actions import HandsOutLink
+from app.ui.links.card_replaced import Replaceable
 from app.ui.links.card_text import COPY_TEXT, PRIMARY_BUTTON_STYLE, CopiedFeedback, expired_row, spoken_countdown
 from app.ui.common.wrap_rows import WrapRows
 from app.ui.links.card_parts import (
@@ -63,7 +65,7 @@ STATE_DESCRIPTIONS = {
 }
 
 
-class LinkCard(FitsWidth, QFrame):
+class LinkCard(HandsOutLink, Replaceable, FitsWidth, QFrame):
     """A card for one created link.
 
     Signals: ``regenerateRequested()`` (Regenerate or "Create a new link"), ``presentRequested()``,
@@ -103,6 +105,7 @@ class LinkCard(FitsWidth, QFrame):
         self._state: LinkState | None = None
         self._expired_emitted = False
         self._warned = False
+        self._replaced_note: QLabel | None = None  # set by mark_replaced (issue 19, card_replaced)
         self.setAccessibleName(f"{LINK_TYPE_LABELS.get(link_type, 'Account link')} for {account_name}")
         self._build()
         self._timer = QTimer(self)
@@ -283,7 +286,7 @@ class LinkCard(FitsWidth, QFrame):
     def tick(self) -> None:
         """Re-evaluate the countdown now (the timer calls this; so may tests)."""
         countdown = self._countdown
-        if countdown is None:  # not bound to its link yet
+        if countdown is None or self._replaced_note is not None:  # not bound yet, or replaced
             return
         now = self._clock.monotonic()
         state = countdown.state(now)
@@ -312,27 +315,10 @@ class LinkCard(FitsWidth, QFrame):
         if self._copy.isVisibleTo(self):
             self._copy.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def copy(self) -> None:
-        """Copy the link while it lives: the countdown is read now (the last tick may be 500 ms
-        old) and the guard refuses a deadline already past, so a dead URL never reaches the clipboard."""
-        self.tick()
-        if self.state is LinkState.EXPIRED:
-            return
-        assert self._countdown is not None  # a state means a bound link
-        if self._guard.copy_link(self._link.url, self._countdown.deadline_monotonic):
-            self.statusMessage.emit("Link copied. It will be cleared from the clipboard when it expires.")
-            self._copied.show()
-
-    def open(self) -> None:
-        if self.state is LinkState.EXPIRED:
-            return
-        if self._open_url(QUrl(self._link.url)) is False:
-            self.statusMessage.emit("Could not open a web browser for the link. Copy it instead.")
-        else:
-            self.statusMessage.emit("Opened the link in your web browser.")
-
     # -- state & looks -----------------------------------------------------------------------
     def _apply_state(self) -> None:
+        if self._replaced_note is not None:
+            return  # a replaced card keeps its replaced looks (see mark_replaced)
         state = self._state
         expired = state is LinkState.EXPIRED
         # A dead link is one line with one thing to do: make a new one. Nothing of it is a Tab
@@ -396,7 +382,7 @@ class LinkCard(FitsWidth, QFrame):
     def _accent(self) -> QColor:
         if self._state is LinkState.WARNING:
             return warning_color(self.palette())
-        if self._state is LinkState.EXPIRED:
+        if self._state is LinkState.EXPIRED or self._replaced_note is not None:
             return self.palette().color(QPalette.ColorRole.Mid)
         return self.palette().color(QPalette.ColorRole.Highlight)
 

@@ -46,6 +46,7 @@ class ClipboardGuard(QObject):
         self._marker: bytes | None = None
         self._url: str | None = None
         self._image: QImage | None = None
+        self._image_url: str | None = None  # the link a copied QR image encodes, when told
         self._deadline = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(CHECK_INTERVAL_MS)
@@ -74,14 +75,15 @@ class ClipboardGuard(QObject):
         self._put(mime, deadline_monotonic, url=url, image=None)
         return True
 
-    def copy_image(self, image: QImage, deadline_monotonic: float) -> bool:
-        """Put ``image`` (a link's QR code) on the clipboard, to be cleared at the deadline;
-        False, as :meth:`copy_link`, once the deadline has passed."""
+    def copy_image(self, image: QImage, deadline_monotonic: float, url: str | None = None) -> bool:
+        """Put ``image`` (a link's QR code, of ``url`` when given) on the clipboard, to be cleared
+        at the deadline; False, as :meth:`copy_link`, once the deadline has passed."""
         if self._clock.monotonic() >= deadline_monotonic:
             return False
         mime = QMimeData()
         mime.setImageData(image)
         self._put(mime, deadline_monotonic, url=None, image=image.convertToFormat(QImage.Format.Format_RGB32))
+        self._image_url = url
         return True
 
     def _put(self, mime: QMimeData, deadline: float, *, url: str | None, image: QImage | None) -> None:
@@ -90,7 +92,7 @@ class ClipboardGuard(QObject):
         mime.setData(_PASSWORD_HINT, b"secret")
         mime.setData(MARKER_FORMAT, marker)
         self._clipboard.setMimeData(mime, QClipboard.Mode.Clipboard)
-        self._marker, self._url, self._image = marker, url, image
+        self._marker, self._url, self._image, self._image_url = marker, url, image, None
         self._deadline = float(deadline)
         self._timer.start()
 
@@ -100,6 +102,13 @@ class ClipboardGuard(QObject):
             return
         if self._forget_and_clear():
             self.cleared.emit(CLEARED_MESSAGE)
+
+    def forget_link(self, url: str) -> bool:
+        """The link ``url`` was replaced by a newer one: if the pending copy is that URL (or its
+        QR image), clear it from the clipboard where it is still there. True if cleared."""
+        if self._marker is None or not url or url not in (self._url, self._image_url):
+            return False
+        return self._forget_and_clear()
 
     def stop(self) -> None:
         """At shutdown: a live copy Linkdesk made does not outlive the app on the clipboard;
@@ -129,7 +138,7 @@ class ClipboardGuard(QObject):
         if self._clipboard.supportsSelection():
             modes.append(QClipboard.Mode.Selection)
         held = [mode for mode in modes if self.holds_our_copy(mode)]
-        self._marker = self._url = self._image = None
+        self._marker = self._url = self._image = self._image_url = None
         self._timer.stop()
         for mode in held:
             self._clipboard.clear(mode)

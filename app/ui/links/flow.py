@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 
 from app.stripe.errors import (
     APIConnectionError,
@@ -30,6 +32,7 @@ from app.stripe.validation import LinkRequest
 from app.ui.links.card import LinkCard
 from app.ui.links.presenting import Presenting
 from app.ui.links.recording import Recording
+from app.ui.links.sellers import CardSource, Sellers, seller_names  # noqa: F401 - CardSource re-exported
 
 if TYPE_CHECKING:
     from app.history.entry import HistoryEntry
@@ -44,16 +47,6 @@ class CancelledByOperator(LinkdeskError):
     def __init__(self, message: str = "Cancelled by the operator before Stripe answered.") -> None:
         super().__init__(message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class CardSource:
-    """What a card was made from, so Regenerate and Present can make another one just like it."""
-
-    request: LinkRequest
-    account: Account | None
-    history_id: int | None
-    name: str | None = None  # shown when the account was not looked up (a reopened entry)
 
 
 def new_idempotency_key() -> str:
@@ -77,7 +70,7 @@ def reuses_idempotency_key(error: BaseException | None) -> bool:
     return False
 
 
-class LinkFlow(Presenting, Recording):
+class LinkFlow(Sellers, Presenting, Recording):
     """The window's link operations. Holds no widgets of its own; works through ``window``
     (any :class:`~app.ui.common.host.WindowHost`)."""
 
@@ -90,6 +83,7 @@ class LinkFlow(Presenting, Recording):
         self.closing_tasks: list[asyncio.Task[None]] = []  # refreshes cancelled with present mode
         self.recorded_keys: set[str] = set()  # Idempotency-Keys whose outcome is in history
         self.open_attempts: dict[str, int] = {}  # Idempotency-Key -> its history row, written before sending
+        self.names: dict[str, tuple[str | None, str | None]] = {}  # Idempotency-Key -> the account's (name, email)
 
     # -- the inner, cancellable request --------------------------------------------------------
     async def cancellable(self, coro: Awaitable[Any]) -> Any:
@@ -113,11 +107,19 @@ class LinkFlow(Presenting, Recording):
         return account if account is not None and account.id == account_id else None
 
     async def create(self, request: LinkRequest | None = None, *, retry_key: str | None = None,
-                     retry_of: "HistoryEntry | None" = None) -> LinkCard | None:
+                     retry_of: "HistoryEntry | None" = None, known: tuple[str | None, str | None] | None = None,
+                     keep_others: bool | None = None) -> LinkCard | None:
         """The Create button: returns the new card, or None when refused, failed or cancelled.
         ``retry_of`` is a history attempt of unknown outcome sent again with its key (its row is
-        completed rather than a new one written)."""
+        completed rather than a new one written). ``known`` is the account's (name, email) as a
+        card or a history row knew them, kept when the account is not the one looked up.
+
+        One live link per seller: the new link replaces the live ones of the same account and
+        profile (:meth:`replace_older`). ``keep_others`` (None: Shift is held) keeps them, after a
+        confirmation that says why that is risky."""
         w = self.w
+        if keep_others is None:  # read now, while the key that started this is still down
+            keep_others = bool(QGuiApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier)
         if w.services is None or w.busy:
             return None
         w.clear_errors()
@@ -142,13 +144,20 @@ class LinkFlow(Presenting, Recording):
             # Ctrl+Enter with an id typed but not looked up (the summary on screen may be another
             # account's): look it up first; the form may change with it (Update not allowed).
             if await w.lookup_account() is not None:
-                return await self.create(retry_key=retry_key) if self.account_for(req.account) else None
+                return (await self.create(retry_key=retry_key, keep_others=keep_others)
+                        if self.account_for(req.account) else None)
             if not create_may_follow(w.account_panel.last_failure, req.account):
                 return None
             # Not unknown to Stripe, only not readable here (a key that may not read accounts, an
             # answer that could not be decoded): Stripe's answer to the link itself decides.
         account = self.account_for(req.account)
         if account is not None and not await self.confirmed(account):
+            w.status("No link was created.")
+            return None
+        names = (seller_names(account) if account is not None
+                 else known or (self.names.get(retry_key) if retry_key else None) or (None, None))
+        if keep_others and self.live_cards_for(req.account) and not await self.confirmed_second(
+                names[0] or names[1] or req.account):
             w.status("No link was created.")
             return None
         if not await w.confirm_live_link(req, account):  # the first live link of a session asks
@@ -163,9 +172,10 @@ class LinkFlow(Presenting, Recording):
         w.set_busy(True, "Creating the link…", action="create")
         cancelled = False
         try:
+            self.names[key] = names
             if not await self.open_attempt(req, account, key, retry_of):
                 return None  # not written: nothing is sent (said in the window)
-            card = await self.cancellable(self.mint(req, account, key))
+            card = await self.cancellable(self.mint(req, account, key, replace=not keep_others))
         except CancelledByOperator as exc:
             cancelled = True
             self.record_failure(req, account, exc, key)
@@ -246,8 +256,11 @@ class LinkFlow(Presenting, Recording):
             same = reuses_idempotency_key(self.last_error)
             self.w.spawn(self.create(req, retry_key=key if same else None), "retry")
 
-    async def mint(self, req: LinkRequest, account: Account | None, key: str) -> LinkCard:
-        """Send, record, show. Raises StripeError (after recording it) or CancelledError.
+    async def mint(self, req: LinkRequest, account: Account | None, key: str, *, replace: bool = True,
+                   presented: bool = False) -> LinkCard:
+        """Send, record, show; the new card replaces the live ones of its account and profile
+        unless ``replace`` is False (``presented``: present mode asked, and shows it itself).
+        Raises StripeError (after recording it) or CancelledError.
 
         The card is built while Stripe answers (all but the link's own parts): after the answer
         only the history write (well under a millisecond), binding the link (its QR code) and
@@ -257,7 +270,8 @@ class LinkFlow(Presenting, Recording):
         card: LinkCard | None = None
         try:
             await asyncio.sleep(0)  # the request goes out before the card is built
-            card = self.prepare_card(req, account)
+            name, email = self.names.get(key) or seller_names(account)
+            card = self.prepare_card(req, account, name, email)
             link = await send
         except BaseException as exc:
             send.cancel()  # Esc or shutdown came while the card was being built
@@ -274,10 +288,14 @@ class LinkFlow(Presenting, Recording):
         await asyncio.sleep(0)  # the write runs (on the worker only if another instance holds the lock)...
         card.bind(link)  # ...while the QR code is drawn here, if it does
         entry = await recording
-        self.sources[card] = CardSource(req, account, entry.id if entry else None)
+        self.names.pop(key, None)
+        profile = self.w.services.connection.profile if self.w.services is not None else None
+        source = self.sources[card] = CardSource(req, account, entry.id if entry else None, name, email, profile)
         await asyncio.sleep(0)  # Qt may paint between the card's build and its insertion
         self.w.links.add(card)
         await asyncio.sleep(0)  # the card paints before the rest of the window settles
+        if replace:  # ...and before the older cards it replaces change
+            self.replace_older(card, source, presented=presented)
         return card
 
     async def send(self, req: LinkRequest, key: str) -> AccountLink:
@@ -312,14 +330,16 @@ class LinkFlow(Presenting, Recording):
         self.sources[card] = source
         return card
 
-    def prepare_card(self, req: LinkRequest, account: Account | None, name: str | None = None) -> LinkCard:
+    def prepare_card(self, req: LinkRequest, account: Account | None, name: str | None = None,
+                     email: str | None = None) -> LinkCard:
         """A wired card for ``req``, its link not bound yet (see :meth:`LinkCard.bind`), polished
-        so that showing it later costs no style work."""
+        so that showing it later costs no style work. Titled with the account's name, else its
+        email, else (no name ever known) its id."""
         w = self.w
         assert w.services is not None and w.clipboard_guard is not None
         card = LinkCard(
             None,
-            account_name=name or (account.display_name if account else req.account),
+            account_name=name or (account.display_name if account else None) or email or req.account,
             account_id=req.account,
             link_type=req.type,
             clock=w.services.clock,
@@ -345,11 +365,6 @@ class LinkFlow(Presenting, Recording):
                 return card
         return None
 
-    async def regenerate(self, card: LinkCard) -> LinkCard | None:
-        """A new link with the same settings as ``card`` (a new Idempotency-Key)."""
-        source = self.sources.get(card)
-        return None if source is None else await self.create(source.request)
-
     def copy_newest(self) -> bool:
         card = self.w.links.newest_active()
         if card is None:
@@ -357,35 +372,6 @@ class LinkFlow(Presenting, Recording):
             return False
         card.copy()
         return True
-
-    # -- history panel ---------------------------------------------------------------------------
-    def reopen(self, entry: "HistoryEntry") -> LinkCard | None:
-        """Scroll to the entry's card, or show a card for the stored link while it lives."""
-        w = self.w
-        card = self.card_for_history(entry.id)
-        if card is None and w.services is not None:
-            link = entry.to_account_link(w.services.clock)
-            if link is None:
-                w.status("That link has expired or its address is no longer stored. Use Create again.")
-                return None
-            request = LinkRequest(**entry.link_request_fields())
-            account = self.account_for(entry.account_id)
-            card = self.add_card(link, CardSource(request, account, entry.id, entry.account_name))
-        if card is not None:
-            w.show_links()
-            w.links.reveal(card)
-        return card
-
-    def create_again(self, entry: "HistoryEntry") -> None:
-        """Fill the form with the entry's settings and account, and look the account up."""
-        w = self.w
-        w.account_panel.set_account_text(entry.account_id)
-        w.form.apply(LinkRequest(**entry.link_request_fields()))
-        w.show_links()
-        w.form.create_button.setFocus()
-        if w.services is not None and self.account_for(entry.account_id) is None:
-            w.spawn(w.lookup_account(), "lookup")
-
 
 def confirm_reason(account: Any) -> str | None:
     """Why creating a link for ``account`` must be confirmed first (rejected by Stripe, closed),

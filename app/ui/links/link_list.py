@@ -189,15 +189,21 @@ class LinkList(QScrollArea):
         return list(self._cards)
 
     def live_count(self) -> int:
-        """Cards whose link has not expired (as of their last tick)."""
-        return sum(1 for card in self._cards if card.state is not LinkState.EXPIRED)
+        """Cards whose link has not expired (as of their last tick) nor been replaced."""
+        return sum(1 for card in self._cards if card.state is not LinkState.EXPIRED and not card.is_replaced)
 
     def newest_active(self) -> LinkCard | None:
         for card in self._cards:
             card.tick()
-            if card.state is not LinkState.EXPIRED:
+            if card.state is not LinkState.EXPIRED and not card.is_replaced:
                 return card
         return None
+
+    def mark_replaced(self, card: LinkCard, at_wall: float) -> None:
+        """``card``'s link was replaced by a newer one (see :meth:`LinkCard.mark_replaced`); it
+        no longer counts as live."""
+        card.mark_replaced(at_wall)
+        self.liveCountChanged.emit(self.live_count())
 
     def reveal(self, card: LinkCard) -> None:
         """Scroll ``card`` into view and give it focus (History → Reopen)."""

@@ -79,7 +79,7 @@ class PresentWindow(PresentView):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("presentWindow")
-        self.setWindowTitle(f"Linkdesk — {account_name}")
+        self.setWindowTitle(f"Linkdesk — {account_name}" if account_name else "Linkdesk")
         self.setAccessibleName("Present link")
         self._link = link
         self._clock = clock
@@ -267,6 +267,11 @@ class PresentWindow(PresentView):
         if self._state is not LinkState.EXPIRED:
             self._timer.start()
         self.linkReplaced.emit(new_link)
+
+    def show_link(self, new_link: AccountLink) -> None:
+        """Show ``new_link`` instead (a newer link for the same account replaced the one shown)."""
+        if not self._closing:
+            self._replace(new_link)
 
     def _fail(self, text: str) -> None:
         self._qr.setExpired(True, "Expired")

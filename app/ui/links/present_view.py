@@ -34,6 +34,8 @@ EXPIRED_INSTRUCTION = "This code has expired. Please ask for a new one."
 REFRESHING_INSTRUCTION = "Getting a new code…"
 ASKS = "asks you to complete the Stripe account of"
 ASKS_NO_PLATFORM = "Complete the Stripe account of"
+ASKS_YOURS = "asks you to complete your Stripe account"  # no name was ever known: no bare id shown
+ASKS_YOURS_NO_PLATFORM = "Complete your Stripe account"
 HOST_TEXT = "The page opens on {host}"
 # The countdown is the time to *open* the link; once open, the seller is in no hurry.
 AFTER_OPEN = "Once the page is open, you can take your time."
@@ -208,7 +210,12 @@ class PresentView(QWidget):
         shown = clean_name(name)
         self._platform.setText(shown)
         self._platform.setVisible(bool(shown))
-        self._asks.setText(ASKS if shown else ASKS_NO_PLATFORM)
+        named = bool(self._name.text())
+        self._name.setVisible(named)
+        if named:
+            self._asks.setText(ASKS if shown else ASKS_NO_PLATFORM)
+        else:
+            self._asks.setText(ASKS_YOURS if shown else ASKS_YOURS_NO_PLATFORM)
 
     @property
     def platform_name(self) -> str:

@@ -34,12 +34,16 @@ class Presenting:
         self.close_present()
 
         async def regenerate() -> AccountLink:
-            new_card = await self.mint(source.request, source.account, f"linkdesk-{uuid.uuid4()}")
+            key = f"linkdesk-{uuid.uuid4()}"
+            self.names[key] = (source.name, source.email)  # the new link keeps the account's name
+            new_card = await self.mint(source.request, source.account, key, presented=True)
             return new_card.link
 
         platform = self.platform_name()
+        # The seller reads the account's name; a bare id only says "your Stripe account".
+        known = card.account_name if card.account_name != card.account_id else ""
         window = PresentWindow(
-            card.link, account_name=card.account_name, clock=w.services.clock, regenerate=regenerate,
+            card.link, account_name=known, clock=w.services.clock, regenerate=regenerate,
             screen=self.present_screen(), max_refreshes=6, clipboard_guard=w.clipboard_guard,
             platform_name=platform.known,
         )

@@ -120,7 +120,7 @@ def save_qr_svg(text: str, path: str | Path) -> Path:
 def copy_qr_image(text: str, guard: "ClipboardGuard", deadline_monotonic: float, module_px: int = 10) -> bool:
     """Copy the code as an image through ``guard``: cleared when the link expires. False (nothing
     copied) once the link has expired."""
-    return guard.copy_image(qr_image(text, module_px), deadline_monotonic)
+    return guard.copy_image(qr_image(text, module_px), deadline_monotonic, url=text)
 
 
 class QrWidget(QWidget):

@@ -27,6 +27,26 @@ class Recording:
         self.w.show_message("The link was not saved to history.", f"{type(exc).__name__}: {exc}")
 
     open_attempts: dict[str, int]  # Idempotency-Key -> the row written before sending it
+    names: dict[str, tuple[str | None, str | None]]  # Idempotency-Key -> the account's (name, email)
+
+    def _named(self, entry: "HistoryEntry", key: str | None) -> "HistoryEntry":
+        """``entry`` with the account's name and email as a card or a history row knew them, when
+        the account itself was not at hand (a link made from a card or from History)."""
+        if key is None or entry.account_name is not None or entry.account_email is not None:
+            return entry
+        name, email = self.names.get(key) or (None, None)
+        return entry.with_changes(account_name=name, account_email=email) if name or email else entry
+
+    async def record_replaced(self, old_id: int, new_id: int) -> None:
+        """History: row ``old_id``'s link was replaced by row ``new_id``'s (issue 19)."""
+        s = self.w.services
+        assert s is not None
+        try:
+            await s.history_worker.write(await s.open_history(), lambda store: store.set_replaced_by(old_id, new_id))
+        except Exception as exc:  # noqa: BLE001 - the links are fine; say so
+            self._not_saved(exc)
+            return
+        self.w.history_changed()
 
     async def open_attempt(self, req: LinkRequest, account: Account | None, key: str,
                            retry_of: "HistoryEntry | None" = None) -> bool:
@@ -54,6 +74,7 @@ class Recording:
                 entry = HistoryEntry.for_attempt(
                     req, key, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account,
                     accounts_api=getattr(s.connection, "accounts_api", "v1"), writer=me)
+                entry = self._named(entry, key)
                 saved = await s.history_worker.open_attempt(main, entry)
         except HistoryStorageError as exc:  # a link must not be made that could not be recorded
             self.w.show_message("The history cannot be written, so no link was requested.", str(exc))
@@ -78,8 +99,8 @@ class Recording:
         request = LinkRequest(**entry.link_request_fields())
         w.account_panel.set_account_text(entry.account_id)
         w.show_links()
-        return w.spawn(self.create(request, retry_key=entry.idempotency_key, retry_of=entry),  # type: ignore[attr-defined]
-                       "retry attempt")
+        return w.spawn(self.create(request, retry_key=entry.idempotency_key, retry_of=entry,  # type: ignore[attr-defined]
+                                   known=(entry.account_name, entry.account_email)), "retry attempt")
 
     def _record(self, make: Callable[[], "HistoryEntry"], key: str | None = None) -> "HistoryEntry | None":
         """A failed attempt, written at once on this thread (it may run while the window is
@@ -106,6 +127,7 @@ class Recording:
         assert s is not None
         entry = HistoryEntry.for_link(
             req, link, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account)
+        entry = self._named(entry, key)
         if s.profile is not None and not s.profile.store_urls:
             entry = entry.with_changes(url=None)  # this profile keeps no link URL in history
         try:
@@ -123,6 +145,6 @@ class Recording:
 
         s = self.w.services
         assert s is not None
-        self._record(lambda: HistoryEntry.for_failure(
+        self._record(lambda: self._named(HistoryEntry.for_failure(
             req, exc, clock=s.clock, mode=s.connection.mode, profile=s.connection.profile, account=account,
-            accounts_api=getattr(s.connection, "accounts_api", "v1")), key)
+            accounts_api=getattr(s.connection, "accounts_api", "v1")), key), key)

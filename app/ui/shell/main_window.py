@@ -94,9 +94,8 @@ class MainWindow(WindowFeedback, QMainWindow):
             self, self._menu_handlers(), settings=self.settings, set_store_urls=self.set_store_urls,
             set_present_screen=lambda name: self.flow.set_present_screen(name))
         self.profiles_ui: "ProfileController" = ProfileController(self)  # selector, LIVE band, welcome, live gate
-        from app.ui.shell.live_countdown import LiveCountdown
+        from app.ui.shell.live_countdown import LiveCountdown  # title, tray, notifications
 
-        # The newest live link's time left in the title (and tray), notifications near expiry.
         self.live_countdown = LiveCountdown(self, self.links, notifications_on=lambda: (
             self.services is None or self.services.preferences.notify))
         splitter = self.settings.value("window/splitter")
@@ -110,6 +109,7 @@ class MainWindow(WindowFeedback, QMainWindow):
             "focusAccountAction": self.focus_account,
             "lookupAction": self.request_lookup,
             "createAction": self.request_create,
+            "createAnotherAction": lambda: self.spawn(self.create_link(keep_others=True), "create"),
             "cancelAction": self.cancel_request,
             "copyNewestAction": self.copy_newest_link,
             "presentNewestAction": self.present_newest_link,
@@ -364,12 +364,15 @@ class MainWindow(WindowFeedback, QMainWindow):
             self.profiles_ui.remember(account.id)  # each profile keeps its own recent accounts
         return account
 
-    async def create_link(self) -> "LinkCard | None":
+    async def create_link(self, keep_others: bool | None = None) -> "LinkCard | None":
         """Create a link from the form; the new card, or None (refused, failed, cancelled).
         Waits for the history to open first (rarely: it opens right after the first paint), so
-        that the link is recorded before its card is shown."""
+        that the link is recorded before its card is shown. It replaces the account's live link
+        unless ``keep_others`` (None: Shift is held; see :meth:`LinkFlow.create`)."""
+        if keep_others is None:  # read before the first await, while the key is still down
+            keep_others = bool(QGuiApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier)
         await self.history_ready()
-        card = await self.flow.create()
+        card = await self.flow.create(keep_others=keep_others)
         if card is not None and self.directory is not None:  # follow the seller's progress live
             from app.countdown import Countdown
 

@@ -27,6 +27,8 @@ ACTIONS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
      "Put the cursor in the account box (type an id, or a name or email to search)"),
     ("&Link", "lookupAction", "Look up account", (), "Enter in the account box looks the account up"),
     ("&Link", "createAction", "Create link", ("Ctrl+Return", "Ctrl+Enter"), "Create the Account Link"),
+    ("&Link", "createAnotherAction", "Create another live link", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
+     "Create a link and keep the account's live one too (asks first)"),
     ("&Link", "cancelAction", "Cancel request", ("Esc",), "Cancel the request in flight"),
     ("&Link", "copyNewestAction", "Copy newest link", ("Ctrl+Shift+C",), "Copy the newest active link"),
     ("&Link", "presentNewestAction", "Present newest link", ("F5",), "Show the newest link's QR code full screen"),
