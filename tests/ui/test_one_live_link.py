@@ -66,6 +66,12 @@ async def test_regenerate_replaces_the_older_card_clipboard_and_history(
     clock.advance(10)
     old.tick()  # a replaced card stays replaced (its countdown does not bring Copy back)
     assert not find(old, "copyButton", QPushButton).isVisible()
+    # nor does a call that gets past the hidden buttons (Ctrl+Shift+C's path, a script) hand it out
+    opened: list[str] = []
+    old._open_url = lambda url: opened.append(url.toString())
+    old.copy()
+    old.open()
+    assert clipboard.text() == "" and opened == []
     # History: the older row says what replaced it
     old_id, new_id = window.flow.sources[old].history_id, window.flow.sources[new].history_id
     await wait_until(lambda: services.history.get(old_id).replaced_by == new_id)

@@ -28,11 +28,12 @@ class HandsOutLink:
         state: LinkState
         statusMessage: Any  # the card's Signal(str)
 
+        is_replaced: bool
+
         def tick(self) -> None: ...
-        def is_replaced(self) -> bool: ...
 
     def _hands_out(self) -> bool:
-        return self.state is not LinkState.EXPIRED and not self.is_replaced()
+        return self.state is not LinkState.EXPIRED and not self.is_replaced
 
     def copy(self) -> None:
         """Copy the link while it lives: the countdown is read now (the last tick may be 500 ms
