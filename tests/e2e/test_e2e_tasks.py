@@ -13,7 +13,7 @@ import csv
 import pytest
 
 from app.sandbox import DEMO_ACCOUNTS, DEMO_API_KEY
-from e2e_steps import BAKERY, IDLE, create, look_up, try_the_sandbox
+from e2e_steps import BAKERY, IDLE, LINK_PREFIX, create, look_up, try_the_sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -22,17 +22,24 @@ def show_history(app) -> None:
     app.wait({"name": "historyView", "visible": True}, IDLE)
 
 
-def test_demo_picker_looks_up_and_regenerate_makes_another_link(launch):
+def test_demo_picker_looks_up_and_regenerate_replaces_the_live_link(launch):
+    """One live link per seller (issue 19), through the real entry point: Regenerate makes a new
+    link, and the older card hands its link out no more; its URL leaves the clipboard."""
     app = launch()
     try_the_sandbox(app)
     app.wait({"name": "accountPicker", "visible": True})
     app.choose("accountPicker", DEMO_ACCOUNTS["express_ok"])  # Lumen Yoga Studio
     app.wait({"name": "accountName", "text": "Lumen Yoga Studio"}, IDLE)
     first = create(app)
+    app.click("linkCard[0]/copyButton")
+    assert app.clipboard() == first
     app.click("linkCard[0]/regenerateButton")
-    app.wait({"name": "linkCard", "count": 2}, IDLE)
-    urls = {app.info(f"linkCard[{i}]/linkUrl")["tooltip"] for i in range(2)}
-    assert first in urls and len(urls) == 2  # a second link, the first one kept
+    app.wait({"name": "linkCard", "count": 2}, {"name": "linkCard[1]/linkReplacedNote", "visible": True}, IDLE)
+    newest = app.info("linkCard[0]/linkUrl")["tooltip"]
+    assert newest.startswith(LINK_PREFIX) and newest != first
+    assert app.text("linkCard[1]/linkReplacedNote").startswith("Replaced at ")
+    assert not app.visible("linkCard[1]/copyButton") and app.visible("linkCard[0]/copyButton")
+    assert app.clipboard() != first  # the replaced URL left the clipboard
     app.close()
 
 

@@ -3,7 +3,7 @@ minute before expiry and at expiry, in the real window against the sandbox, on a
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QMessageBox, QPushButton, QSystemTrayIcon
 
 from app.countdown import LinkState
 from app.ui.shell.live_countdown import EXPIRED_TITLE, SOON_TITLE, AlertNotifier, TrayNotifier, default_notifier
@@ -88,11 +88,26 @@ async def test_no_notification_for_a_link_a_newer_one_for_the_same_account_super
     notifier = window.live_countdown.notifier = RecordingNotifier()
     older = await _create(window, accounts["custom_due"])
     clock.advance(100)
-    await _create(window, accounts["custom_due"])
+    await look_up(window, accounts["custom_due"])
+    task = window.spawn(window.create_link(keep_others=True), "test")  # kept live on purpose (Shift)
+    await wait_until(lambda: (box := window.findChild(QMessageBox, "secondLinkDialog")) is not None
+                     and box.isVisible())
+    window.findChild(QMessageBox, "secondLinkDialog").findChild(QPushButton, "confirmAcceptButton").click()
+    assert await task is not None
     clock.advance(200)
     older.tick()
     assert older.state is LinkState.EXPIRED and notifier.messages == []
     assert window.windowTitle() == "1:40 · Harbor Street Bakery — Linkdesk"
+
+
+async def test_no_notification_for_a_link_a_newer_one_replaced(window, accounts, clock):
+    notifier = window.live_countdown.notifier = RecordingNotifier()
+    older = await _create(window, accounts["custom_due"])
+    clock.advance(100)
+    await _create(window, accounts["custom_due"])  # one live link per seller: the older is replaced
+    clock.advance(200)
+    older.tick()
+    assert older.is_replaced and notifier.messages == []
 
 
 async def test_the_preference_turns_notifications_off(window, accounts, clock, services):

@@ -84,6 +84,7 @@ async def test_tab_goes_from_create_to_the_newest_cards_copy(window, accounts, q
     await resized(window, *size)
     await look_up(window, accounts["custom_due"])
     first = await window.create_link()
+    await look_up(window, accounts["express_ok"])  # another seller: both cards stay live
     second = await window.create_link()
     assert first is not None and second is not None and window.links.cards()[0] is second
     await settle()
