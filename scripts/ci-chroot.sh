@@ -5,7 +5,7 @@
 #   sudo scripts/ci-chroot.sh [COMMIT]        (default: HEAD of this clone)
 #
 # The minbase system is built once and kept as a tarball in $CHROOT_CACHE (default
-# /work/chroot-cache, outside any repository); every run unpacks it into a new directory, so
+# ~/.cache/linkdesk-ci-chroot, outside any repository); every run unpacks it into a new directory, so
 # each run starts from the same untouched system. Into it go a fresh `git clone` of COMMIT
 # (/ci/linkdesk) and, beside it, a copy of $SHARED_DIR (/ci/shared) as CI lays them out.
 # Inside: `CI=true bash .ci/run </dev/null` as root, in an environment emptied with `env -i`
@@ -16,8 +16,8 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 commit="$(git -C "$repo" rev-parse "${1:-HEAD}")"
-cache="${CHROOT_CACHE:-/work/chroot-cache}"
-shared="${SHARED_DIR:-/work/shared}"
+cache="${CHROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/linkdesk-ci-chroot}"
+shared="${SHARED_DIR:-$repo/../shared}"  # CI lays shared/ beside the clone
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 suite=bookworm
 
